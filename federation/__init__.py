@@ -1,0 +1,1 @@
+"""ActivityPub federation: actors, keys, signatures. Imports videos; nothing imports federation."""

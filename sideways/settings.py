@@ -1,0 +1,238 @@
+"""Settings for SideWays Tube, read from the environment.
+
+With no environment at all this gives the embedded default: SQLite, media on the local disk under
+``SIDEWAYS_DATA_DIR`` and a Celery broker kept in files, so one machine with nothing installed runs
+the whole instance. ``DATABASE_URL`` and ``REDIS_URL`` switch to the production services. Every
+variable is listed, with its default, in README.md and .env.example.
+"""
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Public base URL: every absolute URL and ActivityPub id is built from it.
+SIDEWAYS_URL = env_str("SIDEWAYS_URL", "http://127.0.0.1:9000").rstrip("/")
+_public = urlsplit(SIDEWAYS_URL)
+INSTANCE_SCHEME = _public.scheme
+# host[:port] as it appears in URLs, handles and ActivityPub ids.
+INSTANCE_HOST = _public.netloc
+INSTANCE_NAME = env_str("SIDEWAYS_INSTANCE_NAME", "SideWays Tube")
+
+# Where media, originals, the SQLite file, the file broker and the generated secret key live.
+DATA_DIR = Path(env_str("SIDEWAYS_DATA_DIR", str(BASE_DIR / "data"))).resolve()
+MEDIA_ROOT = DATA_DIR / "media"
+ORIGINALS_DIR = DATA_DIR / "originals"
+UPLOAD_TMP_DIR = DATA_DIR / "tmp"
+for _folder in (DATA_DIR, MEDIA_ROOT, ORIGINALS_DIR, UPLOAD_TMP_DIR):
+    _folder.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """The key from the environment, else one generated once and kept in the data dir."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = [_public.hostname or "localhost", "127.0.0.1", "localhost", "[::1]"] + env_list(
+    "SIDEWAYS_ALLOWED_HOSTS", ""
+)
+CSRF_TRUSTED_ORIGINS = [SIDEWAYS_URL]
+# Behind a TLS-terminating proxy (docker-compose, nginx) the scheme comes from this header.
+if env_bool("SIDEWAYS_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+# The initial admin; when unset a password is generated and printed once by `migrate`.
+SIDEWAYS_ROOT_PASSWORD = os.environ.get("SIDEWAYS_ROOT_PASSWORD", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "videos",
+    "transcoding",
+    "federation",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sideways.urls"
+WSGI_APPLICATION = "sideways.wsgi.application"
+AUTH_USER_MODEL = "videos.User"
+LOGIN_URL = "/login"
+LOGIN_REDIRECT_URL = "/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write at the same time: WAL plus an immediate write lock
+    # turns "database is locked" errors into short waits.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
+# Celery: Redis when REDIS_URL is set, otherwise a broker kept in files under the data dir
+# (needs no server, works between the web process and the worker process).
+BROKER_DIR = DATA_DIR / "broker"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+else:
+    BROKER_DIR.mkdir(exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR),
+        "data_folder_out": str(BROKER_DIR),
+        "processed_folder": str(BROKER_DIR),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_QUEUES_CONSUMED = ["default", "transcoding", "federation_in", "federation_out"]
+CELERY_TASK_ROUTES = {
+    "transcoding.*": {"queue": "transcoding"},
+    "federation.tasks.process_*": {"queue": "federation_in"},
+    "federation.tasks.deliver*": {"queue": "federation_out"},
+}
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BEAT_SCHEDULE: dict = {}
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/assets/"  # PeerTube's /static/ is for media (HLS, web videos); ours are assets.
+STATIC_ROOT = DATA_DIR / "staticfiles"  # only filled by an optional `collectstatic`
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Uploads stream to disk in UPLOAD_TMP_DIR; nothing big is ever held in memory.
+FILE_UPLOAD_TEMP_DIR = str(UPLOAD_TMP_DIR)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o644
+# Largest accepted video file (bytes); bigger uploads get HTTP 413. Default 8 GiB.
+SIDEWAYS_MAX_UPLOAD_SIZE = env_int("SIDEWAYS_MAX_UPLOAD_SIZE", 8 * 1024**3)
+# Default per-user video quota in bytes (-1 = unlimited), as PeerTube's user.video_quota.
+SIDEWAYS_DEFAULT_VIDEO_QUOTA = env_int("SIDEWAYS_DEFAULT_VIDEO_QUOTA", -1)
+
+# Rungs of the HLS ladder (the short side, in pixels); never upscaled.
+SIDEWAYS_TRANSCODING_RESOLUTIONS = [int(r) for r in env_list("SIDEWAYS_TRANSCODING_RESOLUTIONS", "1080,720,480,360,240")]
+
+# Federation may reach private/loopback addresses only when this is on (tests, docker-compose).
+FEDERATION_ALLOW_PRIVATE_ADDRESSES = env_bool("FEDERATION_ALLOW_PRIVATE_ADDRESSES", False)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = INSTANCE_SCHEME == "https"
+CSRF_COOKIE_SECURE = INSTANCE_SCHEME == "https"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("SIDEWAYS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Assets are served straight from static/ and the apps' static folders: no collectstatic step.
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,157 @@
+"""Running a whole instance (migrate, gunicorn, Celery worker) as real processes, for tests that speak
+HTTP to it: browser tests, the PeerTube CLI, and two instances federating.
+
+Each instance gets its own data dir, port and database: SQLite in its data dir by default, or a fresh
+PostgreSQL database (and a Redis broker) when `database_url` / `redis_url` are given.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+ROOT_PASSWORD = "root-password-for-tests"
+QUEUES = "default,transcoding,federation_in,federation_out"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def create_postgres_database(server_url: str) -> str:
+    """A new empty database on the server of server_url; returns its URL."""
+    parts = urlsplit(server_url)
+    name = f"sideways_live_{uuid.uuid4().hex[:10]}"
+    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def drop_postgres_database(database_url: str) -> None:
+    parts = urlsplit(database_url)
+    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+    connection.close()
+
+
+@dataclass
+class LiveInstance:
+    url: str
+    data_dir: Path
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=REPO, env=self.env, capture_output=True, text=True, check=True
+        )
+
+    def log(self, name: str) -> str:
+        path = self.data_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def start_process(self, name: str, command: list[str]) -> subprocess.Popen:
+        log = (self.data_dir / f"{name}.log").open("ab")
+        process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes[name] = process
+        return process
+
+    def start_worker(self, concurrency: int = 2) -> subprocess.Popen:
+        return self.start_process(
+            "worker",
+            [sys.executable, "-m", "celery", "-A", "sideways", "worker", "-Q", QUEUES,
+             "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
+        )
+
+    def stop_process(self, name: str, sig: int | None = None) -> None:
+        process = self.processes.pop(name, None)
+        if process is None:
+            return
+        if sig is None:
+            process.terminate()
+        else:
+            process.send_signal(sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.stop_process(name)
+        if self.env.get("DATABASE_URL", "").startswith("postgres"):
+            drop_postgres_database(self.env["DATABASE_URL"])
+
+
+def start_instance(
+    data_dir: Path,
+    *,
+    postgres_server_url: str | None = None,
+    redis_url: str | None = None,
+    worker: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> LiveInstance:
+    """Migrate and start gunicorn (and a Celery worker) on a free port; returns when it answers."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_"))}
+    env.update(
+        SIDEWAYS_URL=f"http://127.0.0.1:{port}",
+        SIDEWAYS_DATA_DIR=str(data_dir),
+        SIDEWAYS_ROOT_PASSWORD=ROOT_PASSWORD,
+        DJANGO_SETTINGS_MODULE="sideways.settings",
+        FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
+        PYTHONUNBUFFERED="1",
+    )
+    if postgres_server_url:
+        env["DATABASE_URL"] = create_postgres_database(postgres_server_url)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    env.update(extra_env or {})
+    instance = LiveInstance(url=env["SIDEWAYS_URL"], data_dir=data_dir, env=env)
+    try:
+        instance.manage("migrate", "--noinput")
+        instance.start_process(
+            "web",
+            [sys.executable, "-m", "gunicorn", "sideways.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--timeout", "120"],
+        )
+        if worker:
+            instance.start_worker()
+        _wait_until_up(instance)
+    except BaseException:
+        instance.stop()
+        raise
+    return instance
+
+
+def _wait_until_up(instance: LiveInstance, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        web = instance.processes["web"]
+        if web.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{instance.log('web')}")
+        try:
+            requests.get(instance.url + "/django-admin/login/", timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise RuntimeError(f"instance did not answer in {timeout} s:\n{instance.log('web')}")

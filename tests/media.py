@@ -1,0 +1,39 @@
+"""Small test clips generated with the real ffmpeg (lavfi sources), never stored binary blobs."""
+import subprocess
+from pathlib import Path
+
+VIDEO_CODECS = {
+    ".mp4": ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "ultrafast"],
+    ".mov": ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "ultrafast"],
+    ".mkv": ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "ultrafast"],
+    ".webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k"],
+    ".avi": ["-c:v", "mpeg4", "-q:v", "5"],
+}
+AUDIO_CODECS = {".mp4": "aac", ".mov": "aac", ".mkv": "aac", ".webm": "libopus", ".avi": "libmp3lame"}
+
+
+def make_clip(
+    path: Path,
+    *,
+    width: int = 320,
+    height: int = 240,
+    duration: float = 3,
+    fps: int = 25,
+    audio: bool = True,
+    video: bool = True,
+) -> Path:
+    """Write a test-pattern clip (with a 440 Hz tone when audio) in the container path's suffix says."""
+    suffix = path.suffix.lower()
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
+    if video:
+        command += ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}"]
+    if audio:
+        command += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
+    command += ["-t", str(duration)]
+    if video:
+        command += VIDEO_CODECS.get(suffix, VIDEO_CODECS[".mp4"])
+    if audio:
+        command += ["-c:a", AUDIO_CODECS.get(suffix, "aac")] if suffix in AUDIO_CODECS else []
+    command.append(str(path))
+    subprocess.run(command, check=True)
+    return path

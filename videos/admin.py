@@ -1,0 +1,76 @@
+"""Django admin for the whole video domain, so an admin can fix things by hand."""
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from videos.models import Account, Channel, StreamingPlaylist, Tag, User, Video, VideoFile, VideoSource
+
+
+@admin.register(User)
+class SidewaysUserAdmin(UserAdmin):
+    list_display = ("username", "email", "role", "video_quota", "is_active", "date_joined")
+    list_filter = ("role", "is_active")
+    fieldsets = UserAdmin.fieldsets + (
+        ("SideWays", {"fields": ("role", "video_quota", "video_quota_daily", "nsfw_policy", "p2p_enabled")}),
+    )
+
+
+class ChannelInline(admin.TabularInline):
+    model = Channel
+    extra = 0
+    fields = ("name", "display_name")
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("name", "display_name", "host", "user", "created_at")
+    search_fields = ("name", "display_name", "host")
+    list_filter = ("host",)
+    inlines = [ChannelInline]
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ("name", "display_name", "account", "host", "created_at")
+    search_fields = ("name", "display_name")
+    list_select_related = ("account",)
+
+
+class VideoSourceInline(admin.StackedInline):
+    model = VideoSource
+    extra = 0
+    readonly_fields = ("filename", "path", "size", "created_at")
+    exclude = ("metadata",)
+
+
+class WebVideoFileInline(admin.TabularInline):
+    model = VideoFile
+    extra = 0
+    fields = ("resolution", "width", "height", "fps", "size", "filename", "torrent_filename")
+
+
+@admin.register(Video)
+class VideoAdmin(admin.ModelAdmin):
+    list_display = ("name", "channel", "state", "privacy", "transcoding_progress", "views", "is_local", "published_at")
+    list_filter = ("state", "privacy", "is_local", "nsfw")
+    search_fields = ("name", "description", "uuid")
+    list_select_related = ("channel",)
+    readonly_fields = ("uuid", "short_uuid", "created_at", "updated_at")
+    filter_horizontal = ("tags",)
+    inlines = [VideoSourceInline, WebVideoFileInline]
+
+
+class PlaylistFileInline(admin.TabularInline):
+    model = VideoFile
+    fk_name = "playlist"
+    extra = 0
+    fields = ("resolution", "width", "height", "fps", "size", "filename", "playlist_filename", "codecs", "bandwidth")
+
+
+@admin.register(StreamingPlaylist)
+class StreamingPlaylistAdmin(admin.ModelAdmin):
+    list_display = ("video", "type", "playlist_filename", "created_at")
+    list_select_related = ("video",)
+    inlines = [PlaylistFileInline]
+
+
+admin.site.register(Tag)

@@ -1,0 +1,78 @@
+"""PeerTube's enumerations (states, privacies, categories, licences, languages), with the same ids."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class VideoState(models.IntegerChoices):
+    PUBLISHED = 1, _("Published")
+    TO_TRANSCODE = 2, _("To transcode")
+    TO_IMPORT = 3, _("To import")
+    TRANSCODING_FAILED = 7, _("Transcoding failed")
+
+
+class VideoPrivacy(models.IntegerChoices):
+    PUBLIC = 1, _("Public")
+    UNLISTED = 2, _("Unlisted")
+    PRIVATE = 3, _("Private")
+    INTERNAL = 4, _("Internal")
+
+
+class CommentsPolicy(models.IntegerChoices):
+    ENABLED = 1, _("Enabled")
+    DISABLED = 2, _("Disabled")
+    REQUIRES_APPROVAL = 3, _("Requires approval")
+
+
+class UserRole(models.IntegerChoices):
+    ADMINISTRATOR = 0, _("Administrator")
+    MODERATOR = 1, _("Moderator")
+    USER = 2, _("User")
+
+
+class StreamingPlaylistType(models.IntegerChoices):
+    HLS = 1, "HLS"
+
+
+VIDEO_CATEGORIES = {
+    1: _("Music"),
+    2: _("Films"),
+    3: _("Vehicles"),
+    4: _("Art"),
+    5: _("Sports"),
+    6: _("Travels"),
+    7: _("Gaming"),
+    8: _("People"),
+    9: _("Comedy"),
+    10: _("Entertainment"),
+    11: _("News & Politics"),
+    12: _("How To"),
+    13: _("Education"),
+    14: _("Activism"),
+    15: _("Science & Technology"),
+    16: _("Animals"),
+    17: _("Kids"),
+    18: _("Food"),
+}
+
+VIDEO_LICENCES = {
+    1: _("Attribution"),
+    2: _("Attribution - Share Alike"),
+    3: _("Attribution - No Derivatives"),
+    4: _("Attribution - Non Commercial"),
+    5: _("Attribution - Non Commercial - Share Alike"),
+    6: _("Attribution - Non Commercial - No Derivatives"),
+    7: _("Public Domain Dedication"),
+}
+
+# ISO 639 codes PeerTube offers most often; the label is the language's English name.
+VIDEO_LANGUAGES = {
+    "ar": "Arabic", "br": "Breton", "ca": "Catalan", "co": "Corsican", "cs": "Czech", "cy": "Welsh",
+    "da": "Danish", "de": "German", "el": "Greek", "en": "English", "eo": "Esperanto", "es": "Spanish",
+    "eu": "Basque", "fa": "Persian", "fi": "Finnish", "fr": "French", "ga": "Irish", "gd": "Gaelic",
+    "gl": "Galician", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian", "id": "Indonesian",
+    "is": "Icelandic", "it": "Italian", "ja": "Japanese", "ko": "Korean", "lb": "Luxembourgish",
+    "nl": "Dutch", "no": "Norwegian", "oc": "Occitan", "pl": "Polish", "pt": "Portuguese",
+    "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "sl": "Slovenian", "sq": "Albanian", "sr": "Serbian",
+    "sv": "Swedish", "sw": "Swahili", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese",
+    "wo": "Wolof", "zh": "Chinese", "zxx": "No linguistic content",
+}

@@ -1,0 +1,74 @@
+import uuid
+
+from django.db import models
+
+from videos.constants import CommentsPolicy, VideoPrivacy, VideoState
+from videos.identifiers import to_short_uuid
+
+from .account import Channel
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=30, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Video(models.Model):
+    """A video, local or mirrored from a remote instance, with PeerTube's metadata fields."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, max_length=10000)
+    support = models.TextField(blank=True, max_length=1000)
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="videos")
+
+    state = models.PositiveSmallIntegerField(choices=VideoState.choices, default=VideoState.TO_TRANSCODE)
+    # Why transcoding failed, in words an admin can act on (empty otherwise).
+    state_error = models.TextField(blank=True, default="")
+    # 0-100 while the worker encodes; None when no transcoding is running.
+    transcoding_progress = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    privacy = models.PositiveSmallIntegerField(choices=VideoPrivacy.choices, default=VideoPrivacy.PUBLIC)
+    category = models.PositiveSmallIntegerField(null=True, blank=True)
+    licence = models.PositiveSmallIntegerField(null=True, blank=True)
+    language = models.CharField(max_length=10, blank=True, default="")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="videos")
+    nsfw = models.BooleanField(default=False)
+    comments_policy = models.PositiveSmallIntegerField(
+        choices=CommentsPolicy.choices, default=CommentsPolicy.ENABLED
+    )
+    download_enabled = models.BooleanField(default=True)
+    wait_transcoding = models.BooleanField(default=True)
+
+    duration = models.PositiveIntegerField(default=0, help_text="Seconds, rounded like PeerTube.")
+    aspect_ratio = models.FloatField(null=True, blank=True)
+    views = models.PositiveBigIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+    dislikes = models.PositiveIntegerField(default=0)
+
+    is_local = models.BooleanField(default=True)
+    # ActivityPub id of a remote video; local ids are built from SIDEWAYS_URL.
+    url = models.URLField(max_length=2000, blank=True, default="")
+    # Random file names under media/thumbnails and media/previews (PeerTube's lazy-static layout).
+    thumbnail_filename = models.CharField(max_length=100, blank=True, default="")
+    preview_filename = models.CharField(max_length=100, blank=True, default="")
+
+    published_at = models.DateTimeField(null=True, blank=True)
+    originally_published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["privacy", "state", "-published_at"], name="video_listing"),
+            models.Index(fields=["-views"], name="video_views"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def short_uuid(self) -> str:
+        return to_short_uuid(self.uuid)

@@ -1,0 +1,60 @@
+"""Local users with their account and default channel, and the root admin made at first start."""
+import secrets
+from typing import TextIO
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from videos.constants import UserRole
+from videos.models import Account, Channel, User
+
+
+class HandleTaken(ValueError):
+    """Account and channel names share one namespace per instance, as in PeerTube."""
+
+
+def local_handle_taken(name: str) -> bool:
+    return Account.objects.filter(name=name, host="").exists() or Channel.objects.filter(name=name, host="").exists()
+
+
+def default_channel_name(username: str) -> str:
+    return f"{username}_channel"
+
+
+@transaction.atomic
+def create_local_user(
+    username: str, password: str, email: str = "", role: int = UserRole.USER, video_quota: int | None = None
+) -> User:
+    """Create a user with its public account and default channel (PeerTube gives every user one)."""
+    channel_name = default_channel_name(username)
+    if local_handle_taken(username) or local_handle_taken(channel_name):
+        raise HandleTaken(f"The name {username!r} is already taken on this instance.")
+    extra = {} if video_quota is None else {"video_quota": video_quota}
+    user = get_user_model().objects.create_user(
+        username=username,
+        password=password,
+        email=email,
+        role=role,
+        is_staff=role == UserRole.ADMINISTRATOR,
+        is_superuser=role == UserRole.ADMINISTRATOR,
+        **extra,
+    )
+    account = Account.objects.create(user=user, name=username, display_name=username)
+    Channel.objects.create(account=account, name=channel_name, display_name=f"Main {username} channel")
+    return user
+
+
+def ensure_root_admin(password: str, stdout: TextIO) -> User | None:
+    """Create the `root` administrator once; a generated password is printed that one time only."""
+    if get_user_model().objects.filter(username="root").exists():
+        return None
+    generated = not password
+    password = password or secrets.token_urlsafe(12)
+    user = create_local_user("root", password, role=UserRole.ADMINISTRATOR, video_quota=-1)
+    if generated:
+        stdout.write(
+            "\n  SideWays Tube administrator created.\n"
+            f"  Log in as: root   password: {password}\n"
+            "  (shown only this once; set SIDEWAYS_ROOT_PASSWORD to choose it)\n\n"
+        )
+    return user

@@ -1,0 +1,171 @@
+"""Turning an uploaded file into a Video, so that a failed upload never leaves half a video behind.
+
+The web form, the legacy API upload and the resumable API upload all end here with a complete file
+in the temporary folder. The file is probed (ffprobe + a short decode) before anything is stored;
+then it is moved into place with one rename and the rows are written in one transaction. If either
+step fails, both are undone. Transcoding starts from the `video_uploaded` signal, after commit.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from videos.constants import CommentsPolicy, VideoPrivacy, VideoState
+from videos.models import Channel, Tag, User, Video, VideoSource
+from videos.probe import ProbeError, check_decodable, probe
+from videos.signals import video_uploaded
+from videos.storage import original_dir
+
+
+class UploadRejected(Exception):
+    """An upload we refuse, with the HTTP status and PeerTube error code to answer with."""
+
+    def __init__(self, message: str, status: int = 400, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+@dataclass
+class VideoMetadata:
+    """What the uploader says about the video (already validated for types and lengths)."""
+
+    name: str
+    description: str = ""
+    support: str = ""
+    privacy: int = VideoPrivacy.PUBLIC
+    category: int | None = None
+    licence: int | None = None
+    language: str = ""
+    tags: list[str] = field(default_factory=list)
+    nsfw: bool = False
+    comments_policy: int = CommentsPolicy.ENABLED
+    download_enabled: bool = True
+    wait_transcoding: bool = True
+    originally_published_at: datetime.datetime | None = None
+
+
+def quota_used(user: User, since: datetime.datetime | None = None) -> int:
+    """Bytes of originals the user has stored (PeerTube counts uploads against the quota)."""
+    sources = VideoSource.objects.filter(video__channel__account__user=user)
+    if since is not None:
+        sources = sources.filter(created_at__gte=since)
+    return sources.aggregate(total=Sum("size"))["total"] or 0
+
+
+def check_upload_allowed(user: User, size: int) -> None:
+    """Refuse, before receiving anything, a file over the size limit or over the user's quotas."""
+    if size > settings.SIDEWAYS_MAX_UPLOAD_SIZE:
+        raise UploadRejected(
+            f"The file is too large: the limit is {settings.SIDEWAYS_MAX_UPLOAD_SIZE} bytes.",
+            status=413,
+            code="max_file_size_reached",
+        )
+    if user.video_quota >= 0 and quota_used(user) + size > user.video_quota:
+        raise UploadRejected("The user video quota is exceeded with this video.", status=413, code="quota_reached")
+    if user.video_quota_daily >= 0:
+        day_ago = timezone.now() - datetime.timedelta(days=1)
+        if quota_used(user, since=day_ago) + size > user.video_quota_daily:
+            raise UploadRejected(
+                "The user video daily quota is exceeded with this video.", status=413, code="quota_reached"
+            )
+
+
+def check_channel_owner(user: User, channel: Channel) -> None:
+    if channel.account.user_id != user.pk:
+        raise UploadRejected("Cannot use this video channel: it is not one of yours.", status=400)
+
+
+def _safe_extension(filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ".bin"
+
+
+def accept_upload(
+    *, user: User, channel: Channel, metadata: VideoMetadata, temp_path: Path, original_filename: str
+) -> Video:
+    """Validate the complete file at temp_path and store it as a new video waiting for transcoding.
+
+    The temporary file is always consumed: moved into place on success, deleted on any refusal.
+    """
+    try:
+        check_channel_owner(user, channel)
+        size = temp_path.stat().st_size
+        check_upload_allowed(user, size)
+        try:
+            info = probe(temp_path)
+            check_decodable(temp_path, info)
+        except ProbeError as error:
+            raise UploadRejected(f"This file cannot be used as a video: {error}", status=422) from error
+    except BaseException:
+        temp_path.unlink(missing_ok=True)
+        raise
+
+    video_uuid = uuid.uuid4()
+    folder = original_dir(video_uuid)
+    folder.mkdir(parents=True, exist_ok=False)
+    stored = folder / f"source{_safe_extension(original_filename)}"
+    try:
+        shutil.move(temp_path, stored)  # a rename: the temp folder is on the same disk
+        with transaction.atomic():
+            video = Video.objects.create(
+                uuid=video_uuid,
+                channel=channel,
+                name=metadata.name,
+                description=metadata.description,
+                support=metadata.support,
+                privacy=metadata.privacy,
+                category=metadata.category,
+                licence=metadata.licence,
+                language=metadata.language,
+                nsfw=metadata.nsfw,
+                comments_policy=metadata.comments_policy,
+                download_enabled=metadata.download_enabled,
+                wait_transcoding=metadata.wait_transcoding,
+                originally_published_at=metadata.originally_published_at,
+                state=VideoState.TO_TRANSCODE,
+                duration=round(info.duration),
+                aspect_ratio=_aspect_ratio(info),
+            )
+            set_tags(video, metadata.tags)
+            VideoSource.objects.create(
+                video=video,
+                filename=Path(original_filename).name[:255],
+                path=str(stored.relative_to(settings.ORIGINALS_DIR)),
+                size=size,
+                metadata=info.raw,
+            )
+            transaction.on_commit(lambda: video_uploaded.send(sender=Video, video=video))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        temp_path.unlink(missing_ok=True)
+        raise
+    return video
+
+
+def _aspect_ratio(info) -> float | None:
+    if info.video is None:
+        return None
+    return round(info.video.display_width / info.video.display_height, 4)
+
+
+def set_tags(video: Video, names: list[str]) -> None:
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in dict.fromkeys(names)]
+    video.tags.set(tags)
+
+
+def temp_upload_path() -> Path:
+    """A fresh name in the upload folder for a file being received."""
+    folder = Path(settings.UPLOAD_TMP_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"upload-{uuid.uuid4().hex}.part"

@@ -1,0 +1,11 @@
+"""Domain events. Other apps (transcoding, federation) listen; videos never calls them directly.
+
+Each is sent from videos.services after the database transaction commits, with `video` as argument.
+"""
+from django.dispatch import Signal
+
+video_uploaded = Signal()  # a new original is stored and waits for transcoding
+video_published = Signal()  # the video became watchable
+video_updated = Signal()
+video_deleted = Signal()  # sent with `video` (already deleted from the database) and `url`
+video_viewed = Signal()

@@ -1,0 +1,1 @@
+"""HTML pages and file serving for viewers and uploaders."""

@@ -1,0 +1,109 @@
+"""Serving media files with HTTP Range and CORS, as PeerTube's /static and /lazy-static routes do.
+
+Players seek with Range requests and the HLS renditions are single fMP4 files addressed by byte
+ranges, so partial responses are not optional. Files of private videos are only served to their owner
+and to moderators.
+"""
+import mimetypes
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.views.decorators.http import require_http_methods
+
+from videos.constants import VideoPrivacy
+from videos.models import Video, VideoFile
+
+CHUNK_SIZE = 256 * 1024
+CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".mp4": "video/mp4",
+    ".torrent": "application/x-bittorrent",
+    ".json": "application/json",
+    ".jpg": "image/jpeg",
+    ".webm": "video/webm",
+}
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _resolve(folder: str, relative: str) -> Path:
+    root = (Path(settings.MEDIA_ROOT) / folder).resolve()
+    path = (root / relative).resolve()
+    if root not in path.parents or not path.is_file():
+        raise Http404("No such file.")
+    return path
+
+
+def _owning_video(folder: str, relative: str) -> Video | None:
+    if folder == "streaming-playlists/hls":
+        video_uuid = relative.split("/", 1)[0]
+        return Video.objects.filter(uuid=video_uuid).select_related("channel__account").first()
+    if folder == "web-videos":
+        file = VideoFile.objects.filter(filename=relative).select_related("video__channel__account").first()
+        return file.video if file else None
+    return None
+
+
+def _may_read(request: HttpRequest, video: Video | None) -> bool:
+    if video is None or video.privacy in (VideoPrivacy.PUBLIC, VideoPrivacy.UNLISTED):
+        return True
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    return video.channel.account.user_id == user.pk or user.can_see_all_videos
+
+
+def _read_range(path: Path, start: int, length: int):
+    with path.open("rb") as handle:
+        handle.seek(start)
+        while length > 0:
+            chunk = handle.read(min(CHUNK_SIZE, length))
+            if not chunk:
+                break
+            length -= len(chunk)
+            yield chunk
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """(first, last) byte of a single-range header; None to send the whole file. ValueError if unsatisfiable."""
+    match = RANGE_RE.match(header.strip())
+    if not match or match.groups() == ("", ""):
+        return None
+    first, last = match.groups()
+    if first == "":
+        suffix = int(last)
+        if suffix == 0:
+            raise ValueError("empty suffix range")
+        return max(size - suffix, 0), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or start > end:
+        raise ValueError("range outside the file")
+    return start, end
+
+
+@require_http_methods(["GET", "HEAD"])
+def serve_media(request: HttpRequest, folder: str, relative: str) -> HttpResponse:
+    path = _resolve(folder, relative)
+    if not _may_read(request, _owning_video(folder, relative)):
+        raise Http404("No such file.")
+    size = path.stat().st_size
+    content_type = CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    try:
+        byte_range = _parse_range(request.headers.get("Range", ""), size)
+    except ValueError:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        if byte_range is None:
+            response = FileResponse(path.open("rb"), content_type=content_type)
+        else:
+            start, end = byte_range
+            response = StreamingHttpResponse(_read_range(path, start, end - start + 1), status=206, content_type=content_type)
+            response["Content-Range"] = f"bytes {start}-{end}/{size}"
+            response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "Content-Range, Content-Length, Accept-Ranges"
+    return response
