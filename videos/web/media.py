@@ -12,8 +12,8 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_http_methods
 
-from videos.constants import VideoPrivacy
 from videos.models import Video, VideoFile
+from videos.services.catalog import may_watch
 
 CHUNK_SIZE = 256 * 1024
 CONTENT_TYPES = {
@@ -43,15 +43,6 @@ def _owning_video(folder: str, relative: str) -> Video | None:
         file = VideoFile.objects.filter(filename=relative).select_related("video__channel__account").first()
         return file.video if file else None
     return None
-
-
-def _may_read(request: HttpRequest, video: Video | None) -> bool:
-    if video is None or video.privacy in (VideoPrivacy.PUBLIC, VideoPrivacy.UNLISTED):
-        return True
-    user = request.user
-    if not user.is_authenticated:
-        return False
-    return video.channel.account.user_id == user.pk or user.can_see_all_videos
 
 
 def _read_range(path: Path, start: int, length: int):
@@ -86,7 +77,8 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
 @require_http_methods(["GET", "HEAD"])
 def serve_media(request: HttpRequest, folder: str, relative: str) -> HttpResponse:
     path = _resolve(folder, relative)
-    if not _may_read(request, _owning_video(folder, relative)):
+    video = _owning_video(folder, relative)
+    if video is not None and not may_watch(request.user, video):
         raise Http404("No such file.")
     size = path.stat().st_size
     content_type = CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
