@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "oauth2_provider",
+    "drf_spectacular",
     "videos",
     "transcoding",
     "federation",
@@ -179,7 +181,9 @@ CELERY_TASK_ROUTES = {
     "federation.tasks.deliver*": {"queue": "federation_out"},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "drop-stale-resumable-uploads": {"task": "videos.drop_stale_uploads", "schedule": 600.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 LANGUAGE_CODE = "fr"
@@ -225,7 +229,21 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "videos.api.errors.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+
+# OAuth2 like PeerTube: one local client, password + refresh grants, 1 day / 2 weeks lifetimes.
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("SIDEWAYS_ACCESS_TOKEN_LIFETIME", 24 * 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("SIDEWAYS_REFRESH_TOKEN_LIFETIME", 14 * 24 * 3600),
+    "SCOPES": {"all": "Everything the user may do"},
+    "DEFAULT_SCOPES": ["all"],
+    "PKCE_REQUIRED": False,
+}
+SPECTACULAR_SETTINGS = {"TITLE": "SideWays Tube API (PeerTube-compatible)", "VERSION": "1.0.0"}
+# Resumable upload sessions idle longer than this are dropped with their partial file.
+SIDEWAYS_RESUMABLE_UPLOAD_TTL = env_int("SIDEWAYS_RESUMABLE_UPLOAD_TTL", 3600)
 
 LOGGING = {
     "version": 1,

@@ -4,5 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    path("api/v1/", include("videos.api.urls")),
     path("", include("videos.web.urls")),
 ]

@@ -1,0 +1,128 @@
+"""Resumable upload sessions (node-uploadx protocol as PeerTube speaks it), kept on disk.
+
+A session is a JSON file plus a `.part` file in UPLOAD_TMP_DIR/resumable, so it survives a
+gunicorn restart or a dropped connection and any worker process can continue it. Chunks are
+streamed straight to the `.part` file; a chunk must start exactly where the stored bytes end.
+Idle sessions are dropped by the periodic `videos.drop_stale_uploads` task.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import re
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+
+READ_SIZE = 256 * 1024
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class RangeMismatch(Exception):
+    """The chunk does not continue the bytes already stored (HTTP 409)."""
+
+
+@dataclass
+class UploadSession:
+    id: str
+    user_id: int
+    channel_id: int
+    filename: str
+    size: int
+    payload: dict = field(default_factory=dict)
+    # Set once the upload completed: the `{"id", "uuid", "shortUUID"}` answered to the final chunk.
+    video: dict | None = None
+
+    @property
+    def part_path(self) -> Path:
+        return sessions_dir() / f"{self.id}.part"
+
+    @property
+    def json_path(self) -> Path:
+        return sessions_dir() / f"{self.id}.json"
+
+    def stored_bytes(self) -> int:
+        try:
+            return self.part_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def save(self) -> None:
+        temporary = self.json_path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(self)))
+        temporary.replace(self.json_path)
+
+
+def sessions_dir() -> Path:
+    folder = Path(settings.UPLOAD_TMP_DIR) / "resumable"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def create_session(*, user_id: int, channel_id: int, filename: str, size: int, payload: dict) -> UploadSession:
+    session = UploadSession(secrets.token_hex(16), user_id, channel_id, filename, size, payload)
+    session.part_path.touch()
+    session.save()
+    return session
+
+
+def load_session(upload_id: str) -> UploadSession | None:
+    if not _ID.match(upload_id or ""):
+        return None
+    try:
+        return UploadSession(**json.loads((sessions_dir() / f"{upload_id}.json").read_text()))
+    except (FileNotFoundError, json.JSONDecodeError, TypeError):
+        return None
+
+
+def append_chunk(session: UploadSession, first_byte: int, stream: BinaryIO, length: int) -> int:
+    """Append up to `length` bytes read from `stream` at `first_byte`; returns the bytes now stored.
+
+    A broken connection simply ends the read early: what arrived is kept, and the client resumes
+    after asking for the stored range.
+    """
+    with session.part_path.open("ab") as part:
+        fcntl.flock(part, fcntl.LOCK_EX)
+        try:
+            stored = part.seek(0, 2)
+            if first_byte != stored:
+                raise RangeMismatch(f"The chunk starts at {first_byte} but {stored} bytes are stored.")
+            remaining = min(length, session.size - stored)
+            while remaining > 0:
+                try:
+                    chunk = stream.read(min(READ_SIZE, remaining))
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                part.write(chunk)
+                remaining -= len(chunk)
+            part.flush()
+            session.json_path.touch()
+            return part.tell()
+        finally:
+            fcntl.flock(part, fcntl.LOCK_UN)
+
+
+def delete_session(session: UploadSession) -> None:
+    session.part_path.unlink(missing_ok=True)
+    session.json_path.unlink(missing_ok=True)
+
+
+def drop_stale_sessions(max_idle_seconds: int) -> int:
+    """Remove sessions (and their partial files) untouched for longer than max_idle_seconds."""
+    limit = time.time() - max_idle_seconds
+    dropped = 0
+    for path in sessions_dir().glob("*.json"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.with_suffix(".part").unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
+                dropped += 1
+        except FileNotFoundError:
+            continue
+    return dropped
