@@ -275,8 +275,9 @@ class VideoMetadataInput(serializers.Serializer):
     commentsPolicy = serializers.ChoiceField(choices=CommentsPolicy.values, required=False)
     commentsEnabled = serializers.BooleanField(required=False)
     originallyPublishedAt = serializers.DateTimeField(required=False, allow_null=True)
+    # PeerTube wants 2-30 characters per tag; we accept 1 so that `peertube-cli upload -t a,b` works.
     tags = serializers.ListField(
-        child=serializers.CharField(min_length=2, max_length=30), max_length=5, required=False
+        child=serializers.CharField(min_length=1, max_length=30), max_length=5, required=False
     )
 
 

@@ -620,10 +620,22 @@ class LegacyUploadView(AuthenticatedView):
 _CONTENT_RANGE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+)$")
 
 
+class ChunkParser(parsers.BaseParser):
+    """Accepts octet-stream chunks without reading them: the view streams request.stream to disk.
+
+    (Token authentication touches request.POST, which would otherwise answer 415 for this type.)
+    """
+
+    media_type = "application/octet-stream"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> dict:
+        return {}
+
+
 class ResumableUploadView(AuthenticatedView):
     """node-uploadx as PeerTube speaks it: POST starts, PUT sends chunks or probes, DELETE cancels."""
 
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser, ChunkParser]
 
     def post(self, request: Request) -> Response:
         try:

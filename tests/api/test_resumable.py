@@ -1,0 +1,108 @@
+"""The resumable upload protocol over raw HTTP, as PeerTube's web client and server-commands speak it."""
+import time
+
+import pytest
+
+from tests.api.conftest import bearer
+from videos import resumable
+from videos.models import Video
+
+pytestmark = pytest.mark.django_db
+
+PATH = "/api/v1/videos/upload-resumable"
+
+
+def start(api, token, size: int, **fields) -> str:
+    channel_id = api.get("/api/v1/users/me", **bearer(token)).json()["videoChannels"][0]["id"]
+    body = {"name": "Resumed", "channelId": channel_id, "filename": "clip.mp4", "tags": ["a", "b"], **fields}
+    response = api.post(PATH, body, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH=str(size),
+                        HTTP_X_UPLOAD_CONTENT_TYPE="video/mp4", **bearer(token))
+    assert response.status_code == 201, response.content
+    return response["Location"].split("?", 1)[1]
+
+
+def put(api, token, query: str, content: bytes, content_range: str):
+    return api.generic("PUT", f"{PATH}?{query}", content, content_type="application/octet-stream",
+                       HTTP_CONTENT_RANGE=content_range, **bearer(token))
+
+
+def test_three_chunks_with_probe_conflict_and_resume(api, alice_token, small_clip):
+    data = small_clip.read_bytes()
+    size = len(data)
+    third = size // 3
+    query = start(api, alice_token, size)
+
+    assert "Range" not in put(api, alice_token, query, b"", f"bytes */{size}")
+
+    first = put(api, alice_token, query, data[:third], f"bytes 0-{third - 1}/{size}")
+    assert first.status_code == 308 and first["Range"] == f"bytes=0-{third - 1}"
+
+    probe = put(api, alice_token, query, b"", f"bytes */{size}")
+    assert probe.status_code == 308 and probe["Range"] == f"bytes=0-{third - 1}"
+
+    gap = put(api, alice_token, query, data[third + 10 : 2 * third], f"bytes {third + 10}-{2 * third - 1}/{size}")
+    assert gap.status_code == 409 and gap["Content-Type"].startswith("application/problem+json")
+
+    # A dropped connection: the chunk announces 2*third bytes but only part of it arrives.
+    dropped = put(api, alice_token, query, data[third : third + 100], f"bytes {third}-{3 * third - 1}/{size}")
+    assert dropped.status_code == 308 and dropped["Range"] == f"bytes=0-{third + 99}"
+    resumed_from = int(put(api, alice_token, query, b"", f"bytes */{size}")["Range"].rsplit("-", 1)[1]) + 1
+    assert resumed_from == third + 100
+
+    second = put(api, alice_token, query, data[resumed_from : 2 * third], f"bytes {resumed_from}-{2 * third - 1}/{size}")
+    assert second.status_code == 308
+    last = put(api, alice_token, query, data[2 * third :], f"bytes {2 * third}-{size - 1}/{size}")
+    assert last.status_code == 200, last.content
+    ids = last.json()["video"]
+    video = Video.objects.get(uuid=ids["uuid"])
+    assert video.pk == ids["id"] and video.source.size == size
+    assert sorted(video.tags.values_list("name", flat=True)) == ["a", "b"]
+    # PeerTube's own client sends DELETE after success and expects 204.
+    assert api.delete(f"{PATH}?{query}", **bearer(alice_token)).status_code == 204
+
+
+def test_cancel_removes_the_partial_file(api, alice_token, small_clip, isolated_media):
+    data = small_clip.read_bytes()
+    query = start(api, alice_token, len(data))
+    put(api, alice_token, query, data[:1000], f"bytes 0-999/{len(data)}")
+    assert list((isolated_media / "tmp" / "resumable").glob("*.part"))
+    assert api.delete(f"{PATH}?{query}", **bearer(alice_token)).status_code == 204
+    assert not list((isolated_media / "tmp" / "resumable").iterdir())
+    assert put(api, alice_token, query, b"", f"bytes */{len(data)}").status_code == 404
+
+
+def test_init_is_validated_before_any_byte(api, user, alice_token, bob_token, settings):
+    assert api.post(PATH, {"name": "x"}, format="json", **bearer(alice_token)).status_code == 400
+    channel_id = api.get("/api/v1/users/me", **bearer(alice_token)).json()["videoChannels"][0]["id"]
+    body = {"name": "Resumed", "channelId": channel_id}
+    missing_name = api.post(PATH, body, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH="100", **bearer(alice_token))
+    assert missing_name.status_code == 400 and "filename" in missing_name.json()["invalid-params"]
+    settings.SIDEWAYS_MAX_UPLOAD_SIZE = 50
+    too_big = api.post(PATH, {**body, "filename": "a.mp4"}, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH="100",
+                       **bearer(alice_token))
+    assert too_big.status_code == 413 and too_big.json()["code"] == "max_file_size_reached"
+    settings.SIDEWAYS_MAX_UPLOAD_SIZE = 10**9
+    user.video_quota = 10
+    user.save()
+    over_quota = api.post(PATH, {**body, "filename": "a.mp4"}, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH="100",
+                          **bearer(alice_token))
+    assert over_quota.status_code == 413 and over_quota.json()["code"] == "quota_reached"
+    user.video_quota = -1
+    user.save()
+    query = start(api, alice_token, 100)
+    # Another user cannot see or cancel the session.
+    assert api.delete(f"{PATH}?{query}", **bearer(bob_token)).status_code == 404
+
+
+def test_stale_sessions_are_dropped(api, alice_token):
+    import os
+
+    query = start(api, alice_token, 100)
+    session = resumable.load_session(query.split("=", 1)[1])
+    assert resumable.drop_stale_sessions(3600) == 0
+    old = time.time() - 7200
+    os.utime(session.json_path, (old, old))
+    from videos.tasks import drop_stale_uploads
+
+    assert drop_stale_uploads() == 1
+    assert not session.part_path.exists() and resumable.load_session(session.id) is None
