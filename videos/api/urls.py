@@ -36,7 +36,6 @@ urlpatterns = [
     path("videos/<str:video_id>", views.VideoView.as_view()),
     path("videos/<str:video_id>/description", views.VideoDescriptionView.as_view()),
     path("videos/<str:video_id>/views", views.VideoViewsView.as_view()),
-    path("videos/<str:video_id>/watching", views.VideoViewsView.as_view()),
     path("search/videos", views.SearchVideosView.as_view()),
     re_path(r"^(?P<path>.*)$", api_not_found),
 ]

@@ -521,8 +521,6 @@ class VideoViewsView(ApiView):
         record_view(video, viewer_key(request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_USER_AGENT", "")))
         return Response(status=204)
 
-    put = post
-
 
 class SearchVideosView(ApiView):
     def get(self, request: Request) -> Response:
