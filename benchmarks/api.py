@@ -1,4 +1,4 @@
-"""Benchmark of the two hottest API reads under gunicorn on PostgreSQL, plus SQL queries per request.
+"""Benchmark of the hottest API reads (list, details, search) under gunicorn on PostgreSQL, plus SQL queries per request.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/api.py
 
@@ -106,6 +106,7 @@ def main() -> None:
         results = {
             "GET /api/v1/videos?count=25": hammer(f"{api}/videos?count=25", args.clients, args.seconds),
             "GET /api/v1/videos/{id}": hammer(f"{api}/videos/{video_id}", args.clients, args.seconds),
+            "GET /api/v1/search/videos": hammer(f"{api}/search/videos?search=video+42", args.clients, args.seconds),
         }
         print(f"{args.videos} videos, PostgreSQL, gunicorn 2 workers x 4 threads, {args.clients} client threads")
         for name, rate in results.items():

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from videos.models import User, Video
 from videos.services.catalog import listed_videos
+
+# Must stay identical to the expression indexed by migration videos.0002_video_search_index.
+DOCUMENT_SQL = "to_tsvector('simple'::regconfig, name || ' ' || description)"
 
 # PeerTube's sort keys for search -> ORM ordering ("match" = relevance).
 SEARCH_SORTS = {
@@ -40,26 +44,30 @@ def search_queryset(query: str, user: User | None, sort: str | None = None) -> Q
     if not query:
         return videos.order_by(*_ordering(sort, False))
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = (
-            SearchVector("name", weight="A", config="simple")
-            + SearchVector("tags__name", weight="B", config="simple")
-            + SearchVector("description", weight="C", config="simple")
-        )
-        search = SearchQuery(query, search_type="websearch", config="simple")
-        matching = Video.objects.annotate(document=vector).filter(document=search).values("pk")
-        return (
-            videos.filter(pk__in=matching)
-            .annotate(rank=SearchRank(SearchVector("name", weight="A", config="simple")
-                                      + SearchVector("description", weight="C", config="simple"), search))
-            .order_by(*_ordering(sort, True))
-        )
+        return _postgres_search(videos, query, sort)
     words = query.split()
     condition = Q()
     for word in words:
         condition &= Q(name__icontains=word) | Q(description__icontains=word) | Q(tags__name__iexact=word)
     return videos.filter(pk__in=Video.objects.filter(condition).values("pk")).order_by(*_ordering(sort, False))
+
+
+def _postgres_search(videos: QuerySet[Video], query: str, sort: str | None) -> QuerySet[Video]:
+    """Full-text match on the GIN-indexed name+description document, or an exact tag; ranked."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+
+    search = SearchQuery(query, search_type="websearch", config="simple")
+    # Unqualified columns: inside the subquery Django aliases the table (U0).
+    document = RawSQL(DOCUMENT_SQL, [], output_field=SearchVectorField())
+    text_matches = Video.objects.annotate(document=document).filter(document=search).values("pk")
+    tag_matches = Video.tags.through.objects.filter(tag__name__in=query.lower().split()).values("video_id")
+    rank = SearchRank(SearchVector("name", weight="A", config="simple")
+                      + SearchVector("description", weight="C", config="simple"), search)
+    return (
+        videos.filter(Q(pk__in=text_matches) | Q(pk__in=tag_matches))
+        .annotate(rank=rank)
+        .order_by(*_ordering(sort, True))
+    )
 
 
 def search_videos(query: str, user: User | None, start: int, count: int, sort: str | None = None) -> tuple[int, list[Video]]:
