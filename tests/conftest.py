@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import browser, open_page  # noqa: F401 (fixtures for the web UI tests)
 from tests.media import make_clip
 from tests.services import REQUIRED, require_real_services
 
