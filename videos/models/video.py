@@ -62,7 +62,10 @@ class Video(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["privacy", "state", "-published_at"], name="video_listing"),
+            # Lists walk this index newest-first and stop after one page (no sort of every listed row)...
+            models.Index(fields=["-published_at"], name="video_published"),
+            # ...and count the listed rows with an index-only scan of the visibility columns.
+            models.Index(fields=["privacy", "state", "wait_transcoding"], name="video_visibility"),
             models.Index(fields=["-views"], name="video_views"),
         ]
 
