@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from videos.models import Account, Channel, StreamingPlaylist, Tag, User, Video, VideoFile, VideoSource
+from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist, Tag, User, Video, VideoFile, VideoSource
 
 
 @admin.register(User)
@@ -74,3 +74,16 @@ class StreamingPlaylistAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Tag)
+
+
+@admin.register(InstanceSettings)
+class InstanceSettingsAdmin(admin.ModelAdmin):
+    """One row only: the about page reads pk 1."""
+
+    def has_add_permission(self, request) -> bool:
+        return not InstanceSettings.objects.exists()
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
+

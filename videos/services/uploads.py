@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -80,6 +81,11 @@ def check_upload_allowed(user: User, size: int) -> None:
             raise UploadRejected(
                 "The user video daily quota is exceeded with this video.", status=413, code="quota_reached"
             )
+
+
+def may_upload(user: User | None) -> bool:
+    """Logged-in local users may upload unless their quota is zero (PeerTube's way to deny uploads)."""
+    return bool(user is not None and user.is_authenticated and user.video_quota != 0)
 
 
 def check_channel_owner(user: User, channel: Channel) -> None:
@@ -171,3 +177,15 @@ def temp_upload_path() -> Path:
     folder = Path(settings.UPLOAD_TMP_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"upload-{uuid.uuid4().hex}.part"
+
+
+def keep_uploaded_file(upload: UploadedFile) -> Path:
+    """Move a file Django received (spooled to disk when big) to a fresh temporary name for accept_upload."""
+    temp_path = temp_upload_path()
+    if hasattr(upload, "temporary_file_path"):
+        shutil.move(upload.temporary_file_path(), temp_path)
+    else:
+        with temp_path.open("wb") as target:
+            for chunk in upload.chunks():
+                target.write(chunk)
+    return temp_path

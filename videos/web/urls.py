@@ -1,15 +1,37 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from videos.storage import PUBLIC_FOLDERS
-from videos.web import media
-from videos.web import embed
+from videos.web import library, media, pages, upload
 
 urlpatterns = [
     path(f"{prefix.lstrip('/')}/<path:relative>", media.serve_media, {"folder": folder}, name=f"media-{folder}")
     for folder, prefix in PUBLIC_FOLDERS.items()
 ]
 
-# Player and sharing (owned with templates/videos/_player.html, _share.html, _meta.html).
+# The viewer's and the uploader's pages (videos.web.pages, upload, library).
 urlpatterns += [
-    path("videos/embed/<str:video_id>", embed.embed, name="video-embed"),
+    path("", pages.listing, {"kind": "home"}, name="home"),
+    path("videos/trending", pages.listing, {"kind": "trending"}, name="trending"),
+    path("videos/local", pages.listing, {"kind": "local"}, name="local"),
+    path("w/<str:video_id>", pages.watch, name="watch"),
+    path("videos/watch/<str:video_id>", pages.watch, name="watch-uuid"),
+    path("c/<str:handle>", pages.channel, name="channel"),
+    path("c/<str:handle>/videos", pages.channel),
+    path("a/<str:handle>", pages.account, name="account"),
+    path("a/<str:handle>/videos", pages.account),
+    path("search", pages.search, name="search"),
+    path("videos/tags/<str:name>", pages.tag, name="tag"),
+    path("videos/categories", pages.categories, name="categories"),
+    path("about", pages.about, name="about"),
+    path("login", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout", auth_views.LogoutView.as_view(next_page="home"), name="logout"),
+    # Only a language cookie, set on an explicit click: no CSRF token, so no cookie before it.
+    path("language", csrf_exempt(set_language), name="set_language"),
+    path("videos/upload", upload.upload, name="upload"),
+    path("my-library/videos", library.my_videos, name="my-videos"),
+    path("videos/update/<str:video_id>", library.edit, name="video-edit"),
+    path("videos/delete/<str:video_id>", library.delete, name="video-delete"),
 ]

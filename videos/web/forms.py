@@ -1,0 +1,65 @@
+"""The forms of the upload and edit pages; they turn posted fields into the upload service's VideoMetadata."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VideoPrivacy
+from videos.models import Channel, User
+from videos.services.uploads import VideoMetadata
+
+MAX_TAGS = 5
+MAX_TAG_LENGTH = 30
+
+
+def _optional(choices: dict) -> list[tuple]:
+    return [("", "—")] + [(key, label) for key, label in choices.items()]
+
+
+class VideoForm(forms.Form):
+    """What an uploader says about a video (PeerTube's fields and bounds)."""
+
+    name = forms.CharField(label=_("Title"), min_length=3, max_length=120)
+    description = forms.CharField(label=_("Description"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.none(), empty_label=None)
+    privacy = forms.TypedChoiceField(label=_("Privacy"), choices=VideoPrivacy.choices, coerce=int, initial=VideoPrivacy.PUBLIC)
+    category = forms.TypedChoiceField(label=_("Category"), choices=_optional(VIDEO_CATEGORIES), coerce=int, required=False, empty_value=None)
+    licence = forms.TypedChoiceField(label=_("Licence"), choices=_optional(VIDEO_LICENCES), coerce=int, required=False, empty_value=None)
+    language = forms.ChoiceField(label=_("Language"), choices=_optional(VIDEO_LANGUAGES), required=False)
+    tags = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Up to 5, separated by commas."),
+        widget=forms.TextInput(attrs={"placeholder": _("music, live, interview")}),
+    )
+    nsfw = forms.BooleanField(label=_("Sensitive content (shown blurred)"), required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = Channel.objects.filter(account__user=user, host="").select_related("account")
+
+    def clean_tags(self) -> list[str]:
+        tags = list(dict.fromkeys(tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()))
+        if len(tags) > MAX_TAGS:
+            raise forms.ValidationError(_("Give at most %(count)d tags.") % {"count": MAX_TAGS})
+        if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
+            raise forms.ValidationError(_("A tag may have at most %(count)d characters.") % {"count": MAX_TAG_LENGTH})
+        return tags
+
+    def metadata(self) -> VideoMetadata:
+        data = self.cleaned_data
+        return VideoMetadata(
+            name=data["name"],
+            description=data["description"],
+            privacy=data["privacy"],
+            category=data["category"],
+            licence=data["licence"],
+            language=data["language"],
+            tags=data["tags"],
+            nsfw=data["nsfw"],
+        )
+
+
+class UploadForm(VideoForm):
+    """The upload page: the video file first, then its metadata."""
+
+    videofile = forms.FileField(label=_("Video file"), widget=forms.ClearableFileInput(attrs={"accept": "video/*"}))
+    field_order = ["videofile"]

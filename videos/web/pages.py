@@ -1,0 +1,144 @@
+"""The viewer's pages: video lists, the watch page, channels, accounts, search, tags and categories.
+
+Every list goes through videos.services.catalog (one place for privacy rules) and is paginated with
+`channel__account` joined in, so a page costs the same few queries however many videos exist.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES
+from videos.identifiers import parse_video_id
+from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist, Video, VideoFile
+from videos.services.catalog import listed_videos, may_manage, may_watch
+from videos.services.search import search_queryset
+
+VIDEOS_PER_PAGE = 24
+
+# The three home tabs: URL name -> (ordering, only local videos, heading).
+LISTINGS = {
+    "home": ("-published_at", False, gettext_lazy("Recent videos")),
+    "trending": ("-views", False, gettext_lazy("Trending")),
+    "local": ("-published_at", True, gettext_lazy("Local videos")),
+}
+
+
+def video_page(request: HttpRequest, videos: QuerySet[Video]) -> Page:
+    """One page of video cards with their channel and account joined (two queries: count and rows)."""
+    videos = videos.select_related("channel__account")
+    return Paginator(videos, VIDEOS_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _viewer(request: HttpRequest):
+    return request.user if request.user.is_authenticated else None
+
+
+def listing(request: HttpRequest, kind: str) -> HttpResponse:
+    """Home (recent), trending (most viewed) and local videos."""
+    ordering, local_only, heading = LISTINGS[kind]
+    videos = listed_videos(_viewer(request))
+    if local_only:
+        videos = videos.filter(is_local=True)
+    page = video_page(request, videos.order_by(ordering, "-pk"))
+    return render(request, "videos/listing.html", {"page": page, "kind": kind, "heading": heading})
+
+
+def _download_links(video: Video) -> list[dict]:
+    """One link per HLS rung (or per web video before transcoding), once the download route exists."""
+    if not video.download_enabled:
+        return []
+    try:
+        base = reverse("video-download", args=[video.uuid])
+    except NoReverseMatch:
+        return []
+    files = [file for playlist in video.streaming_playlists.all() for file in playlist.files.all()]
+    files = files or list(video.files.all())
+    return [{"url": f"{base}?videoFileIds={file.pk}", "file": file} for file in files]
+
+
+def watch(request: HttpRequest, video_id: str) -> HttpResponse:
+    """The watch page, under /w/<shortUUID> and /videos/watch/<uuid>; 404 for what the viewer may not see."""
+    lookup = parse_video_id(video_id)
+    if lookup is None:
+        raise Http404(_("No such video."))
+    videos = Video.objects.select_related("channel__account").prefetch_related(
+        "tags",
+        Prefetch("files", queryset=VideoFile.objects.order_by("-resolution")),
+        Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.prefetch_related("files")),
+    )
+    video = videos.filter(**lookup).first()
+    if video is None or not may_watch(_viewer(request), video):
+        raise Http404(_("No such video."))
+    return render(
+        request,
+        "videos/watch.html",
+        {
+            "video": video,
+            "category": VIDEO_CATEGORIES.get(video.category),
+            "licence": VIDEO_LICENCES.get(video.licence),
+            "language": VIDEO_LANGUAGES.get(video.language),
+            "downloads": _download_links(video),
+            "may_manage": may_manage(_viewer(request), video),
+        },
+    )
+
+
+def _split_handle(handle: str) -> dict:
+    """`name` or `name@host` (our own host counts as local) as a lookup."""
+    name, _sep, host = handle.partition("@")
+    return {"name": name, "host": "" if host == settings.INSTANCE_HOST else host}
+
+
+def channel(request: HttpRequest, handle: str) -> HttpResponse:
+    """A channel with its listed videos, newest first."""
+    found = get_object_or_404(Channel.objects.select_related("account"), **_split_handle(handle))
+    videos = listed_videos(_viewer(request)).filter(channel=found).order_by("-published_at", "-pk")
+    return render(request, "videos/channel.html", {"channel": found, "page": video_page(request, videos)})
+
+
+def account(request: HttpRequest, handle: str) -> HttpResponse:
+    """An account with its channels and its listed videos."""
+    found = get_object_or_404(Account.objects.prefetch_related("channels"), **_split_handle(handle))
+    videos = listed_videos(_viewer(request)).filter(channel__account=found).order_by("-published_at", "-pk")
+    return render(request, "videos/account.html", {"account": found, "page": video_page(request, videos)})
+
+
+def _results(request: HttpRequest, videos: QuerySet[Video], heading: str) -> HttpResponse:
+    return render(request, "videos/search.html", {"page": video_page(request, videos), "heading": heading})
+
+
+def tag(request: HttpRequest, name: str) -> HttpResponse:
+    """Listed videos carrying one tag, newest first."""
+    videos = listed_videos(_viewer(request)).filter(tags__name=name).order_by("-published_at", "-pk")
+    return _results(request, videos, _("Videos tagged “%(tag)s”") % {"tag": name})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Search by words (`search`), or PeerTube's `tagsOneOf` / `categoryOneOf` filters."""
+    if tag_name := request.GET.get("tagsOneOf", "").strip():
+        return tag(request, tag_name)
+    category = request.GET.get("categoryOneOf", "")
+    if category.isdigit() and int(category) in VIDEO_CATEGORIES:
+        videos = listed_videos(_viewer(request)).filter(category=int(category)).order_by("-published_at", "-pk")
+        return _results(request, videos, _("Category: %(category)s") % {"category": VIDEO_CATEGORIES[int(category)]})
+    query = request.GET.get("search", "").strip()
+    heading = _("Results for “%(query)s”") % {"query": query} if query else _("All videos")
+    return _results(request, search_queryset(query, _viewer(request)), heading)
+
+
+def categories(request: HttpRequest) -> HttpResponse:
+    """Links to each category's listing."""
+    return render(request, "videos/categories.html", {"categories": sorted(VIDEO_CATEGORIES.items())})
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    """The instance description and its administrator's contact (edited in the Django admin)."""
+    context = {"about": InstanceSettings.current(), "videos_count": listed_videos(_viewer(request)).count()}
+    return render(request, "about.html", context)

@@ -1,0 +1,75 @@
+"""The upload page (issue 2 §4): a plain multipart form that upload.js enhances with a progress bar.
+
+An over-size upload is refused from its Content-Length before any byte of the body is read, so the
+size check runs before CSRF (the CSRF middleware would read the body to find the token). Django
+spools the file to FILE_UPLOAD_TEMP_DIR; videos.services.uploads.accept_upload probes it, stores it
+or deletes it.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from videos.services.uploads import UploadRejected, accept_upload, check_upload_allowed, keep_uploaded_file, may_upload
+from videos.web.forms import UploadForm
+
+
+def _rejection_message(error: UploadRejected) -> str:
+    """A translated reason; the probe's technical detail (English) is kept in brackets for the curious."""
+    if error.code == "max_file_size_reached":
+        return _("The file is too large: the limit is %(size)s.") % {"size": filesizeformat(settings.SIDEWAYS_MAX_UPLOAD_SIZE)}
+    if error.code == "quota_reached":
+        return _("This video would exceed your video quota.")
+    if error.status == 422:
+        return _("This file cannot be used as a video (%(reason)s).") % {"reason": error.message.split(": ", 1)[-1]}
+    return error.message
+
+
+def _page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
+    context = {"form": form, "max_size": settings.SIDEWAYS_MAX_UPLOAD_SIZE}
+    return render(request, "videos/upload.html", context, status=status)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """Login first, then the declared size, then CSRF: each check happens before the body is read."""
+    if not may_upload(request.user):
+        if request.user.is_authenticated:
+            return render(request, "videos/upload_denied.html", status=403)
+        return redirect_to_login(request.get_full_path())
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if request.method == "POST" and declared > settings.SIDEWAYS_MAX_UPLOAD_SIZE:
+        form = UploadForm(user=request.user)
+        form.add_error(None, _rejection_message(UploadRejected("", 413, "max_file_size_reached")))
+        return _page(request, form, status=413)
+    return _upload_form(request)
+
+
+@csrf_protect
+def _upload_form(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request, UploadForm(user=request.user))
+    form = UploadForm(request.POST, request.FILES, user=request.user)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    upload_file = form.cleaned_data["videofile"]
+    try:
+        check_upload_allowed(request.user, upload_file.size)
+        video = accept_upload(
+            user=request.user,
+            channel=form.cleaned_data["channel"],
+            metadata=form.metadata(),
+            temp_path=keep_uploaded_file(upload_file),
+            original_filename=upload_file.name,
+        )
+    except UploadRejected as error:
+        form.add_error("videofile", _rejection_message(error))
+        return _page(request, form, status=error.status)
+    return redirect("watch", video.short_uuid)
