@@ -185,6 +185,8 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict = {
     "drop-stale-resumable-uploads": {"task": "videos.drop_stale_uploads", "schedule": 600.0},
+    # Queue again the transcodes whose worker died (see transcoding.jobs).
+    "reap-stale-transcoding-jobs": {"task": "transcoding.reap_stale_jobs", "schedule": 300.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

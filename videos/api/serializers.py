@@ -208,6 +208,8 @@ def video_details(video: Video) -> dict:
         "downloadEnabled": video.download_enabled,
         "waitTranscoding": video.wait_transcoding,
         "state": _choice(video.state, VideoState),
+        # Not in PeerTube: the encode's percentage while the worker transcodes, null otherwise.
+        "transcodingProgress": video.transcoding_progress,
         "trackerUrls": tracker_urls(),
         "files": [video_file(video, file) for file in sorted(video.files.all(), key=lambda f: -f.resolution)],
         "streamingPlaylists": playlists,

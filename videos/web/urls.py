@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from videos.storage import PUBLIC_FOLDERS
 from videos.web import library, media, pages, upload
 from videos.web import embed
+from videos.web import downloads
 
 urlpatterns = [
     path(f"{prefix.lstrip('/')}/<path:relative>", media.serve_media, {"folder": folder}, name=f"media-{folder}")
@@ -40,4 +41,9 @@ urlpatterns += [
     path("my-library/videos", library.my_videos, name="my-videos"),
     path("videos/update/<str:video_id>", library.edit, name="video-edit"),
     path("videos/delete/<str:video_id>", library.delete, name="video-delete"),
+]
+
+# PeerTube's download action: one rendition remuxed into an MP4 (videos.web.downloads).
+urlpatterns += [
+    path("download/videos/generate/<str:video_id>", downloads.download_video, name="video-download"),
 ]

@@ -1,0 +1,83 @@
+"""The TranscodingJob state machine: pending → running → done | failed, claimed atomically.
+
+A Celery message may be delivered twice (acks_late re-delivers after a lost worker, the reaper
+re-queues), so a run starts only after a conditional UPDATE took the job: the loser does nothing.
+A running job is "abandoned" when its process is gone (same host, dead pid) or its heartbeat went
+quiet; then it may be claimed again, up to MAX_ATTEMPTS runs.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+
+from django.db.models import F
+from django.utils import timezone
+
+from transcoding.models import TranscodingJob
+
+Status = TranscodingJob.Status
+
+MAX_ATTEMPTS = 3
+# Longer than any gap between two progress reports of a healthy encode.
+STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_abandoned(job: TranscodingJob) -> bool:
+    """A running job nobody works on any more: its process died, or it stopped beating."""
+    if job.heartbeat_at is None or job.heartbeat_at < timezone.now() - STALE_AFTER:
+        return True
+    host, _, pid = job.worker.rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and not _process_alive(int(pid))
+
+
+def claim(job_id: int) -> TranscodingJob | None:
+    """Take the job for this process; None when it is finished, or another live process has it."""
+    job = TranscodingJob.objects.filter(pk=job_id).first()
+    if job is None or not (job.status == Status.PENDING or (job.status == Status.RUNNING and is_abandoned(job))):
+        return None
+    now = timezone.now()
+    taken = TranscodingJob.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts, worker=job.worker).update(
+        status=Status.RUNNING, attempts=F("attempts") + 1, worker=this_worker(),
+        started_at=now, heartbeat_at=now, finished_at=None, error="",
+    )
+    if not taken:
+        return None
+    job.refresh_from_db()
+    return job
+
+
+def heartbeat(job: TranscodingJob) -> None:
+    TranscodingJob.objects.filter(pk=job.pk, worker=job.worker).update(heartbeat_at=timezone.now())
+
+
+def finish(job: TranscodingJob, status: str, error: str = "") -> None:
+    TranscodingJob.objects.filter(pk=job.pk).update(status=status, error=error, finished_at=timezone.now())
+
+
+def abandoned_jobs() -> list[TranscodingJob]:
+    """Running jobs whose worker is gone (checked row by row: a pid only means something on its host)."""
+    running = TranscodingJob.objects.filter(status=Status.RUNNING).select_related("video")
+    return [job for job in running if is_abandoned(job)]
+
+
+def release(job: TranscodingJob) -> bool:
+    """Put an abandoned job back to pending so a live worker picks it up; False if someone took it meanwhile."""
+    return bool(
+        TranscodingJob.objects.filter(pk=job.pk, status=Status.RUNNING, worker=job.worker).update(status=Status.PENDING)
+    )
+

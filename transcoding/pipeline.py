@@ -1,0 +1,203 @@
+"""One transcode of one video: probe → plan → images → encode → publish, rung by rung.
+
+Everything is made in a work folder outside the served media (a stale one left by a killed run is
+wiped first). A finished rung is moved into the public HLS folder under fresh random names, then the
+master playlist and the SHA-256 JSON are rewritten in one rename each, then the rows are switched
+(videos.services.publishing): a viewer sees either the previous state or a complete new one.
+
+A video not yet watchable is published as soon as its lowest rung is ready and gains the higher ones
+as they finish. An already published video (a re-run) keeps its current files until the whole new
+ladder is ready, then switches at once; the old files are deleted after the switch.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+from transcoding import hls, jobs
+from transcoding.encoder import EncodeError, RungOutput, encode_ladder
+from transcoding.ladder import Rung, plan_ladder
+from transcoding.models import TranscodingJob
+from transcoding.thumbnails import ImageError, Images, make_images
+from videos.models import Video
+from videos.probe import MediaInfo, ProbeError, probe
+from videos.services import publishing
+from videos.storage import hls_dir, media_dir, random_filename
+
+logger = logging.getLogger(__name__)
+
+# Progress is written to the database on whole-percent steps, and at least this often as a heartbeat.
+HEARTBEAT_SECONDS = 15
+
+
+def work_dir(video: Video) -> Path:
+    """Where a run of this video writes, on the same disk as the media so publishing is a rename."""
+    return Path(settings.UPLOAD_TMP_DIR) / "transcoding" / str(video.uuid)
+
+
+def source_path(video: Video) -> Path:
+    return Path(settings.ORIGINALS_DIR) / video.source.path
+
+
+class ProgressRecorder:
+    """Turns the encoder's frequent progress calls into a few database writes (and job heartbeats)."""
+
+    def __init__(self, job: TranscodingJob):
+        self.job = job
+        self.percent = -1
+        self.beat_at = 0.0
+
+    def __call__(self, percent: float) -> None:
+        whole = min(int(percent), 100)
+        now = time.monotonic()
+        if whole > self.percent:
+            self.percent = whole
+            publishing.set_transcoding_progress(self.job.video, whole)
+        elif now - self.beat_at < HEARTBEAT_SECONDS:
+            return
+        self.beat_at = now
+        jobs.heartbeat(self.job)
+
+
+class Release:
+    """This run's renditions in the public HLS folder, listed by one master playlist of its own."""
+
+    def __init__(self, video: Video, info: MediaInfo, images: Images | None):
+        self.video = video
+        self.info = info
+        self.images = images
+        self.folder = hls_dir(video.uuid)
+        self.master_filename = random_filename("-master.m3u8")
+        self.sha256_filename = random_filename("-segments-sha256.json")
+        self.thumbnail_filename = self.preview_filename = ""
+        self.files: list[publishing.HlsFile] = []
+        self.variants: list[hls.Variant] = []
+        self.hashes: dict[str, dict[str, str]] = {}
+        self.names: dict[Rung, tuple[str, str]] = {}
+
+    def rung_names(self, rung: Rung) -> tuple[str, str]:
+        """PeerTube's names: one fresh uuid4 shared by a rung's playlist and its fragmented MP4 (same on every call)."""
+        if rung not in self.names:
+            stem = random_filename(f"-{rung.resolution}")
+            self.names[rung] = f"{stem}.m3u8", f"{stem}-fragmented.mp4"
+        return self.names[rung]
+
+    def publish_rung(self, output: RungOutput) -> None:
+        """on_rung_ready: make this rung watchable now, next to those already published."""
+        self._place(output)
+        self._publish()
+
+    def publish_all(self, outputs: list[RungOutput]) -> None:
+        """Place the rungs not published yet and publish the complete ladder."""
+        placed = {hls_file.filename for hls_file in self.files}
+        for output in outputs:
+            if output.media.name not in placed:
+                self._place(output)
+        self._publish()
+
+    def _place(self, output: RungOutput) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        playlist = shutil.move(output.playlist, self.folder / output.playlist.name)
+        media = shutil.move(output.media, self.folder / output.media.name)
+        made = probe(media)
+        audio_profile = _audio_profile(made)
+        rate = hls.bandwidth(media.stat().st_size, made.duration)
+        codecs = hls.codecs(media, made.has_video, audio_profile)
+        width, height = (made.video.display_width, made.video.display_height) if made.video else (None, None)
+        fps = made.video.fps if made.video else 0
+        self.hashes[media.name] = hls.segment_hashes(playlist, media)
+        self.variants.append(hls.Variant(playlist.name, rate, width, height, fps, codecs, made.has_video))
+        self.files.append(
+            publishing.HlsFile(
+                resolution=output.rung.resolution, width=width, height=height, fps=fps,
+                size=media.stat().st_size, bandwidth=rate, codecs=codecs,
+                filename=media.name, playlist_filename=playlist.name,
+                has_audio=made.has_audio, has_video=made.has_video, metadata=made.raw,
+            )
+        )
+
+    def _place_images(self) -> None:
+        if self.images is None or self.thumbnail_filename:
+            return
+        self.thumbnail_filename = random_filename(".jpg")
+        self.preview_filename = random_filename(".jpg")
+        shutil.move(self.images.thumbnail, media_dir("thumbnails") / self.thumbnail_filename)
+        shutil.move(self.images.preview, media_dir("previews") / self.preview_filename)
+
+    def _publish(self) -> None:
+        self._place_images()
+        hls.write_segments_sha256(self.folder / self.sha256_filename, self.hashes)
+        hls.write_master(self.folder / self.master_filename, self.variants)
+        video_info = self.info.video
+        publishing.publish_hls(
+            self.video,
+            publishing.HlsPublication(
+                playlist_filename=self.master_filename,
+                segments_sha256_filename=self.sha256_filename,
+                files=list(self.files),
+                duration=round(self.info.duration),
+                aspect_ratio=round(video_info.display_width / video_info.display_height, 4) if video_info else None,
+                thumbnail_filename=self.thumbnail_filename,
+                preview_filename=self.preview_filename,
+            ),
+        )
+
+
+def _audio_profile(info: MediaInfo) -> str | None:
+    """ffprobe's profile of the AAC stream ("LC", "HE-AAC"), None when there is no audio."""
+    if not info.has_audio:
+        return None
+    streams = info.raw.get("streams") or []
+    return next((str(s.get("profile", "")) for s in streams if s.get("codec_type") == "audio"), "")
+
+
+def run(job: TranscodingJob) -> None:
+    """Transcode the job's video; a broken source ends the job (and a never-published video) failed."""
+    video = job.video
+    if job.attempts > jobs.MAX_ATTEMPTS:
+        _fail(job, video, f"The worker stopped {job.attempts - 1} times while transcoding this video.", was_published=False)
+        return
+    was_published = video.streaming_playlists.exists()
+    work = work_dir(video)
+    shutil.rmtree(work, ignore_errors=True)  # left by a killed run
+    work.mkdir(parents=True)
+    try:
+        _transcode(job, video, work, progressive=not was_published)
+    except (ProbeError, EncodeError, ImageError) as error:
+        _fail(job, video, str(error), was_published)
+    except Exception as error:
+        logger.exception("Transcoding job %s failed unexpectedly", job.pk)
+        _fail(job, video, f"Unexpected error while transcoding: {error}", was_published)
+        raise
+    else:
+        jobs.finish(job, TranscodingJob.Status.DONE)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _transcode(job: TranscodingJob, video: Video, work: Path, progressive: bool) -> None:
+    source = source_path(video)
+    info = probe(source)
+    rungs = plan_ladder(info, settings.SIDEWAYS_TRANSCODING_RESOLUTIONS)
+    release = Release(video, info, make_images(source, info, work))
+    outputs = encode_ladder(
+        source, info, rungs, work / "hls",
+        names=release.rung_names,
+        on_progress=ProgressRecorder(job),
+        on_rung_ready=release.publish_rung if progressive else None,
+    )
+    release.publish_all(outputs)
+    publishing.set_transcoding_progress(video, None)
+
+
+def _fail(job: TranscodingJob, video: Video, reason: str, was_published: bool) -> None:
+    """Record why; a video that was already watchable keeps its previous files and stays published."""
+    jobs.finish(job, TranscodingJob.Status.FAILED, reason)
+    if was_published:
+        publishing.set_transcoding_progress(video, None)
+    else:
+        publishing.mark_failed(video, reason)

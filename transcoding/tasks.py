@@ -1,0 +1,55 @@
+"""Celery tasks of the transcoding queue. They take ids and re-load rows, so a repeated message is harmless."""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.db import IntegrityError, transaction
+
+from transcoding import jobs, pipeline
+from transcoding.models import TranscodingJob
+from videos.models import Video
+from videos.services import publishing
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="transcoding.transcode_video")
+def transcode_video(job_id: int) -> None:
+    """Run the job unless it is finished or a live worker already runs it."""
+    job = jobs.claim(job_id)
+    if job is None:
+        logger.info("Transcoding job %s is finished or taken: nothing to do", job_id)
+        return
+    pipeline.run(job)
+
+
+@shared_task(name="transcoding.reap_stale_jobs")
+def reap_stale_jobs() -> int:
+    """Queue again the jobs whose worker died (killed, out of memory); returns how many."""
+    count = 0
+    for job in jobs.abandoned_jobs():
+        if jobs.release(job):
+            logger.warning("Transcoding job %s was abandoned by %s: queued again", job.pk, job.worker)
+            transcode_video.delay(job.pk)
+            count += 1
+    return count
+
+
+@worker_ready.connect
+def reap_when_a_worker_starts(**kwargs) -> None:
+    """A restarted worker picks up at once what its killed predecessor left running."""
+    reap_stale_jobs.delay()
+
+
+def queue_transcoding(video: Video) -> TranscodingJob | None:
+    """Create a job for the video and queue it after commit; None if one is already pending or running."""
+    try:
+        with transaction.atomic():
+            job = TranscodingJob.objects.create(video=video)
+    except IntegrityError:
+        return None
+    publishing.mark_to_transcode(video)
+    transaction.on_commit(lambda: transcode_video.delay(job.pk))
+    return job

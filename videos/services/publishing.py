@@ -1,0 +1,163 @@
+"""Making a video watchable once its renditions exist, and the states it goes through on the way.
+
+Transcoding calls these functions (videos never imports transcoding). The rule they keep: the HLS
+folder of a video holds exactly the files its database rows name. The caller moves new files in
+first under fresh random names; the rows are then switched in one transaction; files no row names
+any more are deleted after the commit. A viewer therefore never meets a row without its file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from videos.constants import VideoState
+from videos.models import StreamingPlaylist, Video, VideoFile
+from videos.signals import video_published
+from videos.storage import hls_dir, media_dir
+
+
+@dataclass(frozen=True)
+class HlsFile:
+    """One rendition already in the video's HLS folder: its fragmented MP4 and its own playlist."""
+
+    resolution: int
+    width: int | None
+    height: int | None
+    fps: float
+    size: int
+    bandwidth: int
+    codecs: str
+    filename: str
+    playlist_filename: str
+    has_audio: bool
+    has_video: bool
+    metadata: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class HlsPublication:
+    """Everything a transcode made, as file names already in place, plus what it learnt of the video."""
+
+    playlist_filename: str
+    segments_sha256_filename: str
+    files: list[HlsFile]
+    duration: int
+    aspect_ratio: float | None
+    thumbnail_filename: str = ""
+    preview_filename: str = ""
+
+
+def set_transcoding_progress(video: Video, percent: int | None) -> None:
+    """Store the encode's percentage (None once no transcode runs) for the API and the pages."""
+    Video.objects.filter(pk=video.pk).update(transcoding_progress=percent)
+
+
+def publish_hls(video: Video, publication: HlsPublication) -> None:
+    """Point the video at these HLS files and make it watchable (the first call sends video_published).
+
+    Called again with more renditions as they finish: rows of files still listed keep their ids.
+    A publication under another master playlist name replaces the previous one and its files.
+    """
+    with transaction.atomic():
+        locked = Video.objects.select_for_update().get(pk=video.pk)
+        playlist = _replace_playlist(locked, publication)
+        kept = [hls_file.filename for hls_file in publication.files]
+        playlist.files.exclude(filename__in=kept).delete()
+        for hls_file in publication.files:
+            VideoFile.objects.update_or_create(playlist=playlist, filename=hls_file.filename, defaults=_file_fields(hls_file))
+        old_images = _set_images(locked, publication.thumbnail_filename, publication.preview_filename)
+        newly_published = locked.state != VideoState.PUBLISHED
+        locked.state = VideoState.PUBLISHED
+        locked.state_error = ""
+        locked.published_at = locked.published_at or timezone.now()
+        locked.duration = publication.duration
+        locked.aspect_ratio = publication.aspect_ratio
+        locked.save()
+        if newly_published:
+            transaction.on_commit(lambda: video_published.send(sender=Video, video=locked))
+    _remove_unlisted_hls_files(locked)
+    _remove_images(old_images)
+
+
+def mark_failed(video: Video, reason: str) -> None:
+    """A transcode of a never-published video failed: keep only the original, and say why."""
+    with transaction.atomic():
+        locked = Video.objects.select_for_update().get(pk=video.pk)
+        locked.streaming_playlists.all().delete()
+        old_images = _set_images(locked, "", "")
+        locked.state = VideoState.TRANSCODING_FAILED
+        locked.state_error = reason
+        locked.transcoding_progress = None
+        locked.save()
+    _remove_unlisted_hls_files(locked)
+    _remove_images(old_images)
+
+
+def mark_to_transcode(video: Video) -> None:
+    """A failed video is queued again: it waits for transcoding like a fresh upload."""
+    Video.objects.filter(pk=video.pk, state=VideoState.TRANSCODING_FAILED).update(
+        state=VideoState.TO_TRANSCODE, state_error="", transcoding_progress=None
+    )
+
+
+def _replace_playlist(video: Video, publication: HlsPublication) -> StreamingPlaylist:
+    playlist = video.streaming_playlists.filter(playlist_filename=publication.playlist_filename).first()
+    video.streaming_playlists.exclude(pk=playlist.pk if playlist else None).delete()
+    if playlist is None:
+        playlist = StreamingPlaylist.objects.create(
+            video=video,
+            playlist_filename=publication.playlist_filename,
+            segments_sha256_filename=publication.segments_sha256_filename,
+        )
+    return playlist
+
+
+def _file_fields(hls_file: HlsFile) -> dict:
+    return {
+        "resolution": hls_file.resolution,
+        "width": hls_file.width,
+        "height": hls_file.height,
+        "fps": hls_file.fps,
+        "size": hls_file.size,
+        "bandwidth": hls_file.bandwidth,
+        "codecs": hls_file.codecs,
+        "playlist_filename": hls_file.playlist_filename,
+        "has_audio": hls_file.has_audio,
+        "has_video": hls_file.has_video,
+        "metadata": hls_file.metadata,
+    }
+
+
+def _set_images(video: Video, thumbnail: str, preview: str) -> list[Path]:
+    """Set the image names on the (unsaved) video; return the replaced image files to delete."""
+    replaced = []
+    if video.thumbnail_filename and video.thumbnail_filename != thumbnail:
+        replaced.append(media_dir("thumbnails") / video.thumbnail_filename)
+    if video.preview_filename and video.preview_filename != preview:
+        replaced.append(media_dir("previews") / video.preview_filename)
+    video.thumbnail_filename, video.preview_filename = thumbnail, preview
+    return replaced
+
+
+def _remove_images(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _remove_unlisted_hls_files(video: Video) -> None:
+    """Delete what no row names: a replaced generation, or files a killed run moved in but never listed."""
+    folder = hls_dir(video.uuid)
+    if not folder.is_dir():
+        return
+    listed = set()
+    for playlist in video.streaming_playlists.prefetch_related("files"):
+        listed |= {playlist.playlist_filename, playlist.segments_sha256_filename}
+        listed |= {name for hls_file in playlist.files.all() for name in (hls_file.filename, hls_file.playlist_filename)}
+    for path in folder.iterdir():
+        if path.name not in listed:
+            path.unlink(missing_ok=True)
+    if not listed:
+        folder.rmdir()
