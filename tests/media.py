@@ -1,5 +1,6 @@
 """Small test clips generated with the real ffmpeg (lavfi sources), never stored binary blobs."""
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 VIDEO_CODECS = {
@@ -21,8 +22,12 @@ def make_clip(
     fps: int = 25,
     audio: bool = True,
     video: bool = True,
+    extra: Sequence[str] = (),
 ) -> Path:
-    """Write a test-pattern clip (with a 440 Hz tone when audio) in the container path's suffix says."""
+    """Write a test-pattern clip (with a 440 Hz tone when audio) in the container path's suffix says.
+
+    `extra` output options go last, e.g. a bitrate cap or rotation metadata.
+    """
     suffix = path.suffix.lower()
     command = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
     if video:
@@ -34,6 +39,6 @@ def make_clip(
         command += VIDEO_CODECS.get(suffix, VIDEO_CODECS[".mp4"])
     if audio:
         command += ["-c:a", AUDIO_CODECS.get(suffix, "aac")] if suffix in AUDIO_CODECS else []
-    command.append(str(path))
+    command += [*extra, str(path)]
     subprocess.run(command, check=True)
     return path

@@ -44,7 +44,13 @@ def output_fps(source_fps: float, resolution: int, is_source_resolution: bool) -
 
 
 def _even(value: float) -> int:
+    """Round down to even: x264 needs even sizes and a picture must never grow."""
     return max(2, int(value) // 2 * 2)
+
+
+def _even_nearest(value: float) -> int:
+    """Round to the nearest even number, halves up, as ffmpeg's `scale=-2:h` does (854x480 -> 428x240)."""
+    return max(2, int(value / 2 + 0.5) * 2)
 
 
 def plan_ladder(info: MediaInfo, resolutions: Sequence[int]) -> list[Rung]:
@@ -65,7 +71,7 @@ def plan_ladder(info: MediaInfo, resolutions: Sequence[int]) -> list[Rung]:
     input_bitrate = video.bit_rate or info.bit_rate
     rungs = []
     for resolution in sorted(chosen, reverse=True):
-        long_side = min(_even(round(resolution * ratio / 2) * 2), _even(long))
+        long_side = min(_even_nearest(resolution * ratio), _even(long))
         fps = output_fps(video.fps, resolution, resolution == source_resolution)
         size = (long_side, resolution) if width >= height else (resolution, long_side)
         bitrate = x264.target_bitrate(resolution, ratio, fps, input_bitrate)

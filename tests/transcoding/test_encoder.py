@@ -1,0 +1,176 @@
+"""encode_ladder with the real ffmpeg on small generated clips, every output checked with ffprobe."""
+import json
+import os
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.media import make_clip
+from transcoding.encoder import EncodeError, RungOutput, encode_ladder
+from transcoding.ladder import plan_ladder
+from videos.probe import probe
+
+RESOLUTIONS = [720, 480, 360, 240, 144]
+
+
+def ffprobe(path: Path, *options: str) -> dict:
+    command = ["ffprobe", "-v", "error", "-of", "json", *options, str(path)]
+    return json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
+
+
+def streams(path: Path) -> dict[str, dict]:
+    data = ffprobe(path, "-show_streams", "-show_format")
+    return {stream["codec_type"]: stream for stream in data["streams"]} | {"format": data["format"]}
+
+
+def keyframe_times(path: Path) -> list[float]:
+    packets = ffprobe(path, "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags", "-show_packets")
+    return [round(float(p["pts_time"]), 2) for p in packets["packets"] if "K" in p["flags"]]
+
+
+def packet_sizes(path: Path) -> list[int]:
+    packets = ffprobe(path, "-select_streams", "v:0", "-show_entries", "packet=size", "-show_packets")
+    return [int(packet["size"]) for packet in packets["packets"]]
+
+
+def ffmpeg_children() -> list[int]:
+    """ffmpeg processes whose parent is this test process."""
+    children = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name, ppid = stat[stat.index("(") + 1:stat.rindex(")")], int(stat[stat.rindex(")") + 2:].split()[1])
+        if ppid == os.getpid() and name in ("ffmpeg", "nice"):
+            children.append(int(pid))
+    return children
+
+
+def rotate_mp4(path: Path) -> Path:
+    """Give an MP4's first track the 90° display matrix phones write (ffmpeg 5.1 cannot set it)."""
+    data = bytearray(path.read_bytes())
+    box = data.find(b"tkhd")
+    matrix = box + 44 + (12 if data[box + 4] == 1 else 0)
+    data[matrix:matrix + 36] = struct.pack(">9i", 0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def encode(source: Path, out_dir: Path, resolutions=RESOLUTIONS, **callbacks) -> list[RungOutput]:
+    info = probe(source)
+    return encode_ladder(source, info, plan_ladder(info, resolutions), out_dir, **callbacks)
+
+
+@pytest.fixture(scope="module")
+def webm_ladder(tmp_path_factory):
+    """A 640x360 VP9/Opus clip encoded once for the tests that read its ladder."""
+    folder = tmp_path_factory.mktemp("webm")
+    source = make_clip(folder / "source.webm", width=640, height=360, duration=5)
+    progress, ready = [], []
+    outputs = encode(source, folder / "out", on_progress=progress.append, on_rung_ready=ready.append)
+    return source, outputs, progress, ready
+
+
+def test_every_rung_has_its_size_duration_and_audio(webm_ladder):
+    source, outputs, _, _ = webm_ladder
+    assert [(o.rung.width, o.rung.height) for o in outputs] == [(640, 360), (426, 240), (256, 144)]
+    source_duration = probe(source).duration
+    for output in outputs:
+        found = streams(output.playlist)
+        assert (found["video"]["width"], found["video"]["height"]) == (output.rung.width, output.rung.height)
+        assert found["video"]["codec_name"] == "h264" and found["audio"]["codec_name"] == "aac"
+        assert abs(float(found["format"]["duration"]) - source_duration) < 0.5
+
+
+def test_playlists_are_single_file_fmp4_addressed_by_byte_ranges(webm_ladder):
+    _, outputs, _, _ = webm_ladder
+    for output in outputs:
+        lines = output.playlist.read_text().splitlines()
+        assert f'#EXT-X-MAP:URI="{output.media.name}",BYTERANGE=' in "\n".join(lines)
+        assert "#EXT-X-PLAYLIST-TYPE:VOD" in lines and lines[-1] == "#EXT-X-ENDLIST"
+        assert any(line.startswith("#EXT-X-BYTERANGE:") for line in lines)
+        assert {line for line in lines if not line.startswith("#")} == {output.media.name}
+    assert sorted(path.name for path in outputs[0].playlist.parent.iterdir()) == sorted(
+        name for o in outputs for name in (o.playlist.name, o.media.name)
+    )
+
+
+def test_keyframes_are_aligned_every_two_seconds(webm_ladder):
+    _, outputs, _, _ = webm_ladder
+    times = [keyframe_times(output.media) for output in outputs]
+    first = times[0][0]
+    assert [round(time - first, 2) for time in times[0]] == [0.0, 2.0, 4.0]
+    assert all(other == times[0] for other in times[1:])
+
+
+def test_progress_is_monotonic_up_to_100_and_lowest_rung_is_ready_first(webm_ladder):
+    _, outputs, progress, ready = webm_ladder
+    assert progress == sorted(progress) and progress[-1] == 100
+    assert [output.rung.resolution for output in ready] == [144, 240, 360]
+    assert set(ready) == set(outputs)
+
+
+def test_source_without_audio_gives_renditions_without_audio(tmp_path):
+    outputs = encode(make_clip(tmp_path / "silent.mkv", audio=False), tmp_path / "out")
+    assert [o.rung.resolution for o in outputs] == [240, 144]
+    assert all("audio" not in streams(output.playlist) for output in outputs)
+
+
+def test_audio_only_source_gives_one_aac_rung(tmp_path):
+    outputs = encode(make_clip(tmp_path / "sound.webm", video=False), tmp_path / "out")
+    assert [o.rung.resolution for o in outputs] == [0]
+    found = streams(outputs[0].playlist)
+    assert "video" not in found and found["audio"]["codec_name"] == "aac"
+
+
+def test_rotated_phone_video_becomes_portrait(tmp_path):
+    source = rotate_mp4(make_clip(tmp_path / "phone.mp4", width=320, height=240))
+    outputs = encode(source, tmp_path / "out")
+    found = streams(outputs[0].playlist)["video"]
+    assert (found["width"], found["height"]) == (240, 320) == (outputs[0].rung.width, outputs[0].rung.height)
+
+
+def test_avi_at_60_fps_keeps_60_on_top_and_30_below(tmp_path):
+    outputs = encode(make_clip(tmp_path / "fast.avi", width=426, height=240, fps=60, duration=2), tmp_path / "out")
+    rates = [streams(output.playlist)["video"]["r_frame_rate"] for output in outputs]
+    assert rates == ["60/1", "30/1"]
+
+
+def test_compliant_source_top_rung_is_stream_copied(tmp_path):
+    source = make_clip(tmp_path / "ready.mp4", width=426, height=240, extra=["-maxrate", "200k", "-bufsize", "400k"])
+    outputs = encode(source, tmp_path / "out")
+    assert [o.rung.resolution for o in outputs] == [240, 144]
+    assert packet_sizes(outputs[0].media) == packet_sizes(source)
+    assert packet_sizes(outputs[1].media) != packet_sizes(source)
+
+
+def test_custom_names(tmp_path):
+    source = make_clip(tmp_path / "small.mp4", duration=1)
+    outputs = encode(source, tmp_path / "out", names=lambda rung: (f"x-{rung.resolution}.m3u8", f"x-{rung.resolution}-f.mp4"))
+    assert [(o.playlist.name, o.media.name) for o in outputs] == [("x-240.m3u8", "x-240-f.mp4"), ("x-144.m3u8", "x-144-f.mp4")]
+    assert 'URI="x-144-f.mp4"' in outputs[1].playlist.read_text()
+
+
+def test_broken_input_raises_a_readable_error_and_leaves_no_ffmpeg(tmp_path):
+    source = make_clip(tmp_path / "good.mp4", duration=1)
+    info = probe(source)
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(source.read_bytes()[:2000])
+    with pytest.raises(EncodeError, match="ffmpeg could not encode the video: .+"):
+        encode_ladder(broken, info, plan_ladder(info, RESOLUTIONS), tmp_path / "out")
+    assert ffmpeg_children() == []
+
+
+def test_an_exception_in_a_callback_kills_the_encoders(tmp_path):
+    source = make_clip(tmp_path / "long.webm", width=640, height=360, duration=20)
+
+    def interrupt(percent: float) -> None:
+        if percent > 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        encode(source, tmp_path / "out", on_progress=interrupt)
+    assert ffmpeg_children() == []
