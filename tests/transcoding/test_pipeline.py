@@ -147,3 +147,140 @@ def test_upload_is_transcoded_into_peertube_hls(user, small_clip, small_ladder, 
     assert [f["resolution"]["id"] for f in streaming["files"]] == [240, 144]
     served = Client().get(f"/static/streaming-playlists/hls/{video.uuid}/{entries[0][1]}")
     assert served.status_code == 200
+
+
+def test_lowest_rung_is_published_first_then_the_ladder_grows(user, small_clip, monkeypatch):
+    published: list[tuple[list[int], int]] = []
+    original_publish = publishing.publish_hls
+
+    def spy(video, publication):
+        original_publish(video, publication)
+        video = Video.objects.get(pk=video.pk)
+        master = hls_dir(video.uuid) / publication.playlist_filename
+        published.append(([f.resolution for f in publication.files], len(master_entries(master))))
+        assert video.state == VideoState.PUBLISHED
+
+    monkeypatch.setattr(publishing, "publish_hls", spy)
+    upload_and_transcode(user, small_clip)
+    assert published[0] == ([144], 1)
+    assert sorted(published[-1][0]) == [144, 240] and published[-1][1] == 2
+
+
+def test_rerun_replaces_every_output_with_new_names(user, small_clip, small_ladder):
+    video = upload_and_transcode(user, small_clip)
+    before = listed_files(video)
+    before_ids = set(video.streaming_playlists.get().files.values_list("pk", flat=True))
+    old_images = (video.thumbnail_filename, video.preview_filename)
+
+    job = tasks.queue_transcoding(video)
+    assert job is not None and small_ladder[-1] == job.pk
+    assert tasks.queue_transcoding(video) is None  # one active job per video
+    run_queued_job(video)
+    video.refresh_from_db()
+
+    after = listed_files(video)
+    assert len(after) == len(before) and not after & before
+    assert {p.name for p in hls_dir(video.uuid).iterdir()} == after
+    assert not set(video.streaming_playlists.get().files.values_list("pk", flat=True)) & before_ids
+    assert video.state == VideoState.PUBLISHED and video.transcoding_jobs.count() == 2
+    assert not (media_dir("thumbnails") / old_images[0]).exists()
+    assert not (media_dir("previews") / old_images[1]).exists()
+    assert (media_dir("thumbnails") / video.thumbnail_filename).is_file()
+
+
+def test_broken_original_fails_with_a_reason_and_leaves_no_output(user, small_clip, admin_user, small_ladder):
+    video = upload(user, small_clip)
+    original = Path(settings.ORIGINALS_DIR) / video.source.path
+    original.write_bytes(b"not a video any more\n" * 100)
+
+    job = run_queued_job(video)
+    video.refresh_from_db()
+    assert job.status == TranscodingJob.Status.FAILED and job.error
+    assert video.state == VideoState.TRANSCODING_FAILED
+    assert "ffmpeg" in video.state_error or "video" in video.state_error
+    assert video.state_error == job.error
+    assert original.is_file()
+    assert not hls_dir(video.uuid).exists() and not video.streaming_playlists.exists()
+    assert video.thumbnail_filename == "" and not any(media_dir("thumbnails").iterdir())
+    assert not pipeline.work_dir(video).exists()
+
+    # The admin's retry action queues it again from the kept original.
+    shutil.copy(small_clip, original)
+    admin = Client()
+    admin.force_login(admin_user)
+    response = admin.post(
+        "/django-admin/transcoding/transcodingjob/", {"action": "retry", "_selected_action": [job.pk]}
+    )
+    assert response.status_code == 302
+    video.refresh_from_db()
+    assert video.state == VideoState.TO_TRANSCODE and video.state_error == ""
+    retry = video.transcoding_jobs.first()
+    assert retry.pk != job.pk and small_ladder[-1] == retry.pk
+    assert run_queued_job(video).status == TranscodingJob.Status.DONE
+    video.refresh_from_db()
+    assert video.state == VideoState.PUBLISHED
+
+
+def test_audio_only_source_gives_an_audio_only_playlist(user, clip_dir):
+    clip = make_clip(clip_dir / "audio-only.mp4", video=False)
+    video = upload_and_transcode(user, clip)
+    assert video.state == VideoState.PUBLISHED and video.thumbnail_filename == ""
+    playlist = video.streaming_playlists.get()
+    [file] = playlist.files.all()
+    assert (file.resolution, file.has_video, file.has_audio, file.codecs) == (0, False, True, "mp4a.40.2")
+    [(attributes, name)] = master_entries(hls_dir(video.uuid) / playlist.playlist_filename)
+    assert name == file.playlist_filename and "RESOLUTION" not in attributes
+
+
+def test_run_of_a_killed_worker_is_taken_over_and_its_leftovers_removed(user, small_clip):
+    video = upload(user, small_clip)
+    job = video.transcoding_jobs.get()
+    # What a worker killed mid-encode leaves: a running job owned by a dead process, a half-written
+    # work folder, and a rung it moved into the public folder without listing it.
+    TranscodingJob.objects.filter(pk=job.pk).update(
+        status=TranscodingJob.Status.RUNNING, attempts=1, worker=f"{jobs.socket.gethostname()}:999999999",
+        heartbeat_at=jobs.timezone.now(),
+    )
+    stale = pipeline.work_dir(video)
+    stale.mkdir(parents=True)
+    (stale / "half.mp4").write_bytes(b"x" * 100)
+    hls_dir(video.uuid).mkdir(parents=True)
+    (hls_dir(video.uuid) / "orphan-144-fragmented.mp4").write_bytes(b"x" * 100)
+
+    job = run_queued_job(video)
+    video.refresh_from_db()
+    assert (job.status, job.attempts) == (TranscodingJob.Status.DONE, 2)
+    assert video.state == VideoState.PUBLISHED
+    assert {p.name for p in hls_dir(video.uuid).iterdir()} == listed_files(video)
+    assert not stale.exists()
+
+
+def test_a_job_runs_once_while_its_worker_lives(user, small_clip):
+    video = upload(user, small_clip)
+    job = jobs.claim(video.transcoding_jobs.get().pk)
+    assert job is not None and job.worker == jobs.this_worker()
+    assert jobs.claim(job.pk) is None  # a second delivery of the message while it runs
+    assert tasks.reap_stale_jobs() == 0
+    jobs.finish(job, TranscodingJob.Status.DONE)
+    assert jobs.claim(job.pk) is None  # a late re-delivery after it finished
+
+
+def test_reaper_queues_again_the_jobs_of_dead_workers(user, small_clip, small_ladder):
+    video = upload(user, small_clip)
+    job = video.transcoding_jobs.get()
+    TranscodingJob.objects.filter(pk=job.pk).update(
+        status=TranscodingJob.Status.RUNNING, attempts=1, worker="elsewhere:1",
+        heartbeat_at=jobs.timezone.now() - jobs.STALE_AFTER * 2,
+    )
+    assert tasks.reap_stale_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == TranscodingJob.Status.PENDING and small_ladder[-1] == job.pk
+
+
+def test_a_video_that_keeps_killing_its_worker_ends_failed(user, small_clip):
+    video = upload(user, small_clip)
+    TranscodingJob.objects.filter(video=video).update(attempts=jobs.MAX_ATTEMPTS)
+    job = run_queued_job(video)
+    video.refresh_from_db()
+    assert job.status == TranscodingJob.Status.FAILED
+    assert video.state == VideoState.TRANSCODING_FAILED and "worker stopped" in video.state_error
