@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VideoPrivacy
 from videos.models import Channel, User
@@ -12,8 +13,18 @@ MAX_TAGS = 5
 MAX_TAG_LENGTH = 30
 
 
+# Language names Django's own catalogue does not translate; named here so makemessages puts them in ours.
+EXTRA_LANGUAGE_NAMES = [gettext_noop("Corsican"), gettext_noop("Gaelic"), gettext_noop("Norwegian"),
+                        gettext_noop("Chinese"), gettext_noop("No linguistic content")]
+
+
 def _optional(choices: dict) -> list[tuple]:
     return [("", "—")] + [(key, label) for key, label in choices.items()]
+
+
+def _languages() -> list[tuple]:
+    """VIDEO_LANGUAGES holds English names (the API's labels); the form shows them translated."""
+    return _optional({code: _(name) for code, name in VIDEO_LANGUAGES.items()})
 
 
 class VideoForm(forms.Form):
@@ -25,7 +36,7 @@ class VideoForm(forms.Form):
     privacy = forms.TypedChoiceField(label=_("Privacy"), choices=VideoPrivacy.choices, coerce=int, initial=VideoPrivacy.PUBLIC)
     category = forms.TypedChoiceField(label=_("Category"), choices=_optional(VIDEO_CATEGORIES), coerce=int, required=False, empty_value=None)
     licence = forms.TypedChoiceField(label=_("Licence"), choices=_optional(VIDEO_LICENCES), coerce=int, required=False, empty_value=None)
-    language = forms.ChoiceField(label=_("Language"), choices=_optional(VIDEO_LANGUAGES), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=_languages(), required=False)
     tags = forms.CharField(
         label=_("Tags"), required=False, help_text=_("Up to 5, separated by commas."),
         widget=forms.TextInput(attrs={"placeholder": _("music, live, interview")}),

@@ -83,7 +83,7 @@ def watch(request: HttpRequest, video_id: str) -> HttpResponse:
             "video": video,
             "category": VIDEO_CATEGORIES.get(video.category),
             "licence": VIDEO_LICENCES.get(video.licence),
-            "language": VIDEO_LANGUAGES.get(video.language),
+            "language": _(VIDEO_LANGUAGES[video.language]) if video.language in VIDEO_LANGUAGES else None,
             "downloads": _download_links(video),
             "may_manage": may_manage(_viewer(request), video),
         },

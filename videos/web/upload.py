@@ -20,10 +20,14 @@ from videos.services.uploads import UploadRejected, accept_upload, check_upload_
 from videos.web.forms import UploadForm
 
 
+def _too_large() -> str:
+    return _("The file is too large: the limit is %(size)s.") % {"size": filesizeformat(settings.SIDEWAYS_MAX_UPLOAD_SIZE)}
+
+
 def _rejection_message(error: UploadRejected) -> str:
     """A translated reason; the probe's technical detail (English) is kept in brackets for the curious."""
     if error.code == "max_file_size_reached":
-        return _("The file is too large: the limit is %(size)s.") % {"size": filesizeformat(settings.SIDEWAYS_MAX_UPLOAD_SIZE)}
+        return _too_large()
     if error.code == "quota_reached":
         return _("This video would exceed your video quota.")
     if error.status == 422:
@@ -31,8 +35,8 @@ def _rejection_message(error: UploadRejected) -> str:
     return error.message
 
 
-def _page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
-    context = {"form": form, "max_size": settings.SIDEWAYS_MAX_UPLOAD_SIZE}
+def _page(request: HttpRequest, form: UploadForm, status: int = 200, error: str = "") -> HttpResponse:
+    context = {"form": form, "max_size": settings.SIDEWAYS_MAX_UPLOAD_SIZE, "upload_error": error}
     return render(request, "videos/upload.html", context, status=status)
 
 
@@ -46,9 +50,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
     if request.method == "POST" and declared > settings.SIDEWAYS_MAX_UPLOAD_SIZE:
-        form = UploadForm(user=request.user)
-        form.add_error(None, _rejection_message(UploadRejected("", 413, "max_file_size_reached")))
-        return _page(request, form, status=413)
+        return _page(request, UploadForm(user=request.user), status=413, error=_too_large())
     return _upload_form(request)
 
 
@@ -70,6 +72,5 @@ def _upload_form(request: HttpRequest) -> HttpResponse:
             original_filename=upload_file.name,
         )
     except UploadRejected as error:
-        form.add_error("videofile", _rejection_message(error))
-        return _page(request, form, status=error.status)
+        return _page(request, form, status=error.status, error=_rejection_message(error))
     return redirect("watch", video.short_uuid)
