@@ -30,7 +30,7 @@ from videos.storage import hls_dir, media_dir, random_filename
 
 logger = logging.getLogger(__name__)
 
-# Progress is written to the database on whole-percent steps, and at least this often as a heartbeat.
+# Progress is written on whole-percent steps; the job's heartbeat at most this often.
 HEARTBEAT_SECONDS = 15
 
 
@@ -53,14 +53,13 @@ class ProgressRecorder:
 
     def __call__(self, percent: float) -> None:
         whole = min(int(percent), 100)
-        now = time.monotonic()
         if whole > self.percent:
             self.percent = whole
             publishing.set_transcoding_progress(self.job.video, whole)
-        elif now - self.beat_at < HEARTBEAT_SECONDS:
-            return
-        self.beat_at = now
-        jobs.heartbeat(self.job)
+        now = time.monotonic()
+        if now - self.beat_at >= HEARTBEAT_SECONDS:
+            self.beat_at = now
+            jobs.heartbeat(self.job)
 
 
 class Release:
@@ -158,10 +157,10 @@ def _audio_profile(info: MediaInfo) -> str | None:
 def run(job: TranscodingJob) -> None:
     """Transcode the job's video; a broken source ends the job (and a never-published video) failed."""
     video = job.video
-    if job.attempts > jobs.MAX_ATTEMPTS:
-        _fail(job, video, f"The worker stopped {job.attempts - 1} times while transcoding this video.", was_published=False)
-        return
     was_published = video.streaming_playlists.exists()
+    if job.attempts > jobs.MAX_ATTEMPTS:
+        _fail(job, video, f"The worker stopped {job.attempts - 1} times while transcoding this video.", was_published)
+        return
     work = work_dir(video)
     shutil.rmtree(work, ignore_errors=True)  # left by a killed run
     work.mkdir(parents=True)
