@@ -152,6 +152,6 @@ def _wait_until_up(instance: LiveInstance, timeout: float = 60) -> None:
         try:
             requests.get(instance.url + "/django-admin/login/", timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a busy machine: gunicorn still importing
             time.sleep(0.2)
     raise RuntimeError(f"instance did not answer in {timeout} s:\n{instance.log('web')}")
