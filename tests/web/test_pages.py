@@ -179,3 +179,11 @@ def test_home_renders_in_a_constant_number_of_queries(client, user, channel):
         make_video(others[number % 5], f"More {number}")
     assert _home_queries(client) == few
     assert few <= 3
+
+
+def test_server_error_page_renders_without_a_request():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert "Something went wrong" in render_to_string("500.html")

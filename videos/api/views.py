@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework import parsers, permissions
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -46,6 +45,7 @@ from videos.services.uploads import (
     VideoMetadata,
     accept_upload,
     check_upload_allowed,
+    keep_uploaded_file,
     quota_used,
     set_tags,
     temp_upload_path,
@@ -78,6 +78,12 @@ class ApiView(APIView):
 
     authentication_classes = [BearerAuthentication]
     permission_classes = [permissions.AllowAny]
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        # PeerTube's API speaks English labels whatever the browser prefers (clients translate them);
+        # the web pages' French catalogue must not leak into it.
+        translation.activate("en")
+        super().initial(request, *args, **kwargs)
 
 
 class AuthenticatedView(ApiView):
@@ -605,13 +611,7 @@ class LegacyUploadView(AuthenticatedView):
             raise ValidationError({"videofile": ["Should have a file"]})
         channel, metadata = validated_upload(request.user, _metadata_payload(request.data))
         _check_size(request.user, upload.size)
-        temp_path = temp_upload_path()
-        if hasattr(upload, "temporary_file_path"):
-            shutil.move(upload.temporary_file_path(), temp_path)
-        else:
-            with temp_path.open("wb") as target:
-                for chunk in upload.chunks():
-                    target.write(chunk)
+        temp_path = keep_uploaded_file(upload)
         return Response({"video": _accept(request.user, channel, metadata, temp_path, upload.name)})
 
 
