@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sideways.privacy.PrivacyMiddleware",  # CSP, Permissions-Policy, no cookies for anonymous viewers
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "videos.api.cors.ApiCorsMiddleware",  # /api/ open to any origin, like PeerTube (tokens, never cookies)
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -5,7 +5,7 @@ from django.views.i18n import set_language
 
 from videos.storage import PUBLIC_FOLDERS
 from videos.web import library, media, pages, upload
-from videos.web import embed
+from videos.web import embed, feeds, oembed
 from videos.web import downloads
 
 urlpatterns = [
@@ -13,9 +13,12 @@ urlpatterns = [
     for folder, prefix in PUBLIC_FOLDERS.items()
 ]
 
-# Player and sharing (owned with templates/videos/_player.html, _share.html, _meta.html).
+# Player, sharing and feeds (embed page, oEmbed, RSS/Atom and podcast feeds).
 urlpatterns += [
     path("videos/embed/<str:video_id>", embed.embed, name="video-embed"),
+    path("services/oembed", oembed.oembed, name="oembed"),
+    path("feeds/videos.xml", feeds.videos_feed, name="videos-feed"),
+    path("feeds/podcast/videos.xml", feeds.podcast_feed, name="podcast-feed"),
 ]
 
 # The viewer's and the uploader's pages (videos.web.pages, upload, library).

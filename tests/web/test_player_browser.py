@@ -1,0 +1,178 @@
+"""The player in a real headless Chromium against a live instance (gunicorn): HLS playback with hls.js,
+rendition switching, keyboard, views, resume, the transcoding notice, and the embed inside an <iframe>
+of another origin. Every page must load nothing from any other origin and set no cookie.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.browser import RecordedPage
+from tests.live import free_port, start_instance
+from tests.web.hls import add_ladder_video, publish
+
+pytestmark = pytest.mark.browser
+
+PLAYER = "document.querySelector('[data-player]').player"
+VIDEO = "document.querySelector('[data-player] video')"
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory):
+    live = start_instance(tmp_path_factory.mktemp("player-instance"), worker=False)
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def ladder(instance, tmp_path_factory):
+    return add_ladder_video(instance, tmp_path_factory.mktemp("ladder"))
+
+
+def _assert_private(recorded: RecordedPage, *origins: str) -> None:
+    assert recorded.foreign_requests(*origins) == []
+    assert recorded.context.cookies() == []
+
+
+def _play_past_two_seconds(frame) -> None:
+    frame.wait_for_selector(".player.is-ready")
+    frame.click(".player-big-play")
+    frame.wait_for_function(f"() => {VIDEO}.currentTime > 2", timeout=30_000)
+
+
+def test_watch_page_plays_hls_and_switches_rendition(open_page, instance, ladder):
+    recorded = open_page(locale="en-US")
+    page = recorded.page
+    page.goto(instance.url + ladder.watch_path)
+    assert page.get_attribute(".player-video", "poster").startswith("/lazy-static/previews/")
+    _play_past_two_seconds(page)
+
+    assert sorted(page.evaluate(f"{PLAYER}.hls.levels.map(level => level.height)")) == [240, 360]
+    labels = page.locator(".player-quality option").all_inner_texts()
+    assert labels[0].startswith("Auto") and labels[1:] == ["360p", "240p"]
+    playing = page.evaluate(f"{PLAYER}.hls.currentLevel")
+    target = 1 - playing
+    page.select_option(".player-quality", str(target))
+    page.wait_for_function(f"() => {PLAYER}.hls.currentLevel === {target}", timeout=20_000)
+    page.wait_for_function(f"() => !{VIDEO}.paused && {VIDEO}.currentTime > 3")
+    recorded.screenshot("player-watch-desktop")
+    _assert_private(recorded, instance.url)
+
+
+def test_keyboard_speed_views_and_resume(open_page, instance, ladder):
+    recorded = open_page(locale="en-US")
+    page = recorded.page
+    with page.expect_response(lambda response: response.url.endswith("/views"), timeout=30_000) as counted:
+        page.goto(instance.url + ladder.watch_path)
+        _play_past_two_seconds(page)
+    assert counted.value.status == 204
+    views = requests.get(f"{instance.url}/api/v1/videos/{ladder.uuid}", timeout=5).json()["views"]
+    assert views >= 1
+
+    page.keyboard.press("k")
+    assert page.evaluate(f"{VIDEO}.paused")
+    page.wait_for_selector('.player-bar [data-action=play][aria-label="Play (k)"]')
+    page.keyboard.press("m")
+    assert page.evaluate(f"{VIDEO}.muted")
+    page.wait_for_selector('[data-action=mute][aria-label="Unmute (m)"]')
+    page.keyboard.press("0")
+    assert page.evaluate(f"{VIDEO}.currentTime") < 0.5
+    page.keyboard.press("l")
+    page.wait_for_function(f"() => Math.abs({VIDEO}.currentTime - 10) < 0.5")
+    page.select_option(".player-speed", "1.5")
+    assert page.evaluate(f"{VIDEO}.playbackRate") == 1.5
+
+    page.keyboard.press("5")  # 50 %
+    page.wait_for_function(f"() => Math.abs({VIDEO}.currentTime - 6) < 0.5")
+    page.keyboard.press("k")  # play, then pause: the position is saved on pause
+    page.keyboard.press("k")
+    saved = page.wait_for_function(f"() => localStorage.getItem('sideways:resume:{ladder.uuid}')").json_value()
+    assert 6 <= int(saved) <= 7
+    page.reload()
+    page.wait_for_selector(".player.is-ready")
+    page.click(".player-big-play")
+    page.wait_for_function(f"() => {VIDEO}.currentTime >= 6")
+    _assert_private(recorded, instance.url)
+
+
+def test_start_at_from_the_url(open_page, instance, ladder):
+    recorded = open_page(locale="en-US")
+    page = recorded.page
+    page.goto(f"{instance.url}{ladder.watch_path}?start=0m7s")
+    page.wait_for_selector(".player.is-ready")
+    page.click(".player-big-play")
+    page.wait_for_function(f"() => {VIDEO}.currentTime >= 7", timeout=20_000)
+
+
+def test_phone_width_controls_fit(open_page, instance, ladder):
+    recorded = open_page(width=360, height=740, locale="fr-FR")
+    page = recorded.page
+    page.goto(instance.url + ladder.watch_path)
+    _play_past_two_seconds(page)
+    for selector in (".player", ".player-bar"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, selector
+    assert page.evaluate("(() => { const bar = document.querySelector('.player-bar'); "
+                         "return bar.scrollWidth <= bar.clientWidth; })()")
+    recorded.screenshot("player-watch-phone")
+    _assert_private(recorded, instance.url)
+
+
+def test_transcoding_progress_then_playback(open_page, instance, tmp_path):
+    video = add_ladder_video(instance, tmp_path, name="Not ready yet", published=False, progress=42)
+    recorded = open_page(locale="en-US")
+    page = recorded.page
+    page.goto(instance.url + video.watch_path)
+    status = page.locator(".player-status")
+    assert "Transcoding 42 %" in status.inner_text()
+    assert page.evaluate("document.querySelector('.player-status-progress').value") == 42
+    publish(instance, video)
+    page.wait_for_selector(".player.is-ready", timeout=15_000)
+    assert status.is_hidden()
+    _play_past_two_seconds(page)
+    _assert_private(recorded, instance.url)
+
+
+def test_failed_transcoding_says_so(open_page, instance, tmp_path):
+    video = add_ladder_video(instance, tmp_path, name="Broken upload", published=False)
+    instance.manage("shell", "-c", f"from videos.models import Video; Video.objects.filter(uuid='{video.uuid}').update(state=7)")
+    recorded = open_page(locale="en-US")
+    recorded.page.goto(instance.url + video.watch_path)
+    assert "could not be prepared" in recorded.page.locator(".player-status").inner_text()
+
+
+@pytest.fixture
+def other_origin(tmp_path: Path):
+    """A page on another local port (another origin) that embeds our player in an <iframe>."""
+    port = free_port()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield tmp_path, f"http://127.0.0.1:{port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_embed_plays_in_an_iframe_of_another_origin(open_page, instance, ladder, other_origin):
+    folder, origin = other_origin
+    (folder / "index.html").write_text(
+        f'<!doctype html><title>Blog</title><iframe width="560" height="315" allow="autoplay; fullscreen" '
+        f'src="{instance.url}{ladder.embed_path}"></iframe>'
+    )
+    recorded = open_page(locale="en-US")
+    page = recorded.page
+    page.goto(origin + "/index.html")
+    frame = page.frame_locator("iframe")
+    frame.locator(".player.is-ready").wait_for()
+    frame.locator(".player-big-play").click()
+    embedded = next(f for f in page.frames if f.url.startswith(instance.url))
+    embedded.wait_for_function(f"() => {VIDEO}.currentTime > 2", timeout=30_000)
+    assert embedded.evaluate(f"{PLAYER}.hls.levels.length") == 2
+    recorded.screenshot("player-embed-other-origin")
+    _assert_private(recorded, instance.url, origin)
