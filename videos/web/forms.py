@@ -44,8 +44,10 @@ class VideoForm(forms.Form):
     nsfw = forms.BooleanField(label=_("Sensitive content (shown blurred)"), required=False)
 
     def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["channel"].queryset = Channel.objects.filter(account__user=user, host="").select_related("account")
+        super().__init__(*args, label_suffix="", **kwargs)
+        channel = self.fields["channel"]
+        channel.queryset = Channel.objects.filter(account__user=user, host="").select_related("account")
+        channel.label_from_instance = lambda choice: choice.display_name
 
     def clean_tags(self) -> list[str]:
         tags = list(dict.fromkeys(tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()))
