@@ -50,6 +50,11 @@ class HlsPublication:
     preview_filename: str = ""
 
 
+# Only what publishing owns is written, so a concurrent edit of the title or privacy is not undone.
+PUBLISHED_FIELDS = ["state", "state_error", "published_at", "duration", "aspect_ratio", "updated_at"]
+IMAGE_FIELDS = ["thumbnail_filename", "preview_filename"]
+
+
 def set_transcoding_progress(video: Video, percent: int | None) -> None:
     """Store the encode's percentage (None once no transcode runs) for the API and the pages."""
     Video.objects.filter(pk=video.pk).update(transcoding_progress=percent)
@@ -75,7 +80,7 @@ def publish_hls(video: Video, publication: HlsPublication) -> None:
         locked.published_at = locked.published_at or timezone.now()
         locked.duration = publication.duration
         locked.aspect_ratio = publication.aspect_ratio
-        locked.save()
+        locked.save(update_fields=[*PUBLISHED_FIELDS, *IMAGE_FIELDS])
         if newly_published:
             transaction.on_commit(lambda: video_published.send(sender=Video, video=locked))
     _remove_unlisted_hls_files(locked)
@@ -91,7 +96,7 @@ def mark_failed(video: Video, reason: str) -> None:
         locked.state = VideoState.TRANSCODING_FAILED
         locked.state_error = reason
         locked.transcoding_progress = None
-        locked.save()
+        locked.save(update_fields=["state", "state_error", "transcoding_progress", "updated_at", *IMAGE_FIELDS])
     _remove_unlisted_hls_files(locked)
     _remove_images(old_images)
 
