@@ -83,6 +83,8 @@ def test_user_text_is_escaped_and_links_are_safe(client, channel):
     assert '<a href="https://example.org/page" rel="nofollow">' in html
     assert "Line one<br>" in html
     assert "&lt;script&gt;" in client.get("/").content.decode()
+    searched = client.get("/search", {"search": "<script>x"}).content.decode()
+    assert "<script>x" not in searched and "&lt;script&gt;x" in searched
 
 
 def test_watch_page_shows_tags_category_and_channel(client, channel):

@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy
 
 from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES
 from videos.identifiers import parse_video_id
-from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist, Video, VideoFile
+from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist, User, Video, VideoFile
 from videos.services.catalog import listed_videos, may_manage, may_watch
 from videos.services.search import search_queryset
 
 VIDEOS_PER_PAGE = 24
+NEWEST_FIRST = ("-published_at", "-pk")
 
 # The three home tabs: URL name -> (ordering, only local videos, heading).
 LISTINGS = {
@@ -36,7 +37,7 @@ def video_page(request: HttpRequest, videos: QuerySet[Video]) -> Page:
     return Paginator(videos, VIDEOS_PER_PAGE).get_page(request.GET.get("page"))
 
 
-def _viewer(request: HttpRequest):
+def _viewer(request: HttpRequest) -> User | None:
     return request.user if request.user.is_authenticated else None
 
 
@@ -47,7 +48,7 @@ def listing(request: HttpRequest, kind: str) -> HttpResponse:
     if local_only:
         videos = videos.filter(is_local=True)
     page = video_page(request, videos.order_by(ordering, "-pk"))
-    return render(request, "videos/listing.html", {"page": page, "kind": kind, "heading": heading})
+    return render(request, "videos/listing.html", {"page": page, "heading": heading})
 
 
 def _download_links(video: Video) -> list[dict]:
@@ -99,14 +100,14 @@ def _split_handle(handle: str) -> dict:
 def channel(request: HttpRequest, handle: str) -> HttpResponse:
     """A channel with its listed videos, newest first."""
     found = get_object_or_404(Channel.objects.select_related("account"), **_split_handle(handle))
-    videos = listed_videos(_viewer(request)).filter(channel=found).order_by("-published_at", "-pk")
+    videos = listed_videos(_viewer(request)).filter(channel=found).order_by(*NEWEST_FIRST)
     return render(request, "videos/channel.html", {"channel": found, "page": video_page(request, videos)})
 
 
 def account(request: HttpRequest, handle: str) -> HttpResponse:
     """An account with its channels and its listed videos."""
     found = get_object_or_404(Account.objects.prefetch_related("channels"), **_split_handle(handle))
-    videos = listed_videos(_viewer(request)).filter(channel__account=found).order_by("-published_at", "-pk")
+    videos = listed_videos(_viewer(request)).filter(channel__account=found).order_by(*NEWEST_FIRST)
     return render(request, "videos/account.html", {"account": found, "page": video_page(request, videos)})
 
 
@@ -116,7 +117,7 @@ def _results(request: HttpRequest, videos: QuerySet[Video], heading: str) -> Htt
 
 def tag(request: HttpRequest, name: str) -> HttpResponse:
     """Listed videos carrying one tag, newest first."""
-    videos = listed_videos(_viewer(request)).filter(tags__name=name).order_by("-published_at", "-pk")
+    videos = listed_videos(_viewer(request)).filter(tags__name=name).order_by(*NEWEST_FIRST)
     return _results(request, videos, _("Videos tagged “%(tag)s”") % {"tag": name})
 
 
@@ -126,7 +127,7 @@ def search(request: HttpRequest) -> HttpResponse:
         return tag(request, tag_name)
     category = request.GET.get("categoryOneOf", "")
     if category.isdigit() and int(category) in VIDEO_CATEGORIES:
-        videos = listed_videos(_viewer(request)).filter(category=int(category)).order_by("-published_at", "-pk")
+        videos = listed_videos(_viewer(request)).filter(category=int(category)).order_by(*NEWEST_FIRST)
         return _results(request, videos, _("Category: %(category)s") % {"category": VIDEO_CATEGORIES[int(category)]})
     query = request.GET.get("search", "").strip()
     heading = _("Results for “%(query)s”") % {"query": query} if query else _("All videos")
