@@ -85,7 +85,7 @@ class Player {
     } else if (state === STATE_PUBLISHED && this.data.mp4Src) {
       this.start({ mp4: this.data.mp4Src });
     } else {
-      this.showProgress(this.data.progress);
+      this.showProgress(this.data.progress || null);
       this.poll();
     }
   }
@@ -100,33 +100,53 @@ class Player {
   }
 
   showProgress(progress) {
-    if (progress === "" || progress === null || progress === undefined) {
+    if (progress === null) {
       this.showStatus(this.data.msgWaiting);
     } else {
       this.showStatus(this.data.msgTranscoding.replace("{percent}", progress), Number(progress));
     }
   }
 
-  /** Asks the API until the video is published (then plays it) or has failed. */
+  /**
+   * The video's current state and media paths, from the API. Private videos are the exception: the API
+   * only knows bearer tokens, not the site's session, so for them this very page is fetched again and
+   * read back, the server having rendered it for the logged-in owner.
+   */
+  async fetchState() {
+    const path = (url) => url && new URL(url, location.href).pathname;
+    const response = await fetch(this.data.api, { headers: { Accept: "application/json" } });
+    if (response.ok) {
+      const body = await response.json();
+      return {
+        state: body.state?.id,
+        progress: body.transcodingProgress ?? null,
+        hls: path(body.streamingPlaylists?.[0]?.playlistUrl),
+        mp4: path(body.files?.[0]?.fileUrl),
+      };
+    }
+    if (response.status !== 401 && response.status !== 403) throw new Error(`HTTP ${response.status}`);
+    const page = await fetch(location.href, { headers: { Accept: "text/html" } });
+    if (!page.ok) throw new Error(`HTTP ${page.status}`);
+    const html = new DOMParser().parseFromString(await page.text(), "text/html");
+    const data = html.querySelector(`[data-player][data-uuid="${this.data.uuid}"]`).dataset;
+    return { state: Number(data.state), progress: data.progress || null, hls: data.hlsSrc, mp4: data.mp4Src };
+  }
+
+  /** Asks until the video is published (then plays it) or has failed. */
   async poll() {
-    let body;
+    let current;
     try {
-      const response = await fetch(this.data.api, { headers: { Accept: "application/json" } });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      body = await response.json();
+      current = await this.fetchState();
     } catch {
       setTimeout(() => this.poll(), POLL_INTERVAL_MS * 2);
       return;
     }
-    const playlist = body.streamingPlaylists?.[0];
-    const state = body.state?.id;
-    if (state === STATE_FAILED) {
+    if (current.state === STATE_FAILED) {
       this.showStatus(this.data.msgFailed);
-    } else if (state === STATE_PUBLISHED && (playlist || body.files?.length)) {
-      const path = (url) => new URL(url, location.href).pathname;
-      this.start(playlist ? { hls: path(playlist.playlistUrl) } : { mp4: path(body.files[0].fileUrl) });
+    } else if (current.state === STATE_PUBLISHED && (current.hls || current.mp4)) {
+      this.start(current.hls ? { hls: current.hls } : { mp4: current.mp4 });
     } else {
-      this.showProgress(body.transcodingProgress ?? null);
+      this.showProgress(current.progress);
       setTimeout(() => this.poll(), POLL_INTERVAL_MS);
     }
   }

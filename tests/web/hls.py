@@ -24,7 +24,7 @@ from videos.models import Channel, Video
 spec = json.loads(SPEC)
 video = Video.objects.create(
     channel=Channel.objects.get(name="root_channel"), name=spec["name"], description=spec["description"],
-    state=spec["state"], transcoding_progress=spec["progress"], duration=spec["duration"],
+    state=spec["state"], transcoding_progress=spec["progress"], duration=spec["duration"], privacy=spec["privacy"],
     published_at=timezone.now(), preview_filename=spec["preview"], thumbnail_filename=spec["preview"],
     uuid=spec["uuid"],
 )
@@ -44,7 +44,14 @@ for rung in spec["rungs"]:
     VideoFile.objects.create(playlist=playlist, **rung)
 Video.objects.filter(pk=video.pk).update(state=VideoState.PUBLISHED, transcoding_progress=None)
 """
+SET_PROGRESS = """
+import json
+from videos.models import Video
+spec = json.loads(SPEC)
+Video.objects.filter(uuid=spec["uuid"]).update(transcoding_progress=spec["progress"])
+"""
 STATE_TO_TRANSCODE = 2
+PRIVACY_PUBLIC = 1
 
 
 @dataclass
@@ -90,7 +97,7 @@ def _run(instance: LiveInstance, code: str, spec: dict) -> str:
 
 def add_ladder_video(
     instance: LiveInstance, workdir: Path, *, name: str = "Ladder <test> & co", published: bool = True,
-    progress: int | None = None,
+    progress: int | None = None, privacy: int = PRIVACY_PUBLIC,
 ) -> LadderVideo:
     """Encodes a 12 s clip into two rungs in the instance's media folder and registers the video.
 
@@ -114,7 +121,7 @@ def add_ladder_video(
                     "-vf", "scale=850:480", str(previews / preview)], check=True)
     spec = {"name": name, "description": "A <b>bold</b> & \"quoted\" description.", "duration": 12,
             "uuid": video_uuid, "master": master, "preview": preview, "rungs": rungs,
-            "state": STATE_TO_TRANSCODE, "progress": progress}
+            "state": STATE_TO_TRANSCODE, "progress": progress, "privacy": privacy}
     short_uuid = _run(instance, CREATE_VIDEO, spec).strip().splitlines()[-1]
     video = LadderVideo(uuid=video_uuid, short_uuid=short_uuid, name=name, spec=spec)
     if published:
@@ -124,3 +131,7 @@ def add_ladder_video(
 
 def publish(instance: LiveInstance, video: LadderVideo) -> None:
     _run(instance, PUBLISH_LADDER, video.spec)
+
+
+def set_progress(instance: LiveInstance, video: LadderVideo, percent: int) -> None:
+    _run(instance, SET_PROGRESS, {**video.spec, "progress": percent})

@@ -13,8 +13,9 @@ import pytest
 import requests
 
 from tests.browser import RecordedPage
-from tests.live import free_port, start_instance
-from tests.web.hls import add_ladder_video, publish
+from tests.live import ROOT_PASSWORD, free_port, start_instance
+from tests.web.hls import add_ladder_video, publish, set_progress
+from videos.constants import VideoPrivacy
 
 pytestmark = pytest.mark.browser
 
@@ -136,6 +137,26 @@ def test_transcoding_progress_then_playback(open_page, instance, tmp_path):
     assert status.is_hidden()
     _play_past_two_seconds(page)
     _assert_private(recorded, instance.url)
+
+
+def test_owner_follows_the_progress_of_a_private_video(open_page, instance, tmp_path):
+    """The API ignores the site session, so the player follows a private video through its own page."""
+    video = add_ladder_video(instance, tmp_path, name="Private rushes", published=False, progress=10,
+                             privacy=VideoPrivacy.PRIVATE)
+    recorded = open_page(locale="en-US")
+    page = recorded.page
+    page.goto(instance.url + "/login")
+    page.fill("main input[name=username]", "root")
+    page.fill("main input[name=password]", ROOT_PASSWORD)
+    page.click("main form [type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(instance.url + video.watch_path)
+    assert "Transcoding 10 %" in page.locator(".player-status").inner_text()
+    set_progress(instance, video, 70)
+    page.wait_for_selector(".player-status:has-text('Transcoding 70 %')", timeout=15_000)
+    publish(instance, video)
+    _play_past_two_seconds(page)
+    assert recorded.foreign_requests(instance.url) == []
 
 
 def test_failed_transcoding_says_so(open_page, instance, tmp_path):
