@@ -19,15 +19,14 @@
     form.querySelector("#upload-percent").textContent = rounded + " %";
   }
 
-  function isWatchPage(url) {
-    return /^\/(w|videos\/watch)\//.test(new URL(url, window.location.href).pathname);
-  }
-
-  function showServerAnswer(form, html) {
-    // The server re-renders the form with its errors (bad file, missing title...): swap it in.
-    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("upload-form");
+  function showServerAnswer(form, request) {
+    // A refused upload comes back as the same form with its errors (bad file, missing title...):
+    // swap it in. Anything else is where the browser would have gone: the watch page, or the login
+    // page if the session expired.
+    var fresh = new DOMParser().parseFromString(request.responseText, "text/html").getElementById("upload-form");
     if (!fresh) {
-      showError(form, form.dataset.networkError);
+      if (request.status < 400) window.location.assign(request.responseURL);
+      else showError(form, form.dataset.networkError);
       return;
     }
     fresh = document.adoptNode(fresh);
@@ -55,11 +54,7 @@
       form.querySelector("#upload-processing").hidden = false;
     });
     request.addEventListener("load", function () {
-      if (request.status < 400 && isWatchPage(request.responseURL)) {
-        window.location.assign(request.responseURL);
-      } else {
-        showServerAnswer(form, request.responseText);
-      }
+      showServerAnswer(form, request);
     });
     request.addEventListener("error", function () {
       button.disabled = false;
