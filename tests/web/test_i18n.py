@@ -78,12 +78,15 @@ def _untranslated(client, url: str) -> set[str]:
             if text not in SAME_IN_BOTH and not _user_content(text)}
 
 
-def test_main_pages_have_no_untranslated_interface_text(client, video):
+def test_main_pages_have_no_untranslated_interface_text(client, video, admin_user):
     untranslated = {url: sorted(texts) for url in ("/", "/login") if (texts := _untranslated(client, url))}
     client.login(username="alice", password="alice-password-1")
     for url in _pages(video):
         if same := _untranslated(client, url):
             untranslated[url] = sorted(same)
+    client.force_login(admin_user)
+    if same := _untranslated(client, "/admin/settings"):
+        untranslated["/admin/settings"] = sorted(same)
     assert untranslated == {}
 
 

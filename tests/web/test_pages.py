@@ -189,3 +189,16 @@ def test_server_error_page_renders_without_a_request():
 
     with translation.override("en"):
         assert "Something went wrong" in render_to_string("500.html")
+
+
+def test_admin_edits_the_about_page_and_others_may_not(client, user, admin_user):
+    client.login(username="alice", password="alice-password-1")
+    assert client.get("/admin/settings").status_code == 403
+    admin_user.set_password("root-pw-123")
+    admin_user.save()
+    client.login(username="root", password="root-pw-123")
+    assert 'href="/admin/settings"' in client.get("/").content.decode()
+    response = client.post("/admin/settings", {"short_description": "Vidéos de SideWays", "description": "", "admin_email": "team@example.org"})
+    assert response.status_code == 302
+    about = client.get("/about").content.decode()
+    assert "Vidéos de SideWays" in about and "mailto:team@example.org" in about

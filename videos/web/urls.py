@@ -4,7 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from videos.storage import PUBLIC_FOLDERS
-from videos.web import library, media, pages, upload
+from videos.web import instance, library, media, pages, upload
 from videos.web import embed, feeds, oembed
 from videos.web import downloads
 
@@ -44,6 +44,7 @@ urlpatterns += [
     path("my-library/videos", library.my_videos, name="my-videos"),
     path("videos/update/<str:video_id>", library.edit, name="video-edit"),
     path("videos/delete/<str:video_id>", library.delete, name="video-delete"),
+    path("admin/settings", instance.instance_settings, name="instance-settings"),
 ]
 
 # PeerTube's download action: one rendition remuxed into an MP4 (videos.web.downloads).
