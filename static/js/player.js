@@ -178,7 +178,10 @@ class Player {
       this.showStatus(this.data.msgError);
       return;
     }
-    if (new URLSearchParams(location.search).get("autoplay") === "1") this.play();
+    // Embed options, as PeerTube's: ?autoplay=1 (browsers only allow it muted, hence ?muted=1).
+    const options = new URLSearchParams(location.search);
+    if (options.get("muted") === "1") this.video.muted = true;
+    if (options.get("autoplay") === "1") this.play();
   }
 
   attachHls(Hls, src, startAt) {

@@ -102,10 +102,10 @@ def test_oembed_json_like_peertube(client, video):
 
 
 def test_oembed_maxwidth_and_start_time(client, video):
-    body = _oembed(client, f"http://testserver/w/{video.short_uuid}?start=1m30s&tracking=1", maxwidth="400",
+    body = _oembed(client, f"http://testserver/w/{video.short_uuid}?start=1m30s&muted=1&tracking=1", maxwidth="400",
                    maxheight="1000").json()
     assert (body["width"], body["height"]) == (400, 315)
-    assert f"/videos/embed/{video.short_uuid}?start=1m30s\"" in body["html"]
+    assert f'/videos/embed/{video.short_uuid}?start=1m30s&amp;muted=1"' in body["html"]
     assert "tracking" not in body["html"]
 
 
