@@ -73,6 +73,8 @@ def test_watch_page_head_has_link_previews(client, video):
     assert f'<link rel="canonical" href="{watch_url}">' in html
     assert (f'<link rel="alternate" type="application/json+oembed" '
             f'href="http://testserver/services/oembed?url={quote(watch_url, safe="")}&amp;format=json"') in html
+    assert (f'<link rel="alternate" type="application/rss+xml" '
+            f'href="http://testserver/feeds/videos.xml?videoChannelId={video.channel_id}"') in html
     assert '<meta property="og:type" content="video.other">' in html
     assert f'<meta property="og:video:url" content="http://testserver/videos/embed/{video.short_uuid}">' in html
     assert '<meta property="og:image" content="http://testserver/lazy-static/previews/preview-uuid.jpg">' in html
