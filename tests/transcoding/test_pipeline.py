@@ -208,6 +208,9 @@ def test_broken_original_fails_with_a_reason_and_leaves_no_output(user, small_cl
     shutil.copy(small_clip, original)
     admin = Client()
     admin.force_login(admin_user)
+    listing = admin.get("/django-admin/transcoding/transcodingjob/?status__exact=failed")
+    assert listing.status_code == 200 and job.error[:40] in listing.content.decode()
+    assert admin.get(f"/django-admin/transcoding/transcodingjob/{job.pk}/change/").status_code == 200
     response = admin.post(
         "/django-admin/transcoding/transcodingjob/", {"action": "retry", "_selected_action": [job.pk]}
     )
