@@ -79,7 +79,12 @@ def test_admin_uploads_the_clip_with_a_progress_bar(open_page, instance, small_c
     assert page.locator('a[href="/videos/tags/paris"]').count() == 1
     assert _video_count(instance, "Épisode pilote") == 1
 
-    deadline = time.monotonic() + 180  # the worker transcodes, then the video is listed
+    # "My videos" follows the transcoding without a reload, until the video is published.
+    page.goto(f"{instance.url}/my-library/videos")
+    page.wait_for_selector("[data-state-of]:not([data-transcoding])", timeout=180_000)
+    assert page.inner_text("[data-state-of]") == "Publiée"
+
+    deadline = time.monotonic() + 60  # published, so listed
     while "Épisode pilote" not in page.content() or page.url != f"{instance.url}/":
         assert time.monotonic() < deadline, "the video never appeared on the home page"
         time.sleep(1)
