@@ -1,10 +1,12 @@
 """Encode a planned ladder into PeerTube's fMP4 HLS renditions with as few decodes as possible.
 
 PeerTube runs one ffmpeg per rendition, so it decodes (and scales down from full size) the source
-once per rung. Here each ffmpeg process decodes the source once, scales in a cascade (1080 -> 720
--> 480 ...) and feeds one libx264 per rung. Two processes share the machine's two cores: a small
-one makes the lowest rung first (so a viewer can start watching early), a niced one makes all the
-others. Audio is encoded once, before both, and stream-copied into every rung.
+once per rung. Here an ffmpeg process decodes the source once, scales in a cascade (1080 -> 720
+-> 480 ...) and feeds one libx264 per rung; its rungs share one audio encoder through the tee
+muxer. Two processes share the machine's two cores: a small one makes the lowest rung first (a
+viewer can start watching early), a niced one makes all the others. The first also hands its
+encoded audio to the second through a pipe, so the audio is encoded once for the whole ladder
+(AAC that PeerTube would keep is stream-copied from the source by both).
 """
 from __future__ import annotations
 
@@ -12,21 +14,24 @@ import os
 import re
 import selectors
 import subprocess
-import tempfile
+from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from transcoding import x264
 from transcoding.ladder import Rung
 from videos.probe import MediaInfo
 
-HLS_OPTIONS = [
-    "-f", "hls", "-hls_time", "4", "-hls_list_size", "0", "-hls_playlist_type", "vod",
-    "-hls_segment_type", "fmp4", "-hls_flags", "single_file",
-]
+HLS_OPTIONS = {
+    "f": "hls", "hls_time": "4", "hls_list_size": "0", "hls_playlist_type": "vod",
+    "hls_segment_type": "fmp4", "hls_flags": "single_file",
+}
 ERROR_LINES = 3  # last ffmpeg error lines quoted in an EncodeError
 BACKGROUND_NICENESS = 10  # the process making the higher rungs yields to the one making the first
+X264_THREADS = 2  # per encoder: enough to keep both cores busy without oversubscribing them
+READ_SIZE = 65536
 
 
 @dataclass(frozen=True)
@@ -42,18 +47,6 @@ class EncodeError(Exception):
 
 def default_names(rung: Rung) -> tuple[str, str]:
     return f"{rung.resolution}.m3u8", f"{rung.resolution}-fragmented.mp4"
-
-
-@dataclass
-class _Job:
-    """One ffmpeg process and the rungs it produces."""
-    command: list[str]
-    outputs: list[RungOutput]
-    weight: float  # its share of the ladder's work, for progress
-    process: subprocess.Popen | None = None
-    log: Path | None = None
-    buffer: bytes = b""
-    done_seconds: float = 0.0
 
 
 def can_copy_video(info: MediaInfo, rung: Rung) -> bool:
@@ -109,64 +102,80 @@ def _scale_cascade(info: MediaInfo, rungs: Sequence[Rung]) -> tuple[str, list[st
             filters.append(f"fps={_fps_value(rung.fps)}")
             current_fps = rung.fps
         filters.append(f"scale={rung.width}:{rung.height},format=yuv420p")
-        label = f"v{index}"
-        labels.append(f"[{label}]")
+        labels.append(f"[v{index}]")
         if index + 1 < len(rungs):
-            parts.append(f"{source}{','.join(filters)},split=2[{label}][c{index}]")
+            parts.append(f"{source}{','.join(filters)},split=2[v{index}][c{index}]")
             source = f"[c{index}]"
         else:
-            parts.append(f"{source}{','.join(filters)}[{label}]")
+            parts.append(f"{source}{','.join(filters)}[v{index}]")
     return ";".join(parts), labels
 
 
-def _hls_output(output: RungOutput) -> list[str]:
-    return [
-        "-map_metadata", "-1", "-max_muxing_queue_size", "1024", *HLS_OPTIONS,
-        "-hls_segment_filename", str(output.media), str(output.playlist),
-    ]
+def _escape(value: str, special: str) -> str:
+    return "".join(f"\\{char}" if char in special or char in "\\'" else char for char in value)
+
+
+def _tee_slave(options: dict[str, str], target: str) -> str:
+    """One slave of the tee muxer: its options are unescaped twice (slave list, then options), its
+    filename once."""
+    spec = ":".join(f"{key}={_escape(value, ':')}" for key, value in options.items())
+    return _escape(f"[{spec}]{target}", "|")
+
+
+def _hls_slave(output: RungOutput, streams: str) -> str:
+    options = {"select": streams, "onfail": "abort", **HLS_OPTIONS, "hls_segment_filename": output.media.name}
+    return _tee_slave(options, output.playlist.name)
 
 
 def _build_command(
-    source: Path, info: MediaInfo, outputs: Sequence[RungOutput], copy_video: Rung | None,
-    audio_input: Path | None, x264_threads: int,
+    source: Path, info: MediaInfo, outputs: Sequence[RungOutput], copy_video: Rung | None, *,
+    audio_from_stdin: bool, audio_to_stdout: bool,
 ) -> list[str]:
-    """An ffmpeg command decoding the source once and writing the given rungs.
+    """An ffmpeg command decoding the source once and writing `outputs` through one tee muxer.
 
-    `audio_input` is the audio encoded beforehand (copied into every rung); without it the source's
-    audio is encoded (or copied) here, which only encodes it once when there is a single output.
+    Every rung gets its own video stream (encoded from the scale cascade, or the source's copied) and
+    all share a single audio stream: encoded here from the source, or copied from stdin when another
+    process encoded it; `audio_to_stdout` also sends that audio, in NUT, to stdout for the next
+    process. Progress and errors go to stderr. The command runs in the output folder, so the HLS
+    files are named relative to it.
     """
     command = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-nostats",
-               "-progress", "pipe:1", "-y", "-i", str(source)]
-    if audio_input is not None:
-        command += ["-i", str(audio_input)]
-        audio = ["-map", "1:a:0", "-c:a", "copy"]
-    elif info.has_audio:
-        audio = ["-map", "0:a:0", *_audio_encoder_options(info)]
-    else:
-        audio = []
+               "-progress", "pipe:2", "-y", "-i", str(source)]
+    if audio_from_stdin:
+        command += ["-f", "nut", "-i", "pipe:0"]
     encoded = [o.rung for o in outputs if o.rung.resolution and o.rung != copy_video]
     labels = iter([])
     if encoded:
         graph, cascade_labels = _scale_cascade(info, encoded)
         command += ["-filter_complex", graph]
         labels = iter(cascade_labels)
+    slaves = []
+    video_index = 0
     for output in outputs:
         rung = output.rung
         if rung.resolution == 0:
-            video = ["-vn"]
-        elif rung == copy_video:
-            video = ["-map", "0:v:0", "-c:v", "copy"]
+            slaves.append(_hls_slave(output, "a"))
+            continue
+        if rung == copy_video:
+            command += ["-map", "0:v:0", f"-c:v:{video_index}", "copy"]
         else:
-            video = ["-map", next(labels), *x264.video_options(rung.fps, rung.bitrate, x264_threads)]
-        command += [*video, *audio, *_hls_output(output)]
-    return command
+            options = x264.video_options(rung.fps, rung.bitrate, X264_THREADS)
+            command += ["-map", next(labels), *_for_stream(options, f"v:{video_index}")]
+        slaves.append(_hls_slave(output, f"v:{video_index},a" if info.has_audio else f"v:{video_index}"))
+        video_index += 1
+    if info.has_audio:
+        if audio_from_stdin:
+            command += ["-map", "1:a:0", "-c:a", "copy"]
+        else:
+            command += ["-map", "0:a:0", *_audio_encoder_options(info)]
+    if audio_to_stdout:
+        slaves.append(_tee_slave({"select": "a", "f": "nut", "onfail": "abort"}, "pipe:1"))
+    return command + ["-map_metadata", "-1", "-max_muxing_queue_size", "1024", "-f", "tee", "|".join(slaves)]
 
 
-def _work(rung: Rung, copied: bool) -> float:
-    """Relative cost of making a rung, for weighting progress across processes."""
-    if copied or rung.resolution == 0:
-        return 1.0
-    return rung.width * rung.height * rung.fps / 10_000
+def _for_stream(options: list[str], stream: str) -> list[str]:
+    """Give every option of one output stream its stream specifier (-crf -> -crf:v:1)."""
+    return [f"{item}:{stream}" if item.startswith("-") else item for item in options]
 
 
 def _finish_playlist(output: RungOutput) -> None:
@@ -178,86 +187,134 @@ def _finish_playlist(output: RungOutput) -> None:
     output.playlist.write_text("\n".join(lines) + "\n")
 
 
+@dataclass
+class _Process:
+    """One ffmpeg process, the rungs it writes and what the runner follows of it."""
+    command: list[str]
+    outputs: list[RungOutput]
+    weight: float  # its share of the ladder's work, for progress
+    niceness: int = 0
+    popen: subprocess.Popen | None = None
+    partial_line: bytes = b""
+    messages: deque[str] = field(default_factory=lambda: deque(maxlen=ERROR_LINES))
+    done_seconds: float = 0.0
+
+
+@dataclass
+class _Relay:
+    """Audio on its way from one process's stdout to the next one's stdin.
+
+    Buffered here, so the fast first process never waits for the slower one (a pipe holds 64 KiB).
+    """
+    source: IO[bytes]
+    target: IO[bytes]
+    pending: bytearray = field(default_factory=bytearray)
+    source_done: bool = False
+
+
 class _Runner:
     """Runs ffmpeg processes side by side, following their -progress output in the caller's thread.
 
-    Callbacks run in the calling thread (Celery tasks write progress to the database from there).
-    Any failure or exception kills every process still running: no ffmpeg outlives the call.
+    Each process writes its progress and its error messages to stderr. When `relay_audio` is set, the
+    first process's stdout (its encoded audio) is fed to the second's stdin. Callbacks run in the
+    calling thread (Celery tasks write progress to the database from there). Any failure or exception
+    kills every process still running: no ffmpeg outlives the call.
     """
 
-    def __init__(self, duration: float, log_dir: Path, on_progress: Callable[[float], None] | None):
+    def __init__(self, duration: float, on_progress: Callable[[float], None] | None):
         self.duration = duration
-        self.log_dir = log_dir
         self.on_progress = on_progress
         self.reported = -1.0
+        self.selector = selectors.DefaultSelector()
 
-    def run(self, jobs: Sequence[_Job], on_done: Callable[[_Job], None]) -> None:
-        selector = selectors.DefaultSelector()
+    def run(self, processes: Sequence[_Process], cwd: Path, relay_audio: bool,
+            on_done: Callable[[_Process], None]) -> None:
         try:
-            for index, job in enumerate(jobs):
-                job.log = self.log_dir / f"ffmpeg-{index}.log"
-                with job.log.open("wb") as log:
-                    job.process = subprocess.Popen(job.command, stdout=subprocess.PIPE, stderr=log)
-                selector.register(job.process.stdout, selectors.EVENT_READ, job)
-            while selector.get_map():
-                for key, _ in selector.select():
-                    job = key.data
-                    chunk = os.read(key.fd, 65536)
-                    if chunk:
-                        self._read_progress(job, chunk, jobs)
-                        continue
-                    selector.unregister(key.fileobj)
-                    self._wait(job)
-                    on_done(job)
+            for index, process in enumerate(processes):
+                command = process.command
+                if process.niceness:
+                    command = ["nice", "-n", str(process.niceness), *command]
+                process.popen = subprocess.Popen(
+                    command, cwd=cwd, stderr=subprocess.PIPE,
+                    stdin=subprocess.PIPE if relay_audio and index == 1 else subprocess.DEVNULL,
+                    stdout=subprocess.PIPE if relay_audio and index == 0 else subprocess.DEVNULL,
+                )
+                self.selector.register(process.popen.stderr, selectors.EVENT_READ, process)
+            if relay_audio:
+                relay = _Relay(processes[0].popen.stdout, processes[1].popen.stdin)
+                os.set_blocking(relay.target.fileno(), False)
+                self.selector.register(relay.source, selectors.EVENT_READ, relay)
+            while self.selector.get_map():
+                for key, _ in self.selector.select():
+                    if isinstance(key.data, _Relay):
+                        self._relay(key.data, reading=key.fileobj is key.data.source)
+                    else:
+                        self._follow(key.data, processes, on_done)
         finally:
-            selector.close()
-            for job in jobs:
-                if job.process is not None and job.process.poll() is None:
-                    job.process.kill()
-                    job.process.wait()
-                if job.process is not None and job.process.stdout:
-                    job.process.stdout.close()
+            self.selector.close()
+            for process in processes:
+                if process.popen is not None:
+                    if process.popen.poll() is None:
+                        process.popen.kill()
+                    process.popen.wait()
+                    for stream in (process.popen.stdin, process.popen.stdout, process.popen.stderr):
+                        if stream is not None:
+                            stream.close()
 
-    def _read_progress(self, job: _Job, chunk: bytes, jobs: Sequence[_Job]) -> None:
-        *lines, job.buffer = (job.buffer + chunk).split(b"\n")
+    def _relay(self, relay: _Relay, reading: bool) -> None:
+        was_empty = not relay.pending
+        if reading:
+            chunk = os.read(relay.source.fileno(), READ_SIZE)
+            relay.pending += chunk
+            if not chunk:
+                relay.source_done = True
+                self.selector.unregister(relay.source)
+        else:
+            try:
+                written = os.write(relay.target.fileno(), relay.pending)
+            except BlockingIOError:
+                written = 0
+            except BrokenPipeError:  # the reader died: its exit status will tell why
+                written = len(relay.pending)
+            del relay.pending[:written]
+        if relay.pending and was_empty:
+            self.selector.register(relay.target, selectors.EVENT_WRITE, relay)
+        elif not relay.pending and not was_empty:
+            self.selector.unregister(relay.target)
+        if relay.source_done and not relay.pending:
+            relay.target.close()
+
+    def _follow(self, process: _Process, processes: Sequence[_Process], on_done: Callable[[_Process], None]) -> None:
+        chunk = os.read(process.popen.stderr.fileno(), READ_SIZE)
+        if not chunk:
+            self.selector.unregister(process.popen.stderr)
+            if process.popen.wait() != 0:
+                raise EncodeError(_failure_reason(process))
+            process.done_seconds = self.duration
+            on_done(process)
+            self.report(processes)
+            return
+        *lines, process.partial_line = (process.partial_line + chunk).split(b"\n")
         for line in lines:
-            key, _, value = line.decode(errors="replace").partition("=")
-            if key == "out_time_us" and value.strip().lstrip("-").isdigit():
-                job.done_seconds = max(job.done_seconds, int(value) / 1_000_000)
-        self.report(jobs)
+            key, sign, value = line.decode(errors="replace").strip().partition("=")
+            if key == "out_time_us" and value.isdigit():
+                process.done_seconds = max(process.done_seconds, int(value) / 1_000_000)
+            elif not sign or " " in key:  # anything but a progress line is an ffmpeg message
+                process.messages.append(line.decode(errors="replace").strip())
+        self.report(processes)
 
-    def report(self, jobs: Sequence[_Job]) -> None:
-        total = sum(job.weight for job in jobs)
-        done = sum(job.weight * min(job.done_seconds / self.duration, 1.0) for job in jobs)
-        percent = round(100 * done / total, 1) if total else 100.0
+    def report(self, processes: Sequence[_Process]) -> None:
+        total = sum(process.weight for process in processes)
+        done = sum(process.weight * min(process.done_seconds / self.duration, 1.0) for process in processes)
+        percent = round(100 * done / total, 1)
         if self.on_progress is not None and percent > self.reported:
             self.reported = percent
             self.on_progress(percent)
 
-    def _wait(self, job: _Job) -> None:
-        returncode = job.process.wait()
-        if returncode != 0:
-            raise EncodeError(_failure_reason(job.log, returncode))
-        job.done_seconds = self.duration
 
-
-def _failure_reason(log: Path, returncode: int) -> str:
-    return _summarise(log.read_text(errors="replace"), returncode)
-
-
-def _summarise(stderr: str, returncode: int) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    detail = "; ".join(lines[-ERROR_LINES:]) or f"exit status {returncode}"
-    return f"ffmpeg could not encode the video: {detail}"
-
-
-def _encode_audio(source: Path, info: MediaInfo, target: Path) -> None:
-    """Encode the source's audio once, for every rung to stream-copy."""
-    command = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source),
-               "-map", "0:a:0", "-vn", *_audio_encoder_options(info), str(target)]
-    result = subprocess.run(command, capture_output=True, check=False)
-    if result.returncode != 0:
-        raise EncodeError(_summarise(result.stderr.decode(errors="replace"), result.returncode))
+def _failure_reason(process: _Process) -> str:
+    detail = "; ".join(line for line in process.messages if line)
+    return f"ffmpeg could not encode the video: {detail or f'exit status {process.popen.returncode}'}"
 
 
 def _process_groups(rungs: Sequence[Rung], copy_video: Rung | None) -> list[list[Rung]]:
@@ -271,6 +328,14 @@ def _process_groups(rungs: Sequence[Rung], copy_video: Rung | None) -> list[list
         return [list(rungs)]
     first = [encoded[-1]] + ([copy_video] if copy_video else [])
     return [first, encoded[:-1]]
+
+
+def _work(info: MediaInfo, rungs: Sequence[Rung], copy_video: Rung | None) -> float:
+    """Rough cost of a process (decoding plus encoding, in pixels per second), to weight progress."""
+    video = info.video
+    decode = video.width * video.height * video.fps if video else 0.0
+    encode = sum(r.width * r.height * r.fps for r in rungs if r != copy_video)
+    return max(decode / 2 + encode, 1.0)
 
 
 def encode_ladder(
@@ -297,28 +362,21 @@ def encode_ladder(
     outputs = {rung: RungOutput(rung, out_dir / names(rung)[0], out_dir / names(rung)[1]) for rung in rungs}
     copy_video = rungs[0] if can_copy_video(info, rungs[0]) else None
     groups = _process_groups(rungs, copy_video)
+    relay_audio = info.has_audio and len(groups) > 1 and not _can_copy_audio(info)
+    source = source.resolve()
+    processes = []
+    for index, group in enumerate(groups):
+        command = _build_command(source, info, [outputs[r] for r in group], copy_video,
+                                 audio_from_stdin=relay_audio and index > 0,
+                                 audio_to_stdout=relay_audio and index == 0)
+        processes.append(_Process(command, [outputs[r] for r in group], _work(info, group, copy_video),
+                                  niceness=BACKGROUND_NICENESS if index else 0))
 
-    def finished(job: _Job) -> None:
-        for output in sorted(job.outputs, key=lambda output: output.rung.resolution):
+    def finished(process: _Process) -> None:
+        for output in sorted(process.outputs, key=lambda output: output.rung.resolution):
             _finish_playlist(output)
             if on_rung_ready is not None:
                 on_rung_ready(output)
 
-    with tempfile.TemporaryDirectory(prefix=".encode-", dir=out_dir) as work_dir:
-        work = Path(work_dir)
-        audio_input = None
-        if info.has_audio and len(rungs) > 1 and not _can_copy_audio(info):
-            audio_input = work / "audio.mka"
-            _encode_audio(source, info, audio_input)
-        jobs = []
-        for index, group in enumerate(groups):
-            command = _build_command(source, info, [outputs[r] for r in group], copy_video, audio_input,
-                                     x264_threads=2)
-            if index > 0:
-                command = ["nice", "-n", str(BACKGROUND_NICENESS), *command]
-            weight = sum(_work(rung, rung == copy_video) for rung in group)
-            jobs.append(_Job(command, [outputs[r] for r in group], weight))
-        runner = _Runner(info.duration, work, on_progress)
-        runner.run(jobs, finished)
-        runner.report(jobs)
+    _Runner(info.duration, on_progress).run(processes, out_dir, relay_audio, finished)
     return [outputs[rung] for rung in rungs]
