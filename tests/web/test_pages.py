@@ -202,3 +202,11 @@ def test_admin_edits_the_about_page_and_others_may_not(client, user, admin_user)
     assert response.status_code == 302
     about = client.get("/about").content.decode()
     assert "Vidéos de SideWays" in about and "mailto:team@example.org" in about
+
+
+def test_channel_and_account_pages_link_their_feeds(client, channel):
+    html = client.get(f"/c/{channel.name}").content.decode()
+    assert f'href="/feeds/videos.xml?videoChannelId={channel.pk}"' in html
+    assert f'href="/feeds/podcast/videos.xml?videoChannelId={channel.pk}"' in html
+    assert 'href="/feeds/videos.xml?accountName=alice"' in client.get("/a/alice").content.decode()
+    assert client.get(f"/feeds/videos.xml?videoChannelId={channel.pk}").status_code == 200
