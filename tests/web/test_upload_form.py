@@ -136,3 +136,15 @@ def test_channel_choices_are_the_users_own(logged_in, user, small_clip):
         response = logged_in.post("/videos/upload", _form(user, file, channel=others.pk))
     assert response.status_code == 400
     assert not Video.objects.exists()
+
+
+def test_deleting_an_upload_removes_its_files(logged_in, user, small_clip, django_capture_on_commit_callbacks):
+    with small_clip.open("rb") as file:
+        logged_in.post("/videos/upload", _form(user, file))
+    video = Video.objects.get()
+    assert _leftovers() != []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert logged_in.post(f"/videos/delete/{video.short_uuid}").status_code == 302
+    assert not Video.objects.exists()
+    assert _leftovers() == []
+    assert [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()] == []

@@ -40,6 +40,7 @@ from videos.models import Account, Channel, StreamingPlaylist, User, Video, Vide
 from videos.services import search as search_service
 from videos.services.accounts import HandleTaken, create_local_user, local_handle_taken
 from videos.services.catalog import listed_videos, may_manage, may_watch
+from videos.services.editing import delete_video
 from videos.services.uploads import (
     UploadRejected,
     VideoMetadata,
@@ -505,7 +506,7 @@ class VideoView(ApiView):
         return Response(status=204)
 
     def delete(self, request: Request, video_id: str) -> Response:
-        get_video(request, video_id, manage=True).delete()
+        delete_video(get_video(request, video_id, manage=True))
         return Response(status=204)
 
 

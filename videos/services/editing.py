@@ -1,12 +1,16 @@
 """Changing or removing a video after upload, with the domain signals other apps listen to."""
 from __future__ import annotations
 
-from django.db import transaction
+import shutil
+from pathlib import Path
 
-from videos.models import Channel, Video
+from django.db import transaction
+from django.db.models import Q
+
+from videos.models import Channel, Video, VideoFile
 from videos.services.uploads import VideoMetadata, set_tags
 from videos.signals import video_deleted, video_updated
-from videos.storage import absolute_url
+from videos.storage import absolute_url, hls_dir, media_dir, original_dir
 
 EDITABLE_FIELDS = ("name", "description", "privacy", "category", "licence", "language", "nsfw")
 
@@ -22,9 +26,34 @@ def update_video(video: Video, *, channel: Channel, metadata: VideoMetadata) -> 
         transaction.on_commit(lambda: video_updated.send(sender=Video, video=video))
 
 
+def _stored_paths(video: Video) -> list[Path]:
+    """Everything the video owns on disk: its original and HLS folders, web videos, torrents, images."""
+    paths = [original_dir(video.uuid), hls_dir(video.uuid)]
+    for file in VideoFile.objects.filter(Q(video=video) | Q(playlist__video=video)):
+        if file.video_id and file.filename:
+            paths.append(media_dir("web-videos") / file.filename)
+        if file.torrent_filename:
+            paths.append(media_dir("torrents") / file.torrent_filename)
+    if video.thumbnail_filename:
+        paths.append(media_dir("thumbnails") / video.thumbnail_filename)
+    if video.preview_filename:
+        paths.append(media_dir("previews") / video.preview_filename)
+    return paths
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def delete_video(video: Video) -> None:
-    """Delete the video's rows; listeners get its ActivityPub URL since the row is gone."""
+    """Delete the rows, then (once committed) the files; listeners get the URL since the row is gone."""
     url = video.url or absolute_url(f"/videos/watch/{video.uuid}")
+    paths = _stored_paths(video)
     with transaction.atomic():
         video.delete()
+        transaction.on_commit(lambda: _remove(paths))
         transaction.on_commit(lambda: video_deleted.send(sender=Video, video=video, url=url))
