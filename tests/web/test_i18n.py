@@ -112,6 +112,7 @@ def test_switcher_sets_the_language_only_on_click(client, video):
     switched = client.post("/language", {"language": "en", "next": "/videos/trending"})
     assert switched.status_code == 302 and switched["Location"] == "/videos/trending"
     assert switched.cookies["django_language"].value == "en"
+    assert switched.cookies["django_language"]["max-age"] == 365 * 24 * 3600
     assert "Trending" in client.get("/videos/trending", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     client.post("/language", {"language": "fr", "next": "/"})
     assert "Vidéos récentes" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
