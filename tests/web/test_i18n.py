@@ -67,7 +67,8 @@ def _user_content(text: str) -> bool:
 def _pages(video) -> list[str]:
     return ["/", "/videos/trending", "/videos/local", f"/w/{video.short_uuid}", "/c/alice_channel", "/a/alice",
             "/search?search=Zqx", "/videos/tags/zqxtag", "/videos/categories", "/about",
-            "/videos/upload", "/my-library/videos", f"/videos/update/{video.short_uuid}", "/w/doesNotExist"]
+            "/videos/upload", "/my-library/videos", f"/videos/update/{video.short_uuid}",
+            f"/videos/delete/{video.short_uuid}", "/w/doesNotExist"]
 
 
 def _untranslated(client, url: str) -> set[str]:
