@@ -55,6 +55,13 @@ def test_watch_page_by_short_uuid_and_uuid(client, videos):
         assert response.context["video"] == video
 
 
+def test_watch_page_suggests_more_listed_videos_of_the_channel(client, channel, videos):
+    html = client.get(f"/w/{videos['unlisted'].short_uuid}").content.decode()
+    more = html[html.index('class="more"'):]
+    assert "Public episode" in more
+    assert "Private rushes" not in more and "Still transcoding" not in more
+
+
 def test_unlisted_video_is_watchable_by_link(client, videos):
     assert client.get(f"/w/{videos['unlisted'].short_uuid}").status_code == 200
 

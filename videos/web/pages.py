@@ -21,6 +21,7 @@ from videos.services.catalog import listed_videos, may_manage, may_watch
 from videos.services.search import search_queryset
 
 VIDEOS_PER_PAGE = 24
+MORE_FROM_CHANNEL = 4
 NEWEST_FIRST = ("-published_at", "-pk")
 
 # The three home tabs: URL name -> (ordering, only local videos, heading).
@@ -64,6 +65,12 @@ def _download_links(video: Video) -> list[dict]:
     return [{"url": f"{base}?videoFileIds={file.pk}", "file": file} for file in files]
 
 
+def _more_from_channel(request: HttpRequest, video: Video) -> list[Video]:
+    """A few other listed videos of the same channel, to keep watching."""
+    videos = listed_videos(_viewer(request)).filter(channel=video.channel).exclude(pk=video.pk)
+    return list(videos.select_related("channel__account").order_by(*NEWEST_FIRST)[:MORE_FROM_CHANNEL])
+
+
 def watch(request: HttpRequest, video_id: str) -> HttpResponse:
     """The watch page, under /w/<shortUUID> and /videos/watch/<uuid>; 404 for what the viewer may not see."""
     lookup = parse_video_id(video_id)
@@ -87,6 +94,7 @@ def watch(request: HttpRequest, video_id: str) -> HttpResponse:
             "language": _(VIDEO_LANGUAGES[video.language]) if video.language in VIDEO_LANGUAGES else None,
             "downloads": _download_links(video),
             "may_manage": may_manage(_viewer(request), video),
+            "more_videos": _more_from_channel(request, video),
         },
     )
 
