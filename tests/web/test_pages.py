@@ -115,6 +115,11 @@ def test_channel_and_account_pages(client, channel, videos):
 def test_search_tag_and_category_pages(client, channel, videos):
     tagged = make_video(channel, "Jazz night", category=1)
     tagged.tags.add(Tag.objects.create(name="jazz"))
+    popular = make_video(channel, "Popular episode", views=500)
+    by_views = client.get("/search", {"search": "episode", "sort": "-views"}).content.decode()
+    assert by_views.index("Popular episode") < by_views.index("Public episode")
+    assert client.get("/search", {"search": "episode", "sort": "bogus"}).status_code == 200
+    popular.delete()
     found = client.get("/search", {"search": "episode"}).content.decode()
     assert "Public episode" in found and "Jazz night" not in found
     assert "Private rushes" not in client.get("/search", {"search": "rushes"}).content.decode()

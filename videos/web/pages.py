@@ -22,6 +22,12 @@ from videos.services.search import search_queryset
 
 VIDEOS_PER_PAGE = 24
 MORE_FROM_CHANNEL = 4
+# Search orders offered on the results page (PeerTube's sort keys, see videos.services.search).
+SEARCH_SORTS = {
+    "-match": gettext_lazy("Relevance"),
+    "-publishedAt": gettext_lazy("Newest"),
+    "-views": gettext_lazy("Most viewed"),
+}
 NEWEST_FIRST = ("-published_at", "-pk")
 
 # The three home tabs: URL name -> (ordering, only local videos, heading).
@@ -119,8 +125,9 @@ def account(request: HttpRequest, handle: str) -> HttpResponse:
     return render(request, "videos/account.html", {"account": found, "page": video_page(request, videos)})
 
 
-def _results(request: HttpRequest, videos: QuerySet[Video], heading: str) -> HttpResponse:
-    return render(request, "videos/search.html", {"page": video_page(request, videos), "heading": heading})
+def _results(request: HttpRequest, videos: QuerySet[Video], heading: str, sort: str | None = None) -> HttpResponse:
+    context = {"page": video_page(request, videos), "heading": heading, "sorts": SEARCH_SORTS, "sort": sort}
+    return render(request, "videos/search.html", context)
 
 
 def tag(request: HttpRequest, name: str) -> HttpResponse:
@@ -138,8 +145,9 @@ def search(request: HttpRequest) -> HttpResponse:
         videos = listed_videos(_viewer(request)).filter(category=int(category)).order_by(*NEWEST_FIRST)
         return _results(request, videos, _("Category: %(category)s") % {"category": VIDEO_CATEGORIES[int(category)]})
     query = request.GET.get("search", "").strip()
+    sort = request.GET.get("sort") if request.GET.get("sort") in SEARCH_SORTS else "-match"
     heading = _("Results for “%(query)s”") % {"query": query} if query else _("All videos")
-    return _results(request, search_queryset(query, _viewer(request)), heading)
+    return _results(request, search_queryset(query, _viewer(request), sort), heading, sort)
 
 
 def categories(request: HttpRequest) -> HttpResponse:
