@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,9 @@ import requests
 
 from tests.browser import RecordedPage
 from tests.live import ROOT_PASSWORD, free_port, start_instance
+from tests.media import make_clip
 from tests.web.hls import add_ladder_video, publish, set_progress
+from tests.web.test_browser_upload import _fill_upload_form, _logged_in_page
 from videos.constants import VideoPrivacy
 
 pytestmark = pytest.mark.browser
@@ -56,10 +60,7 @@ def test_watch_page_plays_hls_and_switches_rendition(open_page, instance, ladder
     assert sorted(page.evaluate(f"{PLAYER}.hls.levels.map(level => level.height)")) == [240, 360]
     labels = page.locator(".player-quality option").all_inner_texts()
     assert labels[0].startswith("Auto") and labels[1:] == ["360p", "240p"]
-    playing = page.evaluate(f"{PLAYER}.hls.currentLevel")
-    target = 1 - playing
-    page.select_option(".player-quality", str(target))
-    page.wait_for_function(f"() => {PLAYER}.hls.currentLevel === {target}", timeout=20_000)
+    _switch_rendition(page)
     page.wait_for_function(f"() => !{VIDEO}.paused && {VIDEO}.currentTime > 3")
     recorded.screenshot("player-watch-desktop")
     _assert_private(recorded, instance.url)
@@ -196,3 +197,37 @@ def test_embed_plays_in_an_iframe_of_another_origin(open_page, instance, ladder,
     assert embedded.evaluate(f"{PLAYER}.hls.levels.length") == 2
     recorded.screenshot("player-embed-other-origin")
     _assert_private(recorded, instance.url, origin)
+
+
+def _switch_rendition(page) -> None:
+    playing = page.evaluate(f"{PLAYER}.hls.currentLevel")
+    target = 1 - playing
+    page.select_option(".player-quality", str(target))
+    page.wait_for_function(f"() => {PLAYER}.hls.currentLevel === {target}", timeout=20_000)
+
+
+def test_upload_transcode_then_play_and_switch(open_page, tmp_path):
+    """Issue 5's first acceptance, end to end: the web upload form, the real Celery worker and pipeline,
+    the watch page following the transcoding, then playback and a rendition switch."""
+    instance = start_instance(tmp_path / "instance", extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": "360,240"})
+    try:
+        clip = make_clip(tmp_path / "pilot.mp4", width=640, height=360, duration=10)
+        recorded = _logged_in_page(open_page, instance)
+        page = recorded.page
+        _fill_upload_form(page, instance, clip, "Pilot episode")
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_url(re.compile(r"/w/[1-9A-HJ-NP-Za-km-z]+$"), timeout=60_000)
+        page.wait_for_selector(".player.is-ready", timeout=180_000)  # the player followed the transcoding
+
+        # Rungs are published one by one: wait for the whole ladder, then watch it from the start.
+        api = instance.url + "/api/v1/videos/" + page.url.rsplit("/", 1)[1]
+        deadline = time.monotonic() + 180
+        while len(requests.get(api, timeout=5).json()["streamingPlaylists"][0]["files"]) < 2:
+            assert time.monotonic() < deadline, "the second rung never came"
+            time.sleep(1)
+        page.reload()
+        _play_past_two_seconds(page)
+        _switch_rendition(page)
+        assert recorded.foreign_requests(instance.url) == []
+    finally:
+        instance.stop()
