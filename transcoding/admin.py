@@ -26,4 +26,5 @@ class TranscodingJobAdmin(admin.ModelAdmin):
         queued = [video for video in videos.values() if queue_transcoding(video) is not None]
         self.message_user(request, f"{len(queued)} video(s) queued for transcoding.", messages.SUCCESS)
         if len(queued) < len(videos):
-            self.message_user(request, f"{len(videos) - len(queued)} already had a job waiting or running.", messages.WARNING)
+            skipped = len(videos) - len(queued)
+            self.message_user(request, f"{skipped} already had a job waiting or running.", messages.WARNING)

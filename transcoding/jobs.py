@@ -51,7 +51,9 @@ def claim(job_id: int) -> TranscodingJob | None:
     if job is None or not (job.status == Status.PENDING or (job.status == Status.RUNNING and is_abandoned(job))):
         return None
     now = timezone.now()
-    taken = TranscodingJob.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts, worker=job.worker).update(
+    # Only if nobody changed the row since it was read: of two claimants, one updates it, the other gets 0.
+    unchanged = TranscodingJob.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts, worker=job.worker)
+    taken = unchanged.update(
         status=Status.RUNNING, attempts=F("attempts") + 1, worker=this_worker(),
         started_at=now, heartbeat_at=now, finished_at=None, error="",
     )

@@ -72,7 +72,9 @@ def publish_hls(video: Video, publication: HlsPublication) -> None:
         kept = [hls_file.filename for hls_file in publication.files]
         playlist.files.exclude(filename__in=kept).delete()
         for hls_file in publication.files:
-            VideoFile.objects.update_or_create(playlist=playlist, filename=hls_file.filename, defaults=_file_fields(hls_file))
+            VideoFile.objects.update_or_create(
+                playlist=playlist, filename=hls_file.filename, defaults=_file_fields(hls_file)
+            )
         old_images = _set_images(locked, publication.thumbnail_filename, publication.preview_filename)
         newly_published = locked.state != VideoState.PUBLISHED
         locked.state = VideoState.PUBLISHED
@@ -160,7 +162,8 @@ def _remove_unlisted_hls_files(video: Video) -> None:
     listed = set()
     for playlist in video.streaming_playlists.prefetch_related("files"):
         listed |= {playlist.playlist_filename, playlist.segments_sha256_filename}
-        listed |= {name for hls_file in playlist.files.all() for name in (hls_file.filename, hls_file.playlist_filename)}
+        for hls_file in playlist.files.all():
+            listed |= {hls_file.filename, hls_file.playlist_filename}
     for path in folder.iterdir():
         if path.name not in listed:
             path.unlink(missing_ok=True)

@@ -26,7 +26,8 @@ def download_video(request: HttpRequest, video_id: str) -> HttpResponse:
     file_id = request.GET.get("videoFileIds", "")
     if not file_id.isdigit():
         return HttpResponseBadRequest("videoFileIds must name one file of the video.")
-    file = get_object_or_404(VideoFile.objects.select_related("playlist__video"), pk=int(file_id), playlist__video=video)
+    renditions = VideoFile.objects.select_related("playlist__video")
+    file = get_object_or_404(renditions, pk=int(file_id), playlist__video=video)
     try:
         target = remux_to_mp4(hls_file_path(file))
     except RemuxError as error:
