@@ -22,7 +22,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.live import start_instance  # noqa: E402
+from tests.live import LiveInstance, start_instance  # noqa: E402
 
 SEED = """
 import datetime, random
@@ -87,16 +87,34 @@ def hammer(url: str, clients: int, seconds: float) -> float:
     return sum(done) / (time.monotonic() - started)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_arguments(description: str) -> argparse.Namespace:
+    """The options every benchmark takes (catalogue size, load, duration, PostgreSQL server)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--videos", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    instance = start_instance(Path(tempfile.mkdtemp(prefix="sideways-bench-")), postgres_server_url=args.postgres,
-                              worker=False)
+
+def start_benchmark_instance(args: argparse.Namespace) -> LiveInstance:
+    """gunicorn as in production on a fresh PostgreSQL database (dropped by `stop()`), no worker."""
+    return start_instance(Path(tempfile.mkdtemp(prefix="sideways-bench-")), postgres_server_url=args.postgres,
+                          worker=False)
+
+
+def print_report(args: argparse.Namespace, results: dict[str, float], counts: dict[str, int]) -> None:
+    print(f"{args.videos} videos, PostgreSQL, gunicorn 2 workers x 4 threads, {args.clients} client threads")
+    for name, rate in results.items():
+        print(f"  {name:32} {rate:8.1f} req/s")
+    print("SQL queries per request:")
+    for url, count in counts.items():
+        print(f"  {url:32} {count}")
+
+
+def main() -> None:
+    args = parse_arguments(__doc__)
+    instance = start_benchmark_instance(args)
     try:
         video_id = instance.manage("shell", "-c", SEED.replace("{count}", str(args.videos))).stdout.strip().splitlines()[-1]
         counts = json.loads(instance.manage("shell", "-c", QUERY_COUNTS.replace("{video_id}", video_id)).stdout.strip()
@@ -108,12 +126,7 @@ def main() -> None:
             "GET /api/v1/videos/{id}": hammer(f"{api}/videos/{video_id}", args.clients, args.seconds),
             "GET /api/v1/search/videos": hammer(f"{api}/search/videos?search=video+42", args.clients, args.seconds),
         }
-        print(f"{args.videos} videos, PostgreSQL, gunicorn 2 workers x 4 threads, {args.clients} client threads")
-        for name, rate in results.items():
-            print(f"  {name:32} {rate:8.1f} req/s")
-        print("SQL queries per request:")
-        for url, count in counts.items():
-            print(f"  {url:32} {count}")
+        print_report(args, results, counts)
     finally:
         instance.stop()  # also drops its database
 

@@ -9,19 +9,15 @@ the same whatever the page or the size of the catalogue.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.api import SEED, hammer  # noqa: E402
-from tests.live import start_instance  # noqa: E402
+from benchmarks.api import SEED, hammer, parse_arguments, print_report, start_benchmark_instance  # noqa: E402
 
 # Two watched videos (one with a 5-rung ladder) and their short UUIDs.
 LADDER = """
@@ -50,15 +46,8 @@ print(json.dumps(result))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--videos", type=int, default=10_000)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    args = parser.parse_args()
-
-    instance = start_instance(Path(tempfile.mkdtemp(prefix="sideways-bench-")), postgres_server_url=args.postgres,
-                              worker=False)
+    args = parse_arguments(__doc__)
+    instance = start_benchmark_instance(args)
     try:
         instance.manage("shell", "-c", SEED.replace("{count}", str(args.videos)))
         with_ladder, plain = instance.manage("shell", "-c", LADDER).stdout.strip().splitlines()[-1].split()
@@ -74,12 +63,7 @@ def main() -> None:
             "GET /videos/embed/{shortUUID}": hammer(f"{instance.url}/videos/embed/{with_ladder}", args.clients,
                                                     args.seconds),
         }
-        print(f"{args.videos} videos, PostgreSQL, gunicorn 2 workers x 4 threads, {args.clients} client threads")
-        for name, rate in results.items():
-            print(f"  {name:32} {rate:8.1f} req/s")
-        print("SQL queries per page:")
-        for url, count in counts.items():
-            print(f"  {url:40} {count}")
+        print_report(args, results, counts)
     finally:
         instance.stop()  # also drops its database
 
