@@ -98,6 +98,13 @@ class Release:
                 self._place(output)
         self._publish()
 
+    def discard(self) -> None:
+        """The video was deleted meanwhile: remove what this run put in the public folders."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        for folder, name in (("thumbnails", self.thumbnail_filename), ("previews", self.preview_filename)):
+            if name:
+                (media_dir(folder) / name).unlink(missing_ok=True)
+
     def _place(self, output: RungOutput) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         playlist = shutil.move(output.playlist, self.folder / output.playlist.name)
@@ -183,13 +190,18 @@ def _transcode(job: TranscodingJob, video: Video, work: Path, progressive: bool)
     info = probe(source)
     rungs = plan_ladder(info, settings.SIDEWAYS_TRANSCODING_RESOLUTIONS)
     release = Release(video, info, make_images(source, info, work))
-    outputs = encode_ladder(
-        source, info, rungs, work / "hls",
-        names=release.rung_names,
-        on_progress=ProgressRecorder(job),
-        on_rung_ready=release.publish_rung if progressive else None,
-    )
-    release.publish_all(outputs)
+    try:
+        outputs = encode_ladder(
+            source, info, rungs, work / "hls",
+            names=release.rung_names,
+            on_progress=ProgressRecorder(job),
+            on_rung_ready=release.publish_rung if progressive else None,
+        )
+        release.publish_all(outputs)
+    except Video.DoesNotExist:
+        logger.info("Video %s was deleted while it was transcoding", video.uuid)
+        release.discard()
+        return
     publishing.set_transcoding_progress(video, None)
 
 

@@ -287,3 +287,18 @@ def test_a_video_that_keeps_killing_its_worker_ends_failed(user, small_clip):
     video.refresh_from_db()
     assert job.status == TranscodingJob.Status.FAILED
     assert video.state == VideoState.TRANSCODING_FAILED and "worker stopped" in video.state_error
+
+
+def test_video_deleted_while_transcoding_leaves_no_files(user, small_clip, monkeypatch):
+    video = upload(user, small_clip)
+    original_publish = publishing.publish_hls
+
+    def delete_first(video, publication):
+        Video.objects.filter(pk=video.pk).delete()
+        original_publish(video, publication)
+
+    monkeypatch.setattr(publishing, "publish_hls", delete_first)
+    tasks.transcode_video(video.transcoding_jobs.get().pk)
+    assert not hls_dir(video.uuid).exists()
+    assert not any(media_dir("thumbnails").iterdir()) and not any(media_dir("previews").iterdir())
+    assert not pipeline.work_dir(video).exists()
