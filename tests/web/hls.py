@@ -1,4 +1,4 @@
-"""A published video with a real 2-rung HLS ladder on a live instance, for the browser tests.
+"""Videos with a real 2-rung HLS ladder on a live instance (published, or still "transcoding"), for the browser tests.
 
 The ladder is made with ffmpeg the way PeerTube lays it out (one single-file fragmented MP4 per rung,
 addressed by byte ranges, random file names, a master playlist), independently of the transcoding

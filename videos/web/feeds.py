@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos
 from videos.storage import PUBLIC_FOLDERS, media_path
+from videos.web.pages import _split_handle  # the channel and account pages' handle rule
 
 FEED_SIZE = 50
 FORMATS = {"xml": Rss201rev2Feed, "rss": Rss201rev2Feed, "rss2": Rss201rev2Feed, "atom": Atom1Feed, "atom1": Atom1Feed}
@@ -78,18 +79,12 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     return int(value)
 
 
-def _handle_lookup(handle: str) -> dict:
-    """`name` or `name@host` (our own host meaning local) as a filter on Account or Channel."""
-    name, _sep, host = handle.partition("@")
-    return {"name": name, "host": "" if host == settings.INSTANCE_HOST else host}
-
-
 def _scope(request: HttpRequest) -> tuple[Channel | Account | None, dict]:
     """The channel or account the query names (404 when unknown) and the matching video filter."""
     if (channel_id := _int_param(request, "videoChannelId")) is not None:
         channel = get_object_or_404(Channel.objects.select_related("account"), pk=channel_id)
     elif name := request.GET.get("videoChannelName"):
-        channel = get_object_or_404(Channel.objects.select_related("account"), **_handle_lookup(name))
+        channel = get_object_or_404(Channel.objects.select_related("account"), **_split_handle(name))
     else:
         channel = None
     if channel is not None:
@@ -97,10 +92,14 @@ def _scope(request: HttpRequest) -> tuple[Channel | Account | None, dict]:
     if (account_id := _int_param(request, "accountId")) is not None:
         account = get_object_or_404(Account, pk=account_id)
     elif name := request.GET.get("accountName"):
-        account = get_object_or_404(Account, **_handle_lookup(name))
+        account = get_object_or_404(Account, **_split_handle(name))
     else:
         return None, {}
     return account, {"channel__account": account}
+
+
+def _scope_path(scope: Channel | Account) -> str:
+    return f"/c/{scope.handle}" if isinstance(scope, Channel) else f"/a/{scope.handle}"
 
 
 def _listed(filters: dict, ordering: str) -> QuerySet[Video]:
@@ -112,6 +111,12 @@ def _listed(filters: dict, ordering: str) -> QuerySet[Video]:
     )
 
 
+def _preview_url(request: HttpRequest, video: Video) -> str | None:
+    if not video.preview_filename:
+        return None
+    return request.build_absolute_uri(media_path("previews", video.preview_filename))
+
+
 def _item_description(request: HttpRequest, video: Video) -> str:
     """HTML for readers: the preview image then the description (both escaped here, then as XML)."""
     image = (
@@ -120,12 +125,6 @@ def _item_description(request: HttpRequest, video: Video) -> str:
         else ""
     )
     return image + linebreaks(video.description, autoescape=True)
-
-
-def _preview_url(request: HttpRequest, video: Video) -> str | None:
-    if not video.preview_filename:
-        return None
-    return request.build_absolute_uri(media_path("previews", video.preview_filename))
 
 
 def _watch_url(request: HttpRequest, video: Video) -> str:
@@ -173,10 +172,6 @@ def videos_feed(request: HttpRequest) -> HttpResponse:
     for video in _listed(filters, ordering):
         feed.add_item(**_item(request, video))
     return _response(feed)
-
-
-def _scope_path(scope: Channel | Account) -> str:
-    return f"/c/{scope.handle}" if isinstance(scope, Channel) else f"/a/{scope.handle}"
 
 
 def _enclosure(request: HttpRequest, video: Video) -> Enclosure | None:
