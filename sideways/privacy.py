@@ -26,7 +26,7 @@ _CSP = (
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data: blob:",
+    "img-src 'self' data:",
     "media-src 'self' blob:",
     "worker-src 'self' blob:",
     "connect-src 'self'",
