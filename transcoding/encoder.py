@@ -32,6 +32,7 @@ ERROR_LINES = 3  # last ffmpeg error lines quoted in an EncodeError
 BACKGROUND_NICENESS = 10  # the process making the higher rungs yields to the one making the first
 X264_THREADS = 2  # per encoder: enough to keep both cores busy without oversubscribing them
 READ_SIZE = 65536
+AAC_PRIMING_SAMPLES = 1024  # silence ffmpeg's AAC encoder emits before the first real sample
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,19 @@ def _audio_encoder_options(info: MediaInfo) -> list[str]:
     assert audio is not None
     if _can_copy_audio(info):
         return ["-c:a", "copy"]
-    return ["-c:a", "aac", "-b:a", str(x264.audio_bitrate(audio.codec, audio.bit_rate)), "-ac", "2"]
+    return ["-c:a", "aac", "-b:a", str(x264.audio_bitrate(audio.codec, audio.bit_rate)), "-ac", "2",
+            "-af", "aresample=first_pts=0"]
+
+
+def _priming_offset(info: MediaInfo) -> str:
+    """Where the relayed audio starts in the first process's timeline.
+
+    The first process makes its audio start at 0 (aresample first_pts=0), and the AAC encoder puts
+    its priming samples before that; ffmpeg moves the start of every input to 0, so the second
+    process must shift the piped audio back by the priming to stay in sync with the first's.
+    """
+    assert info.audio is not None
+    return f"-{AAC_PRIMING_SAMPLES / (info.audio.sample_rate or 48_000):.6f}"
 
 
 def _fps_value(fps: float) -> str:
@@ -142,7 +155,7 @@ def _build_command(
     command = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-nostats",
                "-progress", "pipe:2", "-y", "-i", str(source)]
     if audio_from_stdin:
-        command += ["-f", "nut", "-i", "pipe:0"]
+        command += ["-itsoffset", _priming_offset(info), "-f", "nut", "-i", "pipe:0"]
     encoded = [o.rung for o in outputs if o.rung.resolution and o.rung != copy_video]
     labels = iter([])
     if encoded:
@@ -231,9 +244,8 @@ class _Runner:
             on_done: Callable[[_Process], None]) -> None:
         try:
             for index, process in enumerate(processes):
-                command = process.command
-                if process.niceness:
-                    command = ["nice", "-n", str(process.niceness), *command]
+                # setpriv: the kernel kills ffmpeg if this worker dies (kill -9 skips our clean-up).
+                command = ["setpriv", "--pdeathsig", "KILL", "nice", "-n", str(process.niceness), *process.command]
                 process.popen = subprocess.Popen(
                     command, cwd=cwd, stderr=subprocess.PIPE,
                     stdin=subprocess.PIPE if relay_audio and index == 1 else subprocess.DEVNULL,

@@ -1,8 +1,11 @@
 """encode_ladder with the real ffmpeg on small generated clips, every output checked with ffprobe."""
 import json
 import os
+import signal
 import struct
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -35,18 +38,19 @@ def packet_sizes(path: Path) -> list[int]:
     return [int(packet["size"]) for packet in packets["packets"]]
 
 
-def ffmpeg_children() -> list[int]:
-    """ffmpeg processes whose parent is this test process."""
-    children = []
+def ffmpeg_processes(parent: int | None = None, mentioning: str = "") -> list[int]:
+    """ffmpeg processes (of a given parent, or whose command line mentions some text)."""
+    found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
+            command_line = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
         name, ppid = stat[stat.index("(") + 1:stat.rindex(")")], int(stat[stat.rindex(")") + 2:].split()[1])
-        if ppid == os.getpid() and name in ("ffmpeg", "nice"):
-            children.append(int(pid))
-    return children
+        if name == "ffmpeg" and parent in (None, ppid) and mentioning in command_line:
+            found.append(int(pid))
+    return found
 
 
 def rotate_mp4(path: Path) -> Path:
@@ -161,7 +165,7 @@ def test_broken_input_raises_a_readable_error_and_leaves_no_ffmpeg(tmp_path):
     broken.write_bytes(source.read_bytes()[:2000])
     with pytest.raises(EncodeError, match="ffmpeg could not encode the video: .+"):
         encode_ladder(broken, info, plan_ladder(info, RESOLUTIONS), tmp_path / "out")
-    assert ffmpeg_children() == []
+    assert ffmpeg_processes(parent=os.getpid()) == []
 
 
 def test_an_exception_in_a_callback_kills_the_encoders(tmp_path):
@@ -173,4 +177,35 @@ def test_an_exception_in_a_callback_kills_the_encoders(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         encode(source, tmp_path / "out", on_progress=interrupt)
-    assert ffmpeg_children() == []
+    assert ffmpeg_processes(parent=os.getpid()) == []
+
+
+def test_a_killed_worker_takes_its_encoders_with_it(tmp_path):
+    source = make_clip(tmp_path / "long.webm", width=640, height=360, duration=20)
+    script = (
+        "import sys; from pathlib import Path; from tests.transcoding.test_encoder import encode; "
+        "encode(Path(sys.argv[1]), Path(sys.argv[2]))"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", script, str(source), str(tmp_path / "out")],
+                              cwd=Path(__file__).resolve().parents[2])
+    deadline = time.monotonic() + 20
+    while len(ffmpeg_processes(mentioning=str(source))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(ffmpeg_processes(mentioning=str(source))) == 2
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+    deadline = time.monotonic() + 5
+    while ffmpeg_processes(mentioning=str(source)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert ffmpeg_processes(mentioning=str(source)) == []
+
+
+def test_audio_starting_late_stays_in_sync_in_every_rung(tmp_path):
+    """The second process gets its audio piped from the first: both must place it identically."""
+    source = tmp_path / "late.mkv"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+                    "-itsoffset", "0.5", "-f", "lavfi", "-i", "sine", "-t", "2", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-c:a", "libopus", str(source)], check=True)
+    outputs = encode(source, tmp_path / "out")
+    starts = {(streams(o.media)["video"]["start_time"], streams(o.media)["audio"]["start_time"]) for o in outputs}
+    assert len(outputs) == 2 and len(starts) == 1
