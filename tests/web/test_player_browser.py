@@ -102,6 +102,33 @@ def test_keyboard_speed_views_and_resume(open_page, instance, ladder):
     _assert_private(recorded, instance.url)
 
 
+def test_share_dialog(open_page, instance, ladder):
+    recorded = open_page(locale="en-US")
+    page = recorded.page
+    page.goto(instance.url + ladder.watch_path)
+    page.click(".share-open")
+    dialog = page.locator(".share-dialog")
+    assert dialog.is_visible()
+    watch_url, embed_url = instance.url + ladder.watch_path, instance.url + ladder.embed_path
+    assert page.input_value(".share-link") == watch_url
+    code = page.input_value(".share-embed")
+    assert code.startswith('<iframe title="Ladder &lt;test&gt; &amp; co" width="560" height="315"')
+    assert f'src="{embed_url}"' in code
+
+    page.fill(".share-start-time", "1:30")
+    assert page.is_checked(".share-start-enabled")
+    assert page.input_value(".share-link") == f"{watch_url}?start=1m30s"
+    assert f'src="{embed_url}?start=1m30s"' in page.input_value(".share-embed")
+    page.uncheck(".share-start-enabled")
+    assert page.input_value(".share-link") == watch_url
+
+    page.click(".share-copy[data-copy='.share-link']")
+    page.wait_for_selector(".share-copy:has-text('Copied')")
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+    _assert_private(recorded, instance.url)
+
+
 def test_start_at_from_the_url(open_page, instance, ladder):
     recorded = open_page(locale="en-US")
     page = recorded.page
