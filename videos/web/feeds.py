@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos
 from videos.storage import PUBLIC_FOLDERS, media_path
-from videos.web.pages import _split_handle  # the channel and account pages' handle rule
+from videos.web.pages import handle_lookup
 
 FEED_SIZE = 50
 FORMATS = {"xml": Rss201rev2Feed, "rss": Rss201rev2Feed, "rss2": Rss201rev2Feed, "atom": Atom1Feed, "atom1": Atom1Feed}
@@ -84,7 +84,7 @@ def _scope(request: HttpRequest) -> tuple[Channel | Account | None, dict]:
     if (channel_id := _int_param(request, "videoChannelId")) is not None:
         channel = get_object_or_404(Channel.objects.select_related("account"), pk=channel_id)
     elif name := request.GET.get("videoChannelName"):
-        channel = get_object_or_404(Channel.objects.select_related("account"), **_split_handle(name))
+        channel = get_object_or_404(Channel.objects.select_related("account"), **handle_lookup(name))
     else:
         channel = None
     if channel is not None:
@@ -92,7 +92,7 @@ def _scope(request: HttpRequest) -> tuple[Channel | Account | None, dict]:
     if (account_id := _int_param(request, "accountId")) is not None:
         account = get_object_or_404(Account, pk=account_id)
     elif name := request.GET.get("accountName"):
-        account = get_object_or_404(Account, **_split_handle(name))
+        account = get_object_or_404(Account, **handle_lookup(name))
     else:
         return None, {}
     return account, {"channel__account": account}

@@ -105,22 +105,22 @@ def watch(request: HttpRequest, video_id: str) -> HttpResponse:
     )
 
 
-def _split_handle(handle: str) -> dict:
-    """`name` or `name@host` (our own host counts as local) as a lookup."""
+def handle_lookup(handle: str) -> dict:
+    """Channel or account lookup for `name` or `name@host` (our own host counts as local); the feeds use it too."""
     name, _sep, host = handle.partition("@")
     return {"name": name, "host": "" if host == settings.INSTANCE_HOST else host}
 
 
 def channel(request: HttpRequest, handle: str) -> HttpResponse:
     """A channel with its listed videos, newest first."""
-    found = get_object_or_404(Channel.objects.select_related("account"), **_split_handle(handle))
+    found = get_object_or_404(Channel.objects.select_related("account"), **handle_lookup(handle))
     videos = listed_videos(_viewer(request)).filter(channel=found).order_by(*NEWEST_FIRST)
     return render(request, "videos/channel.html", {"channel": found, "page": video_page(request, videos)})
 
 
 def account(request: HttpRequest, handle: str) -> HttpResponse:
     """An account with its channels and its listed videos."""
-    found = get_object_or_404(Account.objects.prefetch_related("channels"), **_split_handle(handle))
+    found = get_object_or_404(Account.objects.prefetch_related("channels"), **handle_lookup(handle))
     videos = listed_videos(_viewer(request)).filter(channel__account=found).order_by(*NEWEST_FIRST)
     return render(request, "videos/account.html", {"account": found, "page": video_page(request, videos)})
 
