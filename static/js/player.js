@@ -212,10 +212,12 @@ class Player {
     this.quality.hidden = this.hls.levels.length < 2;
   }
 
+  /** "Auto (720p)" says what automatic mode picked; phones only have room for "Auto". */
   labelAutoQuality() {
     const level = this.hls.levels[this.hls.currentLevel];
     const auto = this.quality.options[0];
-    if (auto) auto.text = this.hls.autoLevelEnabled && level ? `${this.data.labelAuto} (${level.height}p)` : this.data.labelAuto;
+    const roomy = this.root.clientWidth > 480;
+    if (auto) auto.text = this.hls.autoLevelEnabled && level && roomy ? `${this.data.labelAuto} (${level.height}p)` : this.data.labelAuto;
   }
 
   play() {
