@@ -38,13 +38,16 @@ def instance(tmp_path_factory):
 
 def _logged_in_page(open_page, instance, width: int = 1280):
     recorded = open_page(width=width)
-    page = recorded.page
+    _log_in(recorded.page, instance)
+    return recorded
+
+
+def _log_in(page, instance) -> None:
     page.goto(f"{instance.url}/login")
     page.fill("#id_username", "root")
     page.fill("#id_password", ROOT_PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{instance.url}/")
-    return recorded
 
 
 def _fill_upload_form(page, instance, file: Path, title: str) -> None:
@@ -128,3 +131,16 @@ def test_over_size_file_is_refused_in_the_browser(open_page, instance, small_cli
     page.click("#upload-form button[type=submit]")
     assert "trop gros" in page.locator("#upload-errors .error").inner_text()
     assert _video_count(instance, "Trop gros") == 0
+
+
+def test_plain_form_post_works_without_javascript(browser, instance, small_clip):
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    try:
+        page = context.new_page()
+        _log_in(page, instance)
+        _fill_upload_form(page, instance, small_clip, "Sans JavaScript")
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_url(re.compile(r"/w/[1-9A-HJ-NP-Za-km-z]+$"), timeout=60_000)
+        assert page.inner_text("h1") == "Sans JavaScript"
+    finally:
+        context.close()
