@@ -1,9 +1,11 @@
 """The forms of the upload and edit pages; they turn posted fields into the upload service's VideoMetadata."""
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VideoPrivacy
 from videos.models import Channel, User
@@ -22,9 +24,15 @@ def _optional(choices: dict) -> list[tuple]:
     return [("", "—")] + [(key, label) for key, label in choices.items()]
 
 
+def _alphabetical(label: str) -> str:
+    """Sort key ignoring case and accents, so that "Écossais" sorts among the E's, not after Z."""
+    return unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().casefold()
+
+
 def _languages() -> list[tuple]:
-    """VIDEO_LANGUAGES holds English names (the API's labels); the form shows them translated."""
-    return _optional({code: _(name) for code, name in VIDEO_LANGUAGES.items()})
+    """VIDEO_LANGUAGES holds English names (the API's labels); the form lists them translated, A to Z."""
+    names = {code: gettext(name) for code, name in VIDEO_LANGUAGES.items()}
+    return _optional(dict(sorted(names.items(), key=lambda item: _alphabetical(item[1]))))
 
 
 class VideoForm(forms.Form):
@@ -36,7 +44,7 @@ class VideoForm(forms.Form):
     privacy = forms.TypedChoiceField(label=_("Privacy"), choices=VideoPrivacy.choices, coerce=int, initial=VideoPrivacy.PUBLIC)
     category = forms.TypedChoiceField(label=_("Category"), choices=_optional(VIDEO_CATEGORIES), coerce=int, required=False, empty_value=None)
     licence = forms.TypedChoiceField(label=_("Licence"), choices=_optional(VIDEO_LICENCES), coerce=int, required=False, empty_value=None)
-    language = forms.ChoiceField(label=_("Language"), choices=_languages(), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)  # choices: in the viewer's language
     tags = forms.CharField(
         label=_("Tags"), required=False, help_text=_("Up to 5, separated by commas."),
         widget=forms.TextInput(attrs={"placeholder": _("music, live, interview")}),
@@ -48,6 +56,7 @@ class VideoForm(forms.Form):
         channel = self.fields["channel"]
         channel.queryset = Channel.objects.filter(account__user=user, host="").select_related("account")
         channel.label_from_instance = lambda choice: choice.display_name
+        self.fields["language"].choices = _languages()
 
     def clean_tags(self) -> list[str]:
         tags = list(dict.fromkeys(tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()))
