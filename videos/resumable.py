@@ -19,6 +19,7 @@ from typing import BinaryIO
 from django.conf import settings
 
 READ_SIZE = 256 * 1024
+LOCK_WAIT_SECONDS = 10
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -46,8 +47,20 @@ class UploadSession:
         return sessions_dir() / f"{self.id}.json"
 
     def stored_bytes(self) -> int:
+        """Bytes stored so far. A chunk whose connection just broke may still be draining into the
+        file: wait (a bounded time) for its lock, or a client resuming from this answer gets a 409."""
         try:
-            return self.part_path.stat().st_size
+            with self.part_path.open("rb") as part:
+                deadline = time.monotonic() + LOCK_WAIT_SECONDS
+                while True:
+                    try:
+                        fcntl.flock(part, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() > deadline:
+                            break
+                        time.sleep(0.05)
+                return part.seek(0, 2)
         except FileNotFoundError:
             return 0
 

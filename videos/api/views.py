@@ -496,11 +496,13 @@ class VideoView(ApiView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         with transaction.atomic():
+            changed = metadata_values(values)
             if "channelId" in values:
-                video.channel = _own_channel(request.user, values["channelId"])
-            for attribute, value in metadata_values(values).items():
+                changed["channel"] = _own_channel(request.user, values["channelId"])
+            for attribute, value in changed.items():
                 setattr(video, attribute, value)
-            video.save()
+            # Only the edited columns: the worker may be publishing this video at the same moment.
+            video.save(update_fields=[*changed, "updated_at"])
             if "tags" in values:
                 set_tags(video, values["tags"])
         return Response(status=204)
