@@ -69,6 +69,7 @@ class Player {
     this.speed = root.querySelector(".player-speed");
     this.status = root.querySelector(".player-status");
     this.hls = null;
+    this.loading = false; // hls.js fetches fragments (only after the first play)
     this.played = 0; // seconds actually watched, for the view count
     this.lastTick = null;
     this.lastSaved = 0;
@@ -81,7 +82,7 @@ class Player {
     if (state === STATE_FAILED) {
       this.showStatus(this.data.msgFailed);
     } else if (this.data.hlsSrc) {
-      this.start({ hls: this.data.hlsSrc });
+      this.start({ hls: this.data.hlsSrc, more: Boolean(this.data.progress) });
     } else if (state === STATE_PUBLISHED && this.data.mp4Src) {
       this.start({ mp4: this.data.mp4Src });
     } else {
@@ -121,6 +122,7 @@ class Player {
         state: body.state?.id,
         progress: body.transcodingProgress ?? null,
         hls: path(body.streamingPlaylists?.[0]?.playlistUrl),
+        rungs: body.streamingPlaylists?.[0]?.files?.length ?? 0,
         mp4: path(body.files?.[0]?.fileUrl),
       };
     }
@@ -129,7 +131,13 @@ class Player {
     if (!page.ok) throw new Error(`HTTP ${page.status}`);
     const html = new DOMParser().parseFromString(await page.text(), "text/html");
     const data = html.querySelector(`[data-player][data-uuid="${this.data.uuid}"]`).dataset;
-    return { state: Number(data.state), progress: data.progress || null, hls: data.hlsSrc, mp4: data.mp4Src };
+    return {
+      state: Number(data.state),
+      progress: data.progress || null,
+      hls: data.hlsSrc,
+      rungs: Number(data.rungs),
+      mp4: data.mp4Src,
+    };
   }
 
   /** Asks until the video is published (then plays it) or has failed. */
@@ -144,14 +152,17 @@ class Player {
     if (current.state === STATE_FAILED) {
       this.showStatus(this.data.msgFailed);
     } else if (current.state === STATE_PUBLISHED && (current.hls || current.mp4)) {
-      this.start(current.hls ? { hls: current.hls } : { mp4: current.mp4 });
+      this.start(current.hls ? { hls: current.hls, more: current.progress !== null } : { mp4: current.mp4 });
     } else {
       this.showProgress(current.progress);
       setTimeout(() => this.poll(), POLL_INTERVAL_MS);
     }
   }
 
-  /** Shows the controls and plays `source.hls` (adaptive) or `source.mp4` (a single web video). */
+  /**
+   * Shows the controls and plays `source.hls` (adaptive) or `source.mp4` (a single web video).
+   * `source.more`: the ladder is published rung by rung and the transcode still runs.
+   */
   async start(source) {
     this.status.hidden = true;
     this.video.removeAttribute("controls");
@@ -167,6 +178,7 @@ class Player {
       const Hls = source.hls && hasMse ? await loadHlsJs(this.data.hls) : null;
       if (Hls && Hls.isSupported()) {
         this.attachHls(Hls, source.hls, startAt);
+        if (source.more) setTimeout(() => this.followLadder(source.hls), POLL_INTERVAL_MS);
       } else if (source.mp4 || this.video.canPlayType(HLS_MIME)) {
         this.video.src = source.mp4 || source.hls;
         this.video.addEventListener("loadedmetadata", () => { this.video.currentTime = startAt; }, { once: true });
@@ -196,9 +208,27 @@ class Player {
       else if (error.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
       else this.showStatus(this.data.msgError);
     });
-    this.video.addEventListener("play", () => hls.startLoad(), { once: true });
+    this.video.addEventListener("play", () => { this.loading = true; hls.startLoad(); }, { once: true });
     hls.loadSource(src);
     hls.attachMedia(this.video);
+  }
+
+  /** Until the transcode ends, reloads the master playlist whenever a new rung is published. */
+  async followLadder(src) {
+    let current = null;
+    try {
+      current = await this.fetchState();
+    } catch {
+      // Network hiccup: ask again later.
+    }
+    if (current && current.rungs > this.hls.levels.length) {
+      const position = this.video.currentTime;
+      const playing = !this.video.paused;
+      this.hls.loadSource(src); // hls.js re-attaches the media for a new ladder
+      if (this.loading) this.hls.startLoad(position);
+      if (playing) this.play();
+    }
+    if (current?.progress !== null) setTimeout(() => this.followLadder(src), POLL_INTERVAL_MS);
   }
 
   /** "Auto" then every rung of the ladder, highest first; the value is the hls.js level index. */

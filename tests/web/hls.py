@@ -32,17 +32,17 @@ video.refresh_from_db()
 print(video.short_uuid)
 """
 
-# What the pipeline does at the end of a transcode: register the ladder, then publish.
+# What the pipeline does as rungs finish: register them (again), publish, tell how far it is.
 PUBLISH_LADDER = """
 import json
 from videos.constants import VideoState
 from videos.models import StreamingPlaylist, Video, VideoFile
 spec = json.loads(SPEC)
 video = Video.objects.get(uuid=spec["uuid"])
-playlist = StreamingPlaylist.objects.create(video=video, playlist_filename=spec["master"])
+playlist, _ = StreamingPlaylist.objects.get_or_create(video=video, playlist_filename=spec["master"])
 for rung in spec["rungs"]:
-    VideoFile.objects.create(playlist=playlist, **rung)
-Video.objects.filter(pk=video.pk).update(state=VideoState.PUBLISHED, transcoding_progress=None)
+    VideoFile.objects.update_or_create(playlist=playlist, filename=rung["filename"], defaults=rung)
+Video.objects.filter(pk=video.pk).update(state=VideoState.PUBLISHED, transcoding_progress=spec["progress"])
 """
 SET_PROGRESS = """
 import json
@@ -60,6 +60,7 @@ class LadderVideo:
     short_uuid: str
     name: str
     spec: dict
+    folder: Path
 
     @property
     def watch_path(self) -> str:
@@ -101,36 +102,39 @@ def add_ladder_video(
 ) -> LadderVideo:
     """Encodes a 12 s clip into two rungs in the instance's media folder and registers the video.
 
-    With `published=False` the video is left "to transcode" at `progress` percent; `publish` finishes it.
+    With `published=False` the video is left "to transcode" at `progress` percent; `publish` publishes it.
     """
     video_uuid = str(uuid.uuid4())
     clip = make_clip(workdir / f"{video_uuid}.mp4", width=640, height=360, duration=12)
     folder = instance.data_dir / "media" / "streaming-playlists" / "hls" / video_uuid
     folder.mkdir(parents=True)
     rungs = [_encode_rung(clip, folder, height) for height in RUNGS]
-    master = f"{uuid.uuid4()}-master.m3u8"
-    lines = ["#EXTM3U", "#EXT-X-VERSION:6"]
-    for rung in rungs:
-        lines += [f"#EXT-X-STREAM-INF:BANDWIDTH={rung['bandwidth']},RESOLUTION={rung['width']}x{rung['height']}",
-                  rung["playlist_filename"]]
-    (folder / master).write_text("\n".join(lines) + "\n")
     preview = f"{uuid.uuid4()}.jpg"
     previews = instance.data_dir / "media" / "previews"
     previews.mkdir(parents=True, exist_ok=True)
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-ss", "1", "-i", str(clip), "-frames:v", "1",
                     "-vf", "scale=850:480", str(previews / preview)], check=True)
     spec = {"name": name, "description": "A <b>bold</b> & \"quoted\" description.", "duration": 12,
-            "uuid": video_uuid, "master": master, "preview": preview, "rungs": rungs,
+            "uuid": video_uuid, "master": f"{uuid.uuid4()}-master.m3u8", "preview": preview, "rungs": rungs,
             "state": STATE_TO_TRANSCODE, "progress": progress, "privacy": privacy}
     short_uuid = _run(instance, CREATE_VIDEO, spec).strip().splitlines()[-1]
-    video = LadderVideo(uuid=video_uuid, short_uuid=short_uuid, name=name, spec=spec)
+    video = LadderVideo(uuid=video_uuid, short_uuid=short_uuid, name=name, spec=spec, folder=folder)
     if published:
         publish(instance, video)
     return video
 
 
-def publish(instance: LiveInstance, video: LadderVideo) -> None:
-    _run(instance, PUBLISH_LADDER, video.spec)
+def publish(
+    instance: LiveInstance, video: LadderVideo, heights: tuple[int, ...] = RUNGS, progress: int | None = None
+) -> None:
+    """Publishes the rungs of these heights (the master playlist lists them), `progress` % into the transcode."""
+    rungs = [rung for rung in video.spec["rungs"] if rung["resolution"] in heights]
+    lines = ["#EXTM3U", "#EXT-X-VERSION:6"]
+    for rung in rungs:
+        lines += [f"#EXT-X-STREAM-INF:BANDWIDTH={rung['bandwidth']},RESOLUTION={rung['width']}x{rung['height']}",
+                  rung["playlist_filename"]]
+    (video.folder / video.spec["master"]).write_text("\n".join(lines) + "\n")
+    _run(instance, PUBLISH_LADDER, {**video.spec, "rungs": rungs, "progress": progress})
 
 
 def set_progress(instance: LiveInstance, video: LadderVideo, percent: int) -> None:

@@ -167,6 +167,23 @@ def test_transcoding_progress_then_playback(open_page, instance, tmp_path):
     _assert_private(recorded, instance.url)
 
 
+def test_rungs_published_later_join_the_menu(open_page, instance, tmp_path):
+    """The pipeline publishes the lowest rung first: a viewer already watching gets the others as they land."""
+    video = add_ladder_video(instance, tmp_path, name="Rung by rung", published=False)
+    publish(instance, video, heights=(240,), progress=50)
+    recorded = open_page(locale="en-US")
+    page = recorded.page
+    page.goto(instance.url + video.watch_path)
+    _play_past_two_seconds(page)
+    assert page.evaluate(f"{PLAYER}.hls.levels.length") == 1
+    assert page.is_hidden(".player-quality")
+    publish(instance, video)
+    page.wait_for_function(f"() => {PLAYER}.hls.levels.length === 2", timeout=15_000)
+    page.wait_for_function(f"() => !{VIDEO}.paused && {VIDEO}.currentTime > 2.5")
+    _switch_rendition(page)
+    _assert_private(recorded, instance.url)
+
+
 def test_owner_follows_the_progress_of_a_private_video(open_page, instance, tmp_path):
     """The API ignores the site session, so the player follows a private video through its own page."""
     video = add_ladder_video(instance, tmp_path, name="Private rushes", published=False, progress=10,

@@ -22,7 +22,9 @@ def embeddable_video(video_id: str) -> Video:
     video = (
         Video.objects.filter(**lookup)
         .select_related("channel__account")
-        .prefetch_related(Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.order_by("pk")))
+        .prefetch_related(
+            Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.order_by("pk").prefetch_related("files"))
+        )
         .first()
         if lookup
         else None
