@@ -298,7 +298,10 @@ class Player {
       video.volume = Number(this.volume.value);
       video.muted = video.volume === 0;
     });
-    this.speed.addEventListener("change", () => { video.playbackRate = Number(this.speed.value); });
+    this.speed.addEventListener("change", () => {
+      // The default rate too, or reloading the ladder (new rungs) would reset the speed to 1.
+      video.playbackRate = video.defaultPlaybackRate = Number(this.speed.value);
+    });
     this.quality.addEventListener("change", () => {
       // Setting currentLevel switches at once (flushing the buffer); -1 gives control back to ABR.
       this.hls.currentLevel = Number(this.quality.value);
