@@ -190,9 +190,10 @@ class Player {
       this.showStatus(this.data.msgError);
       return;
     }
-    // Embed options, as PeerTube's: ?autoplay=1 (browsers only allow it muted, hence ?muted=1).
+    // Embed options, as PeerTube's: ?autoplay=1 (browsers only allow it muted, hence ?muted=1), ?loop=1.
     const options = new URLSearchParams(location.search);
     if (options.get("muted") === "1") this.video.muted = true;
+    if (options.get("loop") === "1") this.video.loop = true;
     if (options.get("autoplay") === "1") this.play();
   }
 

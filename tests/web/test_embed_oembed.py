@@ -37,6 +37,11 @@ def test_embed_page_by_short_uuid_uuid_and_id(client, video):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def test_embed_title_can_be_hidden(client, video):
+    assert 'class="embed-title"' in client.get(f"/videos/embed/{video.short_uuid}").content.decode()
+    assert 'class="embed-title"' not in client.get(f"/videos/embed/{video.short_uuid}?title=0").content.decode()
+
+
 def test_embed_is_the_only_frameable_page(client, video):
     embed = client.get(f"/videos/embed/{video.short_uuid}")
     assert "X-Frame-Options" not in embed.headers

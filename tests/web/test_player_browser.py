@@ -229,7 +229,7 @@ def test_embed_plays_in_an_iframe_of_another_origin(open_page, instance, ladder,
     folder, origin = other_origin
     (folder / "index.html").write_text(
         f'<!doctype html><title>Blog</title><iframe width="560" height="315" allow="autoplay; fullscreen" '
-        f'src="{instance.url}{ladder.embed_path}?autoplay=1&amp;muted=1"></iframe>'
+        f'src="{instance.url}{ladder.embed_path}?autoplay=1&amp;muted=1&amp;loop=1"></iframe>'
     )
     recorded = open_page(locale="en-US")
     page = recorded.page
@@ -237,7 +237,7 @@ def test_embed_plays_in_an_iframe_of_another_origin(open_page, instance, ladder,
     page.frame_locator("iframe").locator(".player.is-playing").wait_for()  # autoplay, no click
     embedded = next(f for f in page.frames if f.url.startswith(instance.url))
     embedded.wait_for_function(f"() => {VIDEO}.currentTime > 2", timeout=30_000)
-    assert embedded.evaluate(f"{VIDEO}.muted")
+    assert embedded.evaluate(f"{VIDEO}.muted") and embedded.evaluate(f"{VIDEO}.loop")
     assert embedded.evaluate(f"{PLAYER}.hls.levels.length") == 2
     recorded.screenshot("player-embed-other-origin")
     _assert_private(recorded, instance.url, origin)

@@ -21,7 +21,7 @@ PREVIEW_WIDTH, PREVIEW_HEIGHT = 850, 480
 # Watch pages PeerTube links use: /w/<shortUUID>, /videos/watch/<uuid or id>.
 WATCH_PATH = re.compile(r"^/(?:w|videos/watch)/([^/]+)/?$")
 # Player options a shared link may carry over into the embed.
-PASSED_PARAMETERS = ("start", "autoplay", "muted")
+PASSED_PARAMETERS = ("start", "autoplay", "muted", "loop", "title")
 
 
 def _error(status: int, message: str) -> JsonResponse:
