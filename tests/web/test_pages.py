@@ -160,6 +160,17 @@ def test_owner_edits_and_deletes_a_video(client, channel, videos):
     assert not Video.objects.filter(pk=video.pk).exists()
 
 
+def test_editing_keeps_a_publication_made_meanwhile(channel, videos):
+    from videos.services.editing import update_video
+    from videos.services.uploads import VideoMetadata
+
+    stale = Video.objects.get(pk=videos["transcoding"].pk)  # loaded by the edit page
+    Video.objects.filter(pk=stale.pk).update(state=VideoState.PUBLISHED)  # the worker publishes it meanwhile
+    update_video(stale, channel=channel, metadata=VideoMetadata(name="Edited while published"))
+    stale.refresh_from_db()
+    assert (stale.name, stale.state) == ("Edited while published", VideoState.PUBLISHED)
+
+
 def test_others_cannot_edit_or_delete(client, videos):
     create_local_user("bob", "bob-password-1")
     client.login(username="bob", password="bob-password-1")

@@ -21,7 +21,8 @@ def update_video(video: Video, *, channel: Channel, metadata: VideoMetadata) -> 
         video.channel = channel
         for name in EDITABLE_FIELDS:
             setattr(video, name, getattr(metadata, name))
-        video.save()
+        # Only the edited columns: the worker may be publishing this video at the same moment.
+        video.save(update_fields=[*EDITABLE_FIELDS, "channel", "updated_at"])
         set_tags(video, metadata.tags)
         transaction.on_commit(lambda: video_updated.send(sender=Video, video=video))
 
