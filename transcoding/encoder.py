@@ -3,22 +3,24 @@
 PeerTube runs one ffmpeg per rendition, so it decodes (and scales down from full size) the source
 once per rung. Here an ffmpeg process decodes the source once, scales in a cascade (1080 -> 720
 -> 480 ...) and feeds one libx264 per rung; its rungs share one audio encoder through the tee
-muxer. Two processes share the machine's two cores: a small one makes the lowest rung first (a
-viewer can start watching early), a niced one makes all the others. The first also hands its
-encoded audio to the second through a pipe, so the audio is encoded once for the whole ladder
-(AAC that PeerTube would keep is stream-copied from the source by both).
+muxer. Two processes run one after the other, each keeping both cores busy on its own (frame-
+threaded decoding, two x264 threads per rung): a small one makes the lowest rung first, so a
+viewer can start watching early, then one makes all the others. The first also writes its encoded
+audio to a file that the second copies, so the audio is encoded once for the whole ladder (AAC
+that PeerTube would keep is stream-copied from the source by both).
+
+Running them side by side, the second niced, was measured worse: on a busy machine a niced
+process gets almost no CPU, and the first process already fills both cores.
 """
 from __future__ import annotations
 
-import os
 import re
-import selectors
 import subprocess
+import tempfile
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from transcoding import x264
 from transcoding.ladder import Rung
@@ -29,9 +31,7 @@ HLS_OPTIONS = {
     "hls_segment_type": "fmp4", "hls_flags": "single_file",
 }
 ERROR_LINES = 3  # last ffmpeg error lines quoted in an EncodeError
-BACKGROUND_NICENESS = 10  # the process making the higher rungs yields to the one making the first
 X264_THREADS = 2  # per encoder: enough to keep both cores busy without oversubscribing them
-READ_SIZE = 65536
 AAC_PRIMING_SAMPLES = 1024  # silence ffmpeg's AAC encoder emits before the first real sample
 
 
@@ -85,11 +85,11 @@ def _audio_encoder_options(info: MediaInfo) -> list[str]:
 
 
 def _priming_offset(info: MediaInfo) -> str:
-    """Where the relayed audio starts in the first process's timeline.
+    """Where the handed-over audio starts in the first process's timeline.
 
     The first process makes its audio start at 0 (aresample first_pts=0), and the AAC encoder puts
     its priming samples before that; ffmpeg moves the start of every input to 0, so the second
-    process must shift the piped audio back by the priming to stay in sync with the first's.
+    process must shift that audio back by the priming to stay in sync with the first's.
     """
     assert info.audio is not None
     return f"-{AAC_PRIMING_SAMPLES / (info.audio.sample_rate or 48_000):.6f}"
@@ -142,20 +142,20 @@ def _hls_slave(output: RungOutput, streams: str) -> str:
 
 def _build_command(
     source: Path, info: MediaInfo, outputs: Sequence[RungOutput], copy_video: Rung | None, *,
-    audio_from_stdin: bool, audio_to_stdout: bool,
+    audio_in: str | None = None, audio_out: str | None = None,
 ) -> list[str]:
     """An ffmpeg command decoding the source once and writing `outputs` through one tee muxer.
 
     Every rung gets its own video stream (encoded from the scale cascade, or the source's copied) and
-    all share a single audio stream: encoded here from the source, or copied from stdin when another
-    process encoded it; `audio_to_stdout` also sends that audio, in NUT, to stdout for the next
-    process. Progress and errors go to stderr. The command runs in the output folder, so the HLS
-    files are named relative to it.
+    all share a single audio stream: encoded here from the source, or copied from the `audio_in` file
+    another process encoded; `audio_out` also writes that audio, in NUT, to a file for the next
+    process. Progress and errors go to stderr. The command runs in the output folder, so files are
+    named relative to it.
     """
     command = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-nostats",
                "-progress", "pipe:2", "-y", "-i", str(source)]
-    if audio_from_stdin:
-        command += ["-itsoffset", _priming_offset(info), "-f", "nut", "-i", "pipe:0"]
+    if audio_in:
+        command += ["-itsoffset", _priming_offset(info), "-i", audio_in]
     encoded = [o.rung for o in outputs if o.rung.resolution and o.rung != copy_video]
     labels = iter([])
     if encoded:
@@ -177,12 +177,12 @@ def _build_command(
         slaves.append(_hls_slave(output, f"v:{video_index},a" if info.has_audio else f"v:{video_index}"))
         video_index += 1
     if info.has_audio:
-        if audio_from_stdin:
+        if audio_in:
             command += ["-map", "1:a:0", "-c:a", "copy"]
         else:
             command += ["-map", "0:a:0", *_audio_encoder_options(info)]
-    if audio_to_stdout:
-        slaves.append(_tee_slave({"select": "a", "f": "nut", "onfail": "abort"}, "pipe:1"))
+    if audio_out:
+        slaves.append(_tee_slave({"select": "a", "f": "nut", "onfail": "abort"}, audio_out))
     return command + ["-map_metadata", "-1", "-max_muxing_queue_size", "1024", "-f", "tee", "|".join(slaves)]
 
 
@@ -202,138 +202,74 @@ def _finish_playlist(output: RungOutput) -> None:
 
 @dataclass
 class _Process:
-    """One ffmpeg process, the rungs it writes and what the runner follows of it."""
+    """One ffmpeg process, the rungs it writes and what is followed of it."""
     command: list[str]
     outputs: list[RungOutput]
     weight: float  # its share of the ladder's work, for progress
-    niceness: int = 0
-    popen: subprocess.Popen | None = None
-    partial_line: bytes = b""
     messages: deque[str] = field(default_factory=lambda: deque(maxlen=ERROR_LINES))
     done_seconds: float = 0.0
+    returncode: int | None = None
 
 
-@dataclass
-class _Relay:
-    """Audio on its way from one process's stdout to the next one's stdin.
+class _Progress:
+    """Turns each process's -progress out_time into one percentage over the whole ladder."""
 
-    Buffered here, so the fast first process never waits for the slower one (a pipe holds 64 KiB).
-    """
-    source: IO[bytes]
-    target: IO[bytes]
-    pending: bytearray = field(default_factory=bytearray)
-    source_done: bool = False
-
-
-class _Runner:
-    """Runs ffmpeg processes side by side, following their -progress output in the caller's thread.
-
-    Each process writes its progress and its error messages to stderr. When `relay_audio` is set, the
-    first process's stdout (its encoded audio) is fed to the second's stdin. Callbacks run in the
-    calling thread (Celery tasks write progress to the database from there). Any failure or exception
-    kills every process still running: no ffmpeg outlives the call.
-    """
-
-    def __init__(self, duration: float, on_progress: Callable[[float], None] | None):
+    def __init__(self, processes: Sequence[_Process], duration: float, callback: Callable[[float], None] | None):
+        self.processes = processes
         self.duration = duration
-        self.on_progress = on_progress
+        self.callback = callback
         self.reported = -1.0
-        self.selector = selectors.DefaultSelector()
 
-    def run(self, processes: Sequence[_Process], cwd: Path, relay_audio: bool,
-            on_done: Callable[[_Process], None]) -> None:
-        try:
-            for index, process in enumerate(processes):
-                # setpriv: the kernel kills ffmpeg if this worker dies (kill -9 skips our clean-up).
-                command = ["setpriv", "--pdeathsig", "KILL", "nice", "-n", str(process.niceness), *process.command]
-                process.popen = subprocess.Popen(
-                    command, cwd=cwd, stderr=subprocess.PIPE,
-                    stdin=subprocess.PIPE if relay_audio and index == 1 else subprocess.DEVNULL,
-                    stdout=subprocess.PIPE if relay_audio and index == 0 else subprocess.DEVNULL,
-                )
-                self.selector.register(process.popen.stderr, selectors.EVENT_READ, process)
-            if relay_audio:
-                relay = _Relay(processes[0].popen.stdout, processes[1].popen.stdin)
-                os.set_blocking(relay.target.fileno(), False)
-                self.selector.register(relay.source, selectors.EVENT_READ, relay)
-            while self.selector.get_map():
-                for key, _ in self.selector.select():
-                    if isinstance(key.data, _Relay):
-                        self._relay(key.data, reading=key.fileobj is key.data.source)
-                    else:
-                        self._follow(key.data, processes, on_done)
-        finally:
-            self.selector.close()
-            for process in processes:
-                if process.popen is not None:
-                    if process.popen.poll() is None:
-                        process.popen.kill()
-                    process.popen.wait()
-                    for stream in (process.popen.stdin, process.popen.stdout, process.popen.stderr):
-                        if stream is not None:
-                            stream.close()
+    def report(self) -> None:
+        total = sum(process.weight for process in self.processes)
+        done = sum(p.weight * min(p.done_seconds / self.duration, 1.0) for p in self.processes)
+        percent = round(100 * done / total, 1)
+        if self.callback is not None and percent > self.reported:
+            self.reported = percent
+            self.callback(percent)
 
-    def _relay(self, relay: _Relay, reading: bool) -> None:
-        was_empty = not relay.pending
-        if reading:
-            chunk = os.read(relay.source.fileno(), READ_SIZE)
-            relay.pending += chunk
-            if not chunk:
-                relay.source_done = True
-                self.selector.unregister(relay.source)
-        else:
-            try:
-                written = os.write(relay.target.fileno(), relay.pending)
-            except BlockingIOError:
-                written = 0
-            except BrokenPipeError:  # the reader died: its exit status will tell why
-                written = len(relay.pending)
-            del relay.pending[:written]
-        if relay.pending and was_empty:
-            self.selector.register(relay.target, selectors.EVENT_WRITE, relay)
-        elif not relay.pending and not was_empty:
-            self.selector.unregister(relay.target)
-        if relay.source_done and not relay.pending:
-            relay.target.close()
 
-    def _follow(self, process: _Process, processes: Sequence[_Process], on_done: Callable[[_Process], None]) -> None:
-        chunk = os.read(process.popen.stderr.fileno(), READ_SIZE)
-        if not chunk:
-            self.selector.unregister(process.popen.stderr)
-            if process.popen.wait() != 0:
-                raise EncodeError(_failure_reason(process))
-            process.done_seconds = self.duration
-            on_done(process)
-            self.report(processes)
-            return
-        *lines, process.partial_line = (process.partial_line + chunk).split(b"\n")
-        for line in lines:
-            key, sign, value = line.decode(errors="replace").strip().partition("=")
+def _run(process: _Process, cwd: Path, progress: _Progress) -> None:
+    """Run one ffmpeg to the end, following its progress and error messages (both on stderr).
+
+    Callbacks run in the calling thread (Celery tasks write progress to the database from there).
+    Any failure or exception kills the process: no ffmpeg outlives the call. setpriv asks the kernel
+    to kill it too if this worker dies, since kill -9 skips this clean-up.
+    """
+    command = ["setpriv", "--pdeathsig", "KILL", *process.command]
+    popen = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+    try:
+        for raw_line in popen.stderr:
+            line = raw_line.decode(errors="replace").strip()
+            key, sign, value = line.partition("=")
             if key == "out_time_us" and value.isdigit():
                 process.done_seconds = max(process.done_seconds, int(value) / 1_000_000)
-            elif not sign or " " in key:  # anything but a progress line is an ffmpeg message
-                process.messages.append(line.decode(errors="replace").strip())
-        self.report(processes)
-
-    def report(self, processes: Sequence[_Process]) -> None:
-        total = sum(process.weight for process in processes)
-        done = sum(process.weight * min(process.done_seconds / self.duration, 1.0) for process in processes)
-        percent = round(100 * done / total, 1)
-        if self.on_progress is not None and percent > self.reported:
-            self.reported = percent
-            self.on_progress(percent)
+                progress.report()
+            elif line and (not sign or " " in key):  # anything but a progress line is an ffmpeg message
+                process.messages.append(line)
+        process.returncode = popen.wait()
+    finally:
+        if popen.poll() is None:
+            popen.kill()
+        popen.wait()
+        popen.stderr.close()
+    if process.returncode != 0:
+        raise EncodeError(_failure_reason(process))
+    process.done_seconds = progress.duration
+    progress.report()
 
 
 def _failure_reason(process: _Process) -> str:
     detail = "; ".join(line for line in process.messages if line)
-    return f"ffmpeg could not encode the video: {detail or f'exit status {process.popen.returncode}'}"
+    return f"ffmpeg could not encode the video: {detail or f'exit status {process.returncode}'}"
 
 
 def _process_groups(rungs: Sequence[Rung], copy_video: Rung | None) -> list[list[Rung]]:
     """Which rungs each ffmpeg process makes, the first process's group first.
 
-    The lowest encoded rung gets a process of its own, so it is ready early while the other process
-    encodes the rest; a stream-copied top rung costs nothing and rides along with it.
+    The lowest encoded rung gets a process of its own, run first so it is ready early; a stream-copied
+    top rung costs nothing and rides along with it. The second process makes all the other rungs.
     """
     encoded = [rung for rung in rungs if rung != copy_video]
     if len(encoded) < 2:
@@ -374,21 +310,23 @@ def encode_ladder(
     outputs = {rung: RungOutput(rung, out_dir / names(rung)[0], out_dir / names(rung)[1]) for rung in rungs}
     copy_video = rungs[0] if can_copy_video(info, rungs[0]) else None
     groups = _process_groups(rungs, copy_video)
-    relay_audio = info.has_audio and len(groups) > 1 and not _can_copy_audio(info)
-    source = source.resolve()
-    processes = []
-    for index, group in enumerate(groups):
-        command = _build_command(source, info, [outputs[r] for r in group], copy_video,
-                                 audio_from_stdin=relay_audio and index > 0,
-                                 audio_to_stdout=relay_audio and index == 0)
-        processes.append(_Process(command, [outputs[r] for r in group], _work(info, group, copy_video),
-                                  niceness=BACKGROUND_NICENESS if index else 0))
-
-    def finished(process: _Process) -> None:
-        for output in sorted(process.outputs, key=lambda output: output.rung.resolution):
-            _finish_playlist(output)
-            if on_rung_ready is not None:
-                on_rung_ready(output)
-
-    _Runner(info.duration, on_progress).run(processes, out_dir, relay_audio, finished)
+    hand_over_audio = info.has_audio and len(groups) > 1 and not _can_copy_audio(info)
+    with tempfile.TemporaryDirectory(prefix=".audio-", dir=out_dir) as audio_dir:
+        audio = f"{Path(audio_dir).name}/audio.nut" if hand_over_audio else None
+        processes = [
+            _Process(
+                _build_command(source.resolve(), info, [outputs[r] for r in group], copy_video,
+                               audio_out=audio if index == 0 else None, audio_in=audio if index > 0 else None),
+                [outputs[r] for r in group],
+                _work(info, group, copy_video),
+            )
+            for index, group in enumerate(groups)
+        ]
+        progress = _Progress(processes, info.duration, on_progress)
+        for process in processes:
+            _run(process, out_dir, progress)
+            for output in sorted(process.outputs, key=lambda output: output.rung.resolution):
+                _finish_playlist(output)
+                if on_rung_ready is not None:
+                    on_rung_ready(output)
     return [outputs[rung] for rung in rungs]

@@ -189,9 +189,9 @@ def test_a_killed_worker_takes_its_encoders_with_it(tmp_path):
     worker = subprocess.Popen([sys.executable, "-c", script, str(source), str(tmp_path / "out")],
                               cwd=Path(__file__).resolve().parents[2])
     deadline = time.monotonic() + 20
-    while len(ffmpeg_processes(mentioning=str(source))) < 2 and time.monotonic() < deadline:
+    while not ffmpeg_processes(mentioning=str(source)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert len(ffmpeg_processes(mentioning=str(source))) == 2
+    assert ffmpeg_processes(mentioning=str(source))
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
     deadline = time.monotonic() + 5
