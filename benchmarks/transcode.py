@@ -6,9 +6,10 @@ and scaled up, VP9 + Opus so nobody can stream-copy it), then times in one run:
   (b) PeerTube tuned for two cores: the same commands, two at a time, biggest rung first;
   (c) transcoding.encoder.encode_ladder.
 Each variant runs in its own forked child, so the children's rusage (CPU seconds, peak RSS) is its
-own. Afterwards every rung is compared with the source scaled to its size (SSIM).
+own. Afterwards every rung is compared with the source scaled to its size (SSIM). On a shared
+machine, --rounds 2 runs everything twice and keeps each variant's fastest run.
 
-    .venv/bin/python benchmarks/transcode.py [--duration 21] [--keep]
+    .venv/bin/python benchmarks/transcode.py [--duration 21] [--rounds 1] [--keep]
 """
 from __future__ import annotations
 
@@ -162,6 +163,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=21.0, help="clip length in seconds (>= 20)")
     parser.add_argument("--keep", action="store_true", help="keep the outputs and print where")
     parser.add_argument("--variants", default="abc", help="run only some variants, e.g. 'c' while tuning")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run a, b, c this many times and keep each variant's fastest run (noisy machines)")
     parser.add_argument("--no-ssim", action="store_true", help="skip the (slow) SSIM measurement")
     args = parser.parse_args()
     source = benchmark_source(args.duration)
@@ -175,14 +178,21 @@ def main() -> None:
     figures = {}
     names = {"a": "(a) PeerTube default, sequential", "b": "(b) PeerTube, 2 at a time", "c": "(c) encode_ladder"}
     names = {variant: name for variant, name in names.items() if variant in args.variants}
-    for variant in names:
-        results = context.Queue()
-        child = context.Process(target=measure, args=(variant, source, work / variant, results))
-        child.start()
-        figures[variant] = results.get()
-        child.join()
-        if child.exitcode:
-            raise SystemExit(f"variant {variant} failed")
+    for round_number in range(args.rounds):
+        for variant in names:
+            out_dir = work / variant
+            shutil.rmtree(out_dir, ignore_errors=True)
+            results = context.Queue()
+            child = context.Process(target=measure, args=(variant, source, out_dir, results))
+            child.start()
+            measured = results.get()
+            child.join()
+            if child.exitcode:
+                raise SystemExit(f"variant {variant} failed")
+            print(f"round {round_number + 1} {variant}: wall {measured['wall']:.1f} s, CPU {measured['cpu']:.1f} s, "
+                  f"first {measured['first']:.1f} s", flush=True)
+            if variant not in figures or measured["wall"] < figures[variant]["wall"]:
+                figures[variant] = measured
     for variant in names:
         figures[variant]["ssim"] = {} if args.no_ssim else ssim_per_rung(source, rungs, work / variant)
 
@@ -202,7 +212,6 @@ def main() -> None:
 
 def print_checks(figures: dict[str, dict], duration: float) -> None:
     a, b, c = figures["a"], figures["b"], figures["c"]
-    ssim_gap = max((a["ssim"][res] - c["ssim"][res] for res in a["ssim"]), default=0.0)
     bytes_ratio = c["bytes"] / a["bytes"]
     checks = [
         (f"wall (c)/(a) = {c['wall'] / a['wall']:.2f} (target <= {TARGETS['wall_a']})",
@@ -213,10 +222,13 @@ def print_checks(figures: dict[str, dict], duration: float) -> None:
          c["cpu"] / a["cpu"] <= TARGETS["cpu_a"]),
         (f"first rung = {c['first'] / duration:.2f}x duration (target <= {TARGETS['first']})",
          c["first"] / duration <= TARGETS["first"]),
-        (f"worst SSIM loss vs (a) = {ssim_gap:+.4f} (target <= {TARGETS['ssim']})", ssim_gap <= TARGETS["ssim"]),
         (f"bytes (c)/(a) = {bytes_ratio:.3f} (target 1 +/- {TARGETS['bytes']})",
          abs(bytes_ratio - 1) <= TARGETS["bytes"]),
     ]
+    if a["ssim"]:
+        ssim_gap = max(a["ssim"][res] - c["ssim"][res] for res in a["ssim"])
+        checks.append((f"worst SSIM loss vs (a) = {ssim_gap:+.4f} (target <= {TARGETS['ssim']})",
+                       ssim_gap <= TARGETS["ssim"]))
     print()
     for text, ok in checks:
         print(f"  {text}: {verdict(ok)}")
