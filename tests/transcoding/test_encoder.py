@@ -151,8 +151,8 @@ def test_compliant_source_top_rung_is_stream_copied(tmp_path):
     assert packet_sizes(outputs[1].media) != packet_sizes(source)
 
 
-def test_custom_names(tmp_path):
-    source = make_clip(tmp_path / "small.mp4", duration=1)
+def test_custom_names_and_a_mov_source(tmp_path):
+    source = make_clip(tmp_path / "small.mov", duration=1)
     outputs = encode(source, tmp_path / "out", names=lambda rung: (f"x-{rung.resolution}.m3u8", f"x-{rung.resolution}-f.mp4"))
     assert [(o.playlist.name, o.media.name) for o in outputs] == [("x-240.m3u8", "x-240-f.mp4"), ("x-144.m3u8", "x-144-f.mp4")]
     assert 'URI="x-144-f.mp4"' in outputs[1].playlist.read_text()
