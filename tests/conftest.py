@@ -20,7 +20,7 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(autouse=True)
 def isolated_media(settings, tmp_path: Path) -> Path:
-    """Each test gets its own media, originals and upload folders."""
+    """Each test gets its own media, originals and upload folders, and its own cache."""
     data = tmp_path / "data"
     settings.MEDIA_ROOT = data / "media"
     settings.ORIGINALS_DIR = data / "originals"
@@ -29,6 +29,8 @@ def isolated_media(settings, tmp_path: Path) -> Path:
     for folder in (settings.MEDIA_ROOT, settings.ORIGINALS_DIR, settings.UPLOAD_TMP_DIR):
         Path(folder).mkdir(parents=True)
     settings.SIDEWAYS_URL = "http://testserver"
+    # A fresh cache too: view counting and rate windows must not remember another test (or run).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(data)}}
     return data
 
 
