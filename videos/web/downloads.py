@@ -8,19 +8,15 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
 from videos.downloads import RemuxError, hls_file_path, remux_to_mp4
-from videos.identifiers import parse_video_id
 from videos.models import Video, VideoFile
 from videos.services.catalog import may_watch
+from videos.web.lookup import video_or_404
 
 
 @require_http_methods(["GET", "HEAD"])
 def download_video(request: HttpRequest, video_id: str) -> HttpResponse:
-    lookup = parse_video_id(video_id)
-    if lookup is None:
-        raise Http404("No such video.")
-    video = get_object_or_404(Video.objects.select_related("channel__account"), **lookup)
-    if not may_watch(request.user, video):
-        raise Http404("No such video.")
+    videos = Video.objects.select_related("channel__account")
+    video = video_or_404(video_id, videos, lambda video: may_watch(request.user, video))
     if not video.download_enabled:
         return HttpResponseForbidden("The owner of this video disabled downloads.")
     file_id = request.GET.get("videoFileIds", "")

@@ -6,32 +6,22 @@ sites where the viewer's session is not sent, so only public and unlisted videos
 anything else is a plain 404 that reveals nothing.
 """
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from videos.identifiers import parse_video_id
 from videos.models import StreamingPlaylist, Video
 from videos.services.catalog import may_watch
+from videos.web.lookup import video_or_404
 
 
 def embeddable_video(video_id: str) -> Video:
     """The public or unlisted video a URL part names (id, UUID or short UUID), else Http404."""
-    lookup = parse_video_id(video_id)
-    video = (
-        Video.objects.filter(**lookup)
-        .select_related("channel__account")
-        .prefetch_related(
-            Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.order_by("pk").prefetch_related("files"))
-        )
-        .first()
-        if lookup
-        else None
+    videos = Video.objects.select_related("channel__account").prefetch_related(
+        Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.order_by("pk").prefetch_related("files"))
     )
-    if video is None or not may_watch(None, video):
-        raise Http404("No such video.")
-    return video
+    return video_or_404(video_id, videos, lambda video: may_watch(None, video))
 
 
 @xframe_options_exempt

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from videos.identifiers import parse_video_id
 from videos.models import Video
 from videos.services.catalog import may_manage
 from videos.services.editing import EDITABLE_FIELDS, delete_video, update_video
 from videos.web.forms import VideoForm
 from videos.web.pages import video_page
+from videos.web.lookup import video_or_404
 
 
 @login_required
@@ -24,11 +24,8 @@ def my_videos(request: HttpRequest) -> HttpResponse:
 
 
 def _managed_video(request: HttpRequest, video_id: str) -> Video:
-    lookup = parse_video_id(video_id)
-    video = Video.objects.select_related("channel__account__user").filter(**lookup).first() if lookup else None
-    if video is None or not may_manage(request.user, video):
-        raise Http404(_("No such video."))
-    return video
+    videos = Video.objects.select_related("channel__account__user")
+    return video_or_404(video_id, videos, lambda video: may_manage(request.user, video))
 
 
 def _initial(video: Video) -> dict:

@@ -8,17 +8,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES
-from videos.identifiers import parse_video_id
 from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist, User, Video, VideoFile
 from videos.services.catalog import listed_videos, may_manage, may_watch
 from videos.services.search import search_queryset
+from videos.web.lookup import video_or_404
 
 VIDEOS_PER_PAGE = 24
 MORE_FROM_CHANNEL = 4
@@ -79,17 +79,12 @@ def _more_from_channel(request: HttpRequest, video: Video) -> list[Video]:
 
 def watch(request: HttpRequest, video_id: str) -> HttpResponse:
     """The watch page, under /w/<shortUUID> and /videos/watch/<uuid>; 404 for what the viewer may not see."""
-    lookup = parse_video_id(video_id)
-    if lookup is None:
-        raise Http404(_("No such video."))
     videos = Video.objects.select_related("channel__account").prefetch_related(
         "tags",
         Prefetch("files", queryset=VideoFile.objects.order_by("-resolution")),
         Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.prefetch_related("files")),
     )
-    video = videos.filter(**lookup).first()
-    if video is None or not may_watch(_viewer(request), video):
-        raise Http404(_("No such video."))
+    video = video_or_404(video_id, videos, lambda video: may_watch(_viewer(request), video))
     return render(
         request,
         "videos/watch.html",
