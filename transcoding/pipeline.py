@@ -74,7 +74,6 @@ class Release:
         self.sha256_filename = random_filename("-segments-sha256.json")
         self.thumbnail_filename = self.preview_filename = ""
         self.files: list[publishing.HlsFile] = []
-        self.variants: list[hls.Variant] = []
         self.hashes: dict[str, dict[str, str]] = {}
         self.names: dict[Rung, tuple[str, str]] = {}
 
@@ -111,16 +110,16 @@ class Release:
         media = shutil.move(output.media, self.folder / output.media.name)
         made = probe(media)
         audio_profile = _audio_profile(made)
-        rate = hls.bandwidth(media.stat().st_size, made.duration)
+        size = media.stat().st_size
+        rate = hls.bandwidth(size, made.duration)
         codecs = hls.codecs(media, made.has_video, audio_profile)
         width, height = (made.video.display_width, made.video.display_height) if made.video else (None, None)
         fps = made.video.fps if made.video else 0
         self.hashes[media.name] = hls.segment_hashes(playlist, media)
-        self.variants.append(hls.Variant(playlist.name, rate, width, height, fps, codecs, made.has_video))
         self.files.append(
             publishing.HlsFile(
                 resolution=output.rung.resolution, width=width, height=height, fps=fps,
-                size=media.stat().st_size, bandwidth=rate, codecs=codecs,
+                size=size, bandwidth=rate, codecs=codecs,
                 filename=media.name, playlist_filename=playlist.name,
                 has_audio=made.has_audio, has_video=made.has_video, metadata=made.raw,
             )
@@ -137,7 +136,11 @@ class Release:
     def _publish(self) -> None:
         self._place_images()
         hls.write_segments_sha256(self.folder / self.sha256_filename, self.hashes)
-        hls.write_master(self.folder / self.master_filename, self.variants)
+        variants = [
+            hls.Variant(f.playlist_filename, f.bandwidth, f.width, f.height, f.fps, f.codecs, f.has_video)
+            for f in self.files
+        ]
+        hls.write_master(self.folder / self.master_filename, variants)
         video_info = self.info.video
         publishing.publish_hls(
             self.video,
