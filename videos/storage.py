@@ -37,8 +37,13 @@ def absolute_url(path: str) -> str:
     return f"{settings.SIDEWAYS_URL}{path}"
 
 
+def hls_path(video_uuid: uuid.UUID, filename: str) -> str:
+    """Site-relative URL path of a file in a video's HLS folder."""
+    return f"{PUBLIC_FOLDERS['streaming-playlists/hls']}/{video_uuid}/{filename}"
+
+
 def hls_url(video_uuid: uuid.UUID, filename: str) -> str:
-    return absolute_url(f"{PUBLIC_FOLDERS['streaming-playlists/hls']}/{video_uuid}/{filename}")
+    return absolute_url(hls_path(video_uuid, filename))
 
 
 def media_path(folder: str, filename: str) -> str:

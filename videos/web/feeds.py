@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos
-from videos.storage import PUBLIC_FOLDERS, media_path
+from videos.storage import hls_path, media_path
 from videos.web.pages import handle_lookup
 
 FEED_SIZE = 50
@@ -192,7 +192,7 @@ def _enclosure(request: HttpRequest, video: Video) -> Enclosure | None:
     playlist = next(iter(video.streaming_playlists.all()), None)
     if playlist is None:
         return None
-    master = f"{PUBLIC_FOLDERS['streaming-playlists/hls']}/{video.uuid}/{playlist.playlist_filename}"
+    master = hls_path(video.uuid, playlist.playlist_filename)
     return Enclosure(request.build_absolute_uri(master), "0", "application/x-mpegURL")
 
 
