@@ -1,8 +1,7 @@
 """Local actors: the instance's Application actor, which signs server-to-server requests."""
+from federation.ids import INSTANCE_ACTOR_NAME
 from federation.models import Actor
 from federation.signatures import generate_keypair
-
-INSTANCE_ACTOR_NAME = "peertube"  # PeerTube's name for it; peers look it up as peertube@host.
 
 
 def ensure_instance_actor() -> Actor:

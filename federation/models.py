@@ -42,3 +42,68 @@ class Actor(models.Model):
     @property
     def is_local(self) -> bool:
         return not self.host
+
+
+class Follow(models.Model):
+    """One actor following another: our instance following a peer, or a peer following us.
+
+    PeerTube instances follow each other through their Application actors; the follow waits for the
+    target's Accept before anything flows (PROTOCOL.md §3.11).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="following")
+    target = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="followers")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # The Follow activity's id: ours for follows we send, the peer's for follows we receive.
+    url = models.URLField(max_length=2000, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["actor", "target"], name="unique_follow")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} -> {self.target} ({self.state})"
+
+
+class InboxActivity(models.Model):
+    """An activity a peer POSTed to an inbox, kept until a worker has handled it.
+
+    Stored only after its HTTP signature checked out; the unique id makes a redelivery a no-op.
+    """
+
+    ap_id = models.URLField(max_length=2000, unique=True)
+    # The actor whose key signed the request (the activity's own actor, checked on receipt).
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="inbox_activities")
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # Why handling failed, for an admin to read (empty when it worked).
+    error = models.TextField(blank=True, default="")
+
+
+class Delivery(models.Model):
+    """One activity to POST to one inbox, retried with backoff by a Celery task until it lands."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+        FAILED = "failed"
+
+    sender = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="deliveries")
+    inbox_url = models.URLField(max_length=2000)
+    activity = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"

@@ -1,9 +1,12 @@
-"""URL map: Django admin, the videos site and API, and the media routes in PeerTube's layout."""
+"""URL map: Django admin, the API, federation (inboxes, WebFinger, NodeInfo, actors), the videos site and media."""
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("api/v1/", include("videos.api.urls")),
+    path("", include("federation.inbox_urls")),
+    path("", include("federation.urls")),
+    path("", include("federation.web_urls")),
     path("", include("videos.web.urls")),
 ]

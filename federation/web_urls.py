@@ -1,0 +1,2 @@
+"""The admin pages for following other instances."""
+urlpatterns: list = []
