@@ -14,4 +14,6 @@ class FederationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from federation import outbox  # noqa: F401  (connects the receivers that federate our videos)
+
         post_migrate.connect(_bootstrap, sender=self)

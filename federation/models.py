@@ -19,6 +19,8 @@ class Actor(models.Model):
     url = models.URLField(max_length=2000, blank=True, default="")
     inbox_url = models.URLField(max_length=2000, blank=True, default="")
     shared_inbox_url = models.URLField(max_length=2000, blank=True, default="")
+    # A remote actor's outbox: where we read a followed instance's catalogue.
+    outbox_url = models.URLField(max_length=2000, blank=True, default="")
     public_key_pem = models.TextField()
     private_key_pem = models.TextField(blank=True, default="")
     account = models.OneToOneField(

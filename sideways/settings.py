@@ -180,14 +180,18 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_QUEUES_CONSUMED = ["default", "transcoding", "federation_in", "federation_out"]
 CELERY_TASK_ROUTES = {
     "transcoding.*": {"queue": "transcoding"},
-    "federation.tasks.process_*": {"queue": "federation_in"},
-    "federation.tasks.deliver*": {"queue": "federation_out"},
+    "federation.process_*": {"queue": "federation_in"},
+    "federation.crawl_*": {"queue": "federation_in"},
+    "federation.deliver_*": {"queue": "federation_out"},
+    "federation.retry_*": {"queue": "federation_out"},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict = {
     "drop-stale-resumable-uploads": {"task": "videos.drop_stale_uploads", "schedule": 600.0},
     # Queue again the transcodes whose worker died (see transcoding.jobs).
     "reap-stale-transcoding-jobs": {"task": "transcoding.reap_stale_jobs", "schedule": 300.0},
+    # Send again the federation deliveries whose backoff has elapsed (see federation.deliveries).
+    "retry-due-deliveries": {"task": "federation.retry_due_deliveries", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from videos.constants import VideoState
 from videos.models import StreamingPlaylist, Video, VideoFile
-from videos.signals import video_published
+from videos.signals import video_published, video_updated
 from videos.storage import hls_dir, media_dir
 
 
@@ -61,7 +61,10 @@ def set_transcoding_progress(video: Video, percent: int | None) -> None:
 
 
 def publish_hls(video: Video, publication: HlsPublication) -> None:
-    """Point the video at these HLS files and make it watchable (the first call sends video_published).
+    """Point the video at these HLS files and make it watchable.
+
+    The first call sends video_published; later ones (the ladder gained renditions) send video_updated, so
+    peers holding a copy hear of the new renditions.
 
     Called again with more renditions as they finish: rows of files still listed keep their ids.
     A publication under another master playlist name replaces the previous one and its files.
@@ -83,8 +86,8 @@ def publish_hls(video: Video, publication: HlsPublication) -> None:
         locked.duration = publication.duration
         locked.aspect_ratio = publication.aspect_ratio
         locked.save(update_fields=[*PUBLISHED_FIELDS, *IMAGE_FIELDS])
-        if newly_published:
-            transaction.on_commit(lambda: video_published.send(sender=Video, video=locked))
+        signal = video_published if newly_published else video_updated
+        transaction.on_commit(lambda: signal.send(sender=Video, video=locked))
     _remove_unlisted_hls_files(locked)
     _remove_images(old_images)
 

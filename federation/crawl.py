@@ -1,0 +1,72 @@
+"""Reading a followed instance's outbox once it accepted our follow, to import the videos it already has.
+
+A PeerTube outbox lists Announce activities pointing at video URLs (each fetched from its origin) and
+Create activities embedding the Video. Items are not signed here, so each video is imported only under its
+own origin's authority (import_video checks the host), exactly as if that origin had sent it.
+"""
+from __future__ import annotations
+
+import logging
+
+from federation import http
+from federation.actors import ensure_instance_actor
+from federation.deliveries import signer_for
+from federation.ld import as_list, id_of
+from federation.models import Actor
+from federation.remote_actors import host_of
+from federation.remote_videos import VideoError, fetch_video, import_video
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGES = 2000  # PeerTube's ACTIVITY_PUB.FETCH_PAGE_LIMIT: a hostile outbox cannot keep us forever
+
+
+def _import(item: object) -> bool:
+    """Import the video an outbox item is about; False when the item is not a usable video activity."""
+    if not isinstance(item, dict):
+        return False
+    video = item.get("object")
+    try:
+        if item.get("type") == "Announce" and id_of(video):
+            fetch_video(id_of(video))
+        elif item.get("type") == "Create" and isinstance(video, dict) and video.get("type") == "Video":
+            import_video(video, host_of(id_of(item.get("actor")) or ""))
+        else:
+            return False
+    except VideoError as error:
+        logger.warning("Skipped an outbox item (%s): %s", id_of(item.get("id")), error)
+        return False
+    return True
+
+
+def _pages(outbox_url: str, signer: http.Signer):
+    """The outbox's pages in order: the collection's `first`, then each page's `next`, within MAX_PAGES."""
+    collection = http.get_json(outbox_url, signer=signer)
+    page: object = collection.get("first") if "first" in collection else collection
+    seen = set()
+    for _ in range(MAX_PAGES):
+        if isinstance(page, str):
+            if page in seen or host_of(page) != host_of(outbox_url):
+                return
+            seen.add(page)
+            page = http.get_json(page, signer=signer)
+        if not isinstance(page, dict):
+            return
+        yield page
+        page = page.get("next")
+        if not page:
+            return
+
+
+def crawl_outbox(actor: Actor) -> int:
+    """Import every video the actor's outbox lists; returns how many were imported."""
+    if not actor.outbox_url:
+        return 0
+    imported = 0
+    try:
+        for page in _pages(actor.outbox_url, signer_for(ensure_instance_actor())):
+            items = page.get("orderedItems", page.get("items"))
+            imported += sum(_import(item) for item in as_list(items))
+    except http.FetchError as error:
+        logger.warning("Stopped reading the outbox of %s: %s", actor.url, error)
+    return imported

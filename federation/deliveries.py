@@ -1,0 +1,76 @@
+"""Sending activities: one Delivery row per (activity, inbox), POSTed signed, retried with backoff.
+
+Rows rather than fire-and-forget tasks, so a restart or a peer down for a day loses nothing: the first try
+is queued when the transaction that produced the activity commits, and a beat task re-queues rows whose
+next attempt is due. Network errors, 408, 429 and 5xx are retried for about two days; any other answer
+is final (ARCHITECTURE.md item 5).
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from federation import http
+from federation.actors import actor_url
+from federation.ids import key_id
+from federation.models import Actor, Delivery, Follow
+
+# Seconds to wait before each retry: 1 min, 5 min, 30 min, 2 h, 6 h, 12 h, 24 h — about two days in all.
+RETRY_DELAYS = (60, 300, 1800, 7200, 21600, 43200, 86400)
+
+
+def signer_for(actor: Actor) -> http.Signer:
+    """The key a local actor signs its requests with (keyId = actor URL + #main-key, as PeerTube 7.1+)."""
+    return http.Signer(key_id=key_id(actor_url(actor)), private_key_pem=actor.private_key_pem)
+
+
+def inbox_of(actor: Actor) -> str:
+    """Where broadcasts to this actor go: its instance's shared inbox when it has one."""
+    return actor.shared_inbox_url or actor.inbox_url
+
+
+def follower_inboxes(actor: Actor) -> list[str]:
+    """The distinct inboxes reaching every accepted follower of a local actor."""
+    followers = Follow.objects.filter(target=actor, state=Follow.State.ACCEPTED).select_related("actor")
+    return sorted({inbox_of(follow.actor) for follow in followers})
+
+
+def deliver(activity: dict, sender: Actor, inboxes: Iterable[str]) -> list[Delivery]:
+    """Store a Delivery per distinct inbox and queue its first try once the current transaction commits."""
+    from federation.tasks import deliver_activity
+
+    rows = [Delivery.objects.create(sender=sender, inbox_url=inbox, activity=activity) for inbox in dict.fromkeys(inboxes)]
+    for row in rows:
+        transaction.on_commit(lambda pk=row.pk: deliver_activity.delay(pk))
+    return rows
+
+
+def attempt(delivery: Delivery) -> None:
+    """POST the delivery once and record the outcome: done, failed for good, or due again later."""
+    delivery.attempts += 1
+    try:
+        http.post_activity(delivery.inbox_url, delivery.activity, signer=signer_for(delivery.sender))
+    except http.FetchError as error:
+        delivery.last_error = str(error)[:2000]
+        if error.retryable and delivery.attempts <= len(RETRY_DELAYS):
+            delay = RETRY_DELAYS[delivery.attempts - 1] * random.uniform(0.9, 1.1)  # jitter spreads a burst
+            delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        else:
+            delivery.state = Delivery.State.FAILED
+            delivery.next_attempt_at = None
+    else:
+        delivery.state = Delivery.State.DONE
+        delivery.last_error = ""
+        delivery.next_attempt_at = None
+    delivery.save(update_fields=["attempts", "state", "last_error", "next_attempt_at", "updated_at"])
+
+
+def due_deliveries() -> Iterable[int]:
+    """Ids of pending deliveries whose retry time has come."""
+    return Delivery.objects.filter(
+        state=Delivery.State.PENDING, next_attempt_at__lte=timezone.now()
+    ).values_list("pk", flat=True)

@@ -1,0 +1,88 @@
+"""Following other instances, and being followed: what the admin pages and the API ask for.
+
+Instances follow each other through their Application actors (PROTOCOL.md §3.11): we send a Follow to the
+peer's actor inbox and the follow stays pending until the peer's Accept arrives; then we import its catalogue
+(federation.crawl) and it pushes new videos to us.
+"""
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from federation import activities
+from federation.actors import actor_url, ensure_instance_actor
+from federation.deliveries import deliver
+from federation.ids import host as our_host
+from federation.models import Actor, Follow
+from federation.remote_actors import ActorError, find_instance_actor
+
+
+class FollowError(Exception):
+    """Why a follow or unfollow could not be done, in words for the admin."""
+
+
+def _base_url(host: str) -> str:
+    """"peer.example", "peer.example:8000" or a URL -> "scheme://host[:port]" (https unless a URL says)."""
+    value = host.strip().rstrip("/")
+    if "://" not in value:
+        value = f"https://{value}"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise FollowError(f"“{host}” is not a host name such as videos.example.org")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def follow_instance(host: str) -> Follow:
+    """Follow the instance at `host`: find its Application actor, store a pending Follow, send the Follow."""
+    base_url = _base_url(host)
+    if urlsplit(base_url).netloc == our_host():
+        raise FollowError("An instance cannot follow itself.")
+    try:
+        target = find_instance_actor(base_url)
+    except ActorError as error:
+        raise FollowError(f"Could not follow {urlsplit(base_url).netloc}: {error}") from error
+    us = ensure_instance_actor()
+    with transaction.atomic():
+        follow, created = Follow.objects.get_or_create(actor=us, target=target)
+        if not created and follow.state != Follow.State.REJECTED:
+            raise FollowError(f"{target.host} is already followed.")
+        follow.state = Follow.State.PENDING
+        follow.url = f"{actor_url(us)}/follows/{uuid.uuid4()}"
+        follow.save()
+        deliver(activities.follow(us, target.url, follow.url), us, [target.inbox_url])
+    return follow
+
+
+def unfollow_instance(host: str) -> None:
+    """Stop following `host`: send Undo of the Follow (when it was accepted) and forget it.
+
+    Videos already imported from it stay, as on PeerTube; they just stop receiving updates.
+    """
+    netloc = urlsplit(_base_url(host)).netloc
+    us = ensure_instance_actor()
+    follow = instance_following().filter(target__host=netloc).first()
+    if follow is None:
+        raise FollowError(f"{netloc} is not followed.")
+    with transaction.atomic():
+        if follow.state == Follow.State.ACCEPTED:
+            sent = activities.follow(us, follow.target.url, follow.url)
+            deliver(activities.undo(sent, us), us, [follow.target.inbox_url])
+        follow.delete()
+
+
+def instance_following() -> QuerySet[Follow]:
+    """The instances our instance actor follows (or asked to), newest first."""
+    return Follow.objects.filter(actor=ensure_instance_actor()).select_related("target").order_by("-created_at")
+
+
+def instance_followers() -> QuerySet[Follow]:
+    """The actors following our instance actor, newest first."""
+    return Follow.objects.filter(target=ensure_instance_actor()).select_related("actor").order_by("-created_at")
+
+
+def is_followed(actor: Actor) -> bool:
+    """Whether we accept content from this remote actor: its instance is one we follow (accepted)."""
+    return instance_following().filter(state=Follow.State.ACCEPTED, target__host=actor.host).exists()

@@ -1,0 +1,11 @@
+"""Reject{Follow}: a peer refused our follow; the admin page shows it as rejected."""
+from __future__ import annotations
+
+from federation.ld import id_of
+from federation.models import Actor, Follow
+
+
+def handle(activity: dict, sender: Actor) -> None:
+    Follow.objects.filter(url=id_of(activity.get("object")), target=sender, actor__host="").update(
+        state=Follow.State.REJECTED
+    )

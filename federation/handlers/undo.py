@@ -1,0 +1,11 @@
+"""Undo: a peer takes back a Follow of one of our actors (other undone activities change nothing here)."""
+from __future__ import annotations
+
+from federation.ld import id_of
+from federation.models import Actor, Follow
+
+
+def handle(activity: dict, sender: Actor) -> None:
+    undone = activity.get("object")
+    if isinstance(undone, dict) and undone.get("type") == "Follow":
+        Follow.objects.filter(actor=sender, target__host="", url=id_of(undone)).delete()

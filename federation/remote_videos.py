@@ -1,0 +1,255 @@
+"""Remote videos: a peer's Video object checked, then stored as our rows, playable from its origin.
+
+PeerTube's Video object (PROTOCOL.md §3.3) is parsed into a small typed RemoteVideo first, so every check of
+hostile input sits in one function and the database code only sees clean values. The thumbnail and preview
+are downloaded here (pages never load images from other hosts); the HLS playlists and files stay on the
+origin and are played from there, as PeerTube does. A video is only ever updated or deleted by its origin
+host (the `url` host must be the signer's host).
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from federation import http
+from federation.actors import ensure_instance_actor
+from federation.deliveries import signer_for
+from federation.ld import as_list, id_of
+from federation.models import Actor
+from federation.remote_actors import ActorError, fetch_actor, host_of
+from videos.constants import CommentsPolicy, StreamingPlaylistType, VideoPrivacy, VideoState
+from videos.models import StreamingPlaylist, Video, VideoFile
+from videos.services import editing
+from videos.services.uploads import set_tags
+from videos.storage import media_dir, random_filename
+
+DURATION = re.compile(r"^PT(\d+)S$")
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+class VideoError(Exception):
+    """A remote video we refuse (malformed, not from its origin, unreachable); the message says why."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    url: str
+    resolution: int
+    width: int | None
+    height: int | None
+    fps: float
+    size: int
+
+
+@dataclass(frozen=True)
+class RemoteVideo:
+    url: str
+    uuid: uuid.UUID
+    name: str
+    description: str
+    support: str
+    duration: int
+    channel_url: str
+    published_at: datetime
+    originally_published_at: datetime | None
+    category: int | None
+    licence: int | None
+    language: str
+    tags: list[str]
+    nsfw: bool
+    comments_enabled: bool
+    download_enabled: bool
+    views: int
+    aspect_ratio: float | None
+    thumbnail_url: str
+    preview_url: str | None
+    playlist_url: str | None
+    segments_sha256_url: str | None
+    hls_files: list[RemoteFile] = field(default_factory=list)
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _identifier(value: object) -> str | None:
+    ident = value.get("identifier") if isinstance(value, dict) else None
+    return ident if isinstance(ident, str) else None
+
+
+def _http_url(value: object) -> str | None:
+    url = value if isinstance(value, str) else None
+    if url and urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc and len(url) <= 2000:
+        return url
+    return None
+
+
+def _files(links: list) -> list[RemoteFile]:
+    files = []
+    for link in links:
+        if not isinstance(link, dict) or link.get("mediaType") != "video/mp4" or link.get("rel"):
+            continue
+        url, height = _http_url(link.get("href")), _int(link.get("height"))
+        if url and height is not None:
+            fps = link.get("fps")
+            files.append(RemoteFile(url, height, _int(link.get("width")), height,
+                                    float(fps) if isinstance(fps, (int, float)) else 0.0, _int(link.get("size")) or 0))
+    return files
+
+
+def parse_video(data: dict) -> RemoteVideo:
+    """Check a Video object as PeerTube does when it receives one, and keep what we use of it."""
+    if not isinstance(data, dict) or data.get("type") != "Video":
+        raise VideoError("not a Video object")
+    url = _http_url(data.get("id"))
+    name = data.get("name")
+    duration = DURATION.match(data.get("duration") or "") if isinstance(data.get("duration"), str) else None
+    published = parse_datetime(data["published"]) if isinstance(data.get("published"), str) else None
+    try:
+        video_uuid = uuid.UUID(str(data.get("uuid")))
+    except ValueError:
+        video_uuid = None
+    if not url or not isinstance(name, str) or not 3 <= len(name) <= 120 or duration is None or not published \
+            or video_uuid is None or video_uuid.version != 4:
+        raise VideoError("the Video lacks a valid id, name, duration, uuid or published date")
+    channels = [id_of(item) for item in as_list(data.get("attributedTo"))
+                if isinstance(item, dict) and item.get("type") == "Group"]
+    channel_url = next((c for c in channels if c and host_of(c) == host_of(url)), None)
+    if channel_url is None:
+        raise VideoError("the Video names no channel of its own instance")
+    icons = [icon for icon in as_list(data.get("icon")) if isinstance(icon, dict) and icon.get("mediaType") == "image/jpeg"
+             and _http_url(icon.get("url")) and _int(icon.get("width")) and _int(icon.get("height"))]
+    if not icons:
+        raise VideoError("the Video has no JPEG thumbnail")
+    icons.sort(key=lambda icon: icon["width"])
+    links = [link for link in as_list(data.get("url")) if isinstance(link, dict)]
+    hls = next((link for link in links if link.get("mediaType") == "application/x-mpegURL"), None)
+    hls_tags = as_list(hls.get("tag")) if hls else []
+    sha256 = next((tag for tag in hls_tags if isinstance(tag, dict) and tag.get("name") == "sha256"), None)
+    content = data.get("content") if isinstance(data.get("content"), str) else ""
+    category, licence = _identifier(data.get("category")), _identifier(data.get("licence"))
+    originally = data.get("originallyPublishedAt")
+    comments_policy = _int(data.get("commentsPolicy"))
+    aspect_ratio = data.get("aspectRatio")
+    return RemoteVideo(
+        url=url, uuid=video_uuid, name=name, description=content[:10000],
+        support=(data.get("support") if isinstance(data.get("support"), str) else "")[:1000],
+        duration=int(duration.group(1)), channel_url=channel_url, published_at=published,
+        originally_published_at=parse_datetime(originally) if isinstance(originally, str) else None,
+        category=int(category) if category and category.isdigit() else None,
+        licence=int(licence) if licence and licence.isdigit() else None,
+        language=(_identifier(data.get("language")) or "")[:10],
+        tags=[tag["name"] for tag in as_list(data.get("tag")) if isinstance(tag, dict) and tag.get("type") == "Hashtag"
+              and isinstance(tag.get("name"), str) and 2 <= len(tag["name"]) <= 30],
+        nsfw=data.get("sensitive") is True,
+        comments_enabled=comments_policy != CommentsPolicy.DISABLED if comments_policy else data.get("commentsEnabled") is not False,
+        download_enabled=data.get("downloadEnabled") is not False,
+        views=max(_int(data.get("views")) or 0, 0),
+        aspect_ratio=float(aspect_ratio) if isinstance(aspect_ratio, (int, float)) else None,
+        thumbnail_url=icons[0]["url"], preview_url=icons[-1]["url"] if len(icons) > 1 else None,
+        playlist_url=_http_url(hls.get("href")) if hls else None,
+        segments_sha256_url=_http_url(sha256.get("href")) if sha256 else None,
+        hls_files=_files(hls_tags),
+    )
+
+
+def _download_jpeg(url: str, folder: str) -> str:
+    """Fetch an image of the video into our media folder; returns its new file name."""
+    try:
+        body, _ = http.get_bytes(url)
+    except http.FetchError as error:
+        raise VideoError(f"could not download the thumbnail: {error}") from error
+    if not body.startswith(JPEG_MAGIC):
+        raise VideoError("the thumbnail is not a JPEG image")
+    name = random_filename(".jpg")
+    (media_dir(folder) / name).write_bytes(body)
+    return name
+
+
+def _save(remote: RemoteVideo, channel: Actor, thumbnail: str, preview: str) -> tuple[Video, list[Path]]:
+    """Create or update the rows of a remote video; returns it and the image files it no longer uses."""
+    video = Video.objects.filter(url=remote.url, is_local=False).first() or Video(uuid=remote.uuid, is_local=False)
+    old_images = [media_dir(folder) / name for folder, name in
+                  (("thumbnails", video.thumbnail_filename), ("previews", video.preview_filename)) if name]
+    video.url = remote.url
+    video.channel = channel.channel
+    video.name, video.description, video.support = remote.name, remote.description, remote.support
+    video.duration, video.aspect_ratio, video.views = remote.duration, remote.aspect_ratio, remote.views
+    video.category, video.licence, video.language = remote.category, remote.licence, remote.language
+    video.nsfw, video.download_enabled = remote.nsfw, remote.download_enabled
+    video.comments_policy = CommentsPolicy.ENABLED if remote.comments_enabled else CommentsPolicy.DISABLED
+    video.state, video.privacy, video.transcoding_progress = VideoState.PUBLISHED, VideoPrivacy.PUBLIC, None
+    video.published_at, video.originally_published_at = remote.published_at, remote.originally_published_at
+    video.thumbnail_filename, video.preview_filename = thumbnail, preview
+    video.save()
+    set_tags(video, remote.tags)
+    video.streaming_playlists.all().delete()
+    if remote.playlist_url:
+        playlist = StreamingPlaylist.objects.create(
+            video=video, type=StreamingPlaylistType.HLS, playlist_url=remote.playlist_url,
+            segments_sha256_url=remote.segments_sha256_url or "",
+        )
+        VideoFile.objects.bulk_create(
+            VideoFile(playlist=playlist, resolution=f.resolution, width=f.width, height=f.height, fps=f.fps,
+                      size=f.size, file_url=f.url, has_video=f.resolution > 0)
+            for f in remote.hls_files
+        )
+    return video, old_images
+
+
+def import_video(data: dict, origin_host: str) -> Video:
+    """Store (or refresh) the Video object `data`, which `origin_host` ("host[:port]") sent or served.
+
+    Raises VideoError when the object is malformed, claims another host, or reuses a uuid we already have.
+    """
+    remote = parse_video(data)
+    if host_of(remote.url) != origin_host:
+        raise VideoError(f"{origin_host} may not speak for a video of {host_of(remote.url)}")
+    if Video.objects.filter(uuid=remote.uuid).exclude(url=remote.url).exists():
+        raise VideoError("another video already has this uuid")
+    try:
+        channel = fetch_actor(remote.channel_url)
+    except ActorError as error:
+        raise VideoError(f"could not fetch the video's channel: {error}") from error
+    if channel.channel is None:
+        raise VideoError("the video's channel is not a Group")
+    thumbnail = _download_jpeg(remote.thumbnail_url, "thumbnails")
+    preview = _download_jpeg(remote.preview_url, "previews") if remote.preview_url else ""
+    try:
+        with transaction.atomic():
+            video, old_images = _save(remote, channel, thumbnail, preview)
+    except Exception:
+        old_images = [media_dir("thumbnails") / thumbnail] + ([media_dir("previews") / preview] if preview else [])
+        for path in old_images:
+            path.unlink(missing_ok=True)
+        raise
+    for path in old_images:
+        path.unlink(missing_ok=True)
+    return video
+
+
+def fetch_video(url: str) -> Video:
+    """Fetch a video by its URL from its origin (signed by our instance actor) and import it."""
+    if not _http_url(url):
+        raise VideoError("not a video URL")
+    try:
+        data = http.get_json(url, signer=signer_for(ensure_instance_actor()))
+    except http.FetchError as error:
+        raise VideoError(f"could not fetch {url}: {error}") from error
+    return import_video(data, host_of(url))
+
+
+def delete_video(url: str, origin_host: str) -> bool:
+    """Forget the remote video `url` when its origin deletes it; False when we did not have it."""
+    video = Video.objects.filter(url=url, is_local=False).first()
+    if video is None or host_of(url) != origin_host:
+        return False
+    editing.delete_video(video)
+    return True

@@ -1,0 +1,51 @@
+"""Celery tasks of the federation queues. They take ids and re-load rows, so a repeated message is harmless."""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from federation import crawl, deliveries, handlers
+from federation.models import Actor, Delivery, InboxActivity
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="federation.process_activity")
+def process_activity(activity_id: int) -> None:
+    """Handle one received activity once; a failure is kept on the row for the admin, not retried."""
+    activity = InboxActivity.objects.filter(pk=activity_id, processed_at=None).select_related("actor").first()
+    if activity is None:
+        return
+    try:
+        handlers.handle(activity.payload, activity.actor)
+    except Exception as error:  # a handler bug must not lose the activity silently
+        logger.exception("Handling activity %s failed", activity.ap_id)
+        activity.error = f"{type(error).__name__}: {error}"[:2000]
+    activity.processed_at = timezone.now()
+    activity.save(update_fields=["processed_at", "error"])
+
+
+@shared_task(name="federation.deliver_activity")
+def deliver_activity(delivery_id: int) -> None:
+    """One POST attempt of a pending delivery."""
+    delivery = Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).select_related("sender").first()
+    if delivery is not None:
+        deliveries.attempt(delivery)
+
+
+@shared_task(name="federation.retry_due_deliveries")
+def retry_due_deliveries() -> int:
+    """Queue the deliveries whose backoff has elapsed (the beat runs this every minute)."""
+    due = list(deliveries.due_deliveries())
+    for pk in due:
+        deliver_activity.delay(pk)
+    return len(due)
+
+
+@shared_task(name="federation.crawl_outbox")
+def crawl_outbox(actor_id: int) -> int:
+    """Import a newly followed instance's catalogue."""
+    actor = Actor.objects.filter(pk=actor_id).first()
+    return crawl.crawl_outbox(actor) if actor is not None else 0
