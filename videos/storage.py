@@ -2,11 +2,22 @@
 
 Originals stay outside MEDIA_ROOT and are never served; everything under MEDIA_ROOT is served by
 videos.web.media with HTTP Range support.
+
+A remote video's HLS playlists and files are not copied here: they are played from the instance
+they come from, whose absolute URLs the import stores on the rows. `playlist_url`, `file_url` and
+friends are the one place that knows both cases; pages and the API ask them, never the rows directly.
 """
+from __future__ import annotations
+
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from videos.models import StreamingPlaylist, VideoFile
 
 # Folder under MEDIA_ROOT -> public URL prefix, as PeerTube names them.
 PUBLIC_FOLDERS = {
@@ -34,7 +45,8 @@ def media_dir(folder: str) -> Path:
 
 
 def absolute_url(path: str) -> str:
-    return f"{settings.SIDEWAYS_URL}{path}"
+    """Our public base URL plus a site-relative path; a URL that is already absolute (a remote file) is kept."""
+    return path if "://" in path else f"{settings.SIDEWAYS_URL}{path}"
 
 
 def hls_path(video_uuid: uuid.UUID, filename: str) -> str:
@@ -54,3 +66,29 @@ def media_path(folder: str, filename: str) -> str:
 def random_filename(suffix: str) -> str:
     """PeerTube names served files with a fresh random UUID so a replaced file gets a new URL."""
     return f"{uuid.uuid4()}{suffix}"
+
+
+def playlist_url(playlist: StreamingPlaylist) -> str:
+    """The HLS master playlist: the origin's absolute URL for a remote video, our site-relative path otherwise."""
+    return playlist.playlist_url or hls_path(playlist.video.uuid, playlist.playlist_filename)
+
+
+def segments_sha256_url(playlist: StreamingPlaylist) -> str:
+    """The playlist's segments-sha256.json, like `playlist_url`."""
+    return playlist.segments_sha256_url or hls_path(playlist.video.uuid, playlist.segments_sha256_filename)
+
+
+def file_url(file: VideoFile) -> str:
+    """A web video (MP4) or an HLS rendition (fragmented MP4), like `playlist_url`."""
+    if file.file_url:
+        return file.file_url
+    if file.playlist_id is None:
+        return media_path("web-videos", file.filename)
+    return hls_path(file.playlist.video.uuid, file.filename)
+
+
+def rendition_playlist_url(file: VideoFile) -> str:
+    """An HLS rendition's own .m3u8 ("" if it has none). A remote one sits beside the origin's master playlist."""
+    if not file.playlist_filename:
+        return ""
+    return urljoin(playlist_url(file.playlist), file.playlist_filename)

@@ -21,7 +21,7 @@ from videos.constants import (
 )
 from videos.models import Account, Channel, User, Video, VideoFile
 from videos.services.web_videos import tracker_urls
-from videos.storage import absolute_url, hls_url, media_path
+from videos.storage import absolute_url, file_url, media_path, playlist_url, rendition_playlist_url, segments_sha256_url
 
 TRUNCATED_DESCRIPTION_LENGTH = 250
 
@@ -148,14 +148,17 @@ def _resolution(file: VideoFile) -> dict:
     return {"id": file.resolution, "label": f"{file.resolution}p" if file.resolution else "Audio"}
 
 
+def _file_download_url(video: Video, file: VideoFile) -> str:
+    """Ours (PeerTube's download routes); a remote file is downloaded from its origin, as it is played."""
+    if not video.is_local:
+        return file_url(file)
+    if file.playlist_id is None:
+        return absolute_url(f"/download/web-videos/{file.filename}")
+    return absolute_url(f"/download/streaming-playlists/hls/videos/{file.filename}")
+
+
 def video_file(video: Video, file: VideoFile) -> dict:
     """A web-video file (playlist unset) or an HLS fragmented MP4 (playlist set)."""
-    if file.playlist_id is None:
-        file_url = file.file_url or absolute_url(media_path("web-videos", file.filename))
-        download = f"/download/web-videos/{file.filename}"
-    else:
-        file_url = file.file_url or hls_url(video.uuid, file.filename)
-        download = f"/download/streaming-playlists/hls/videos/{file.filename}"
     torrent_url = file.torrent_url or (
         absolute_url(media_path("torrents", file.torrent_filename)) if file.torrent_filename else None
     )
@@ -168,8 +171,8 @@ def video_file(video: Video, file: VideoFile) -> dict:
         "fps": file.fps,
         "torrentUrl": torrent_url,
         "torrentDownloadUrl": absolute_url(f"/download/torrents/{file.torrent_filename}") if file.torrent_filename else None,
-        "fileUrl": file_url,
-        "fileDownloadUrl": absolute_url(download),
+        "fileUrl": absolute_url(file_url(file)),
+        "fileDownloadUrl": _file_download_url(video, file),
         "metadataUrl": absolute_url(f"/api/v1/videos/{video.uuid}/metadata/{file.pk}"),
         "magnetUri": None,
         "hasAudio": file.has_audio,
@@ -177,7 +180,7 @@ def video_file(video: Video, file: VideoFile) -> dict:
         "storage": 0 if video.is_local else None,
     }
     if file.playlist_id is not None and file.playlist_filename:
-        body["playlistUrl"] = hls_url(video.uuid, file.playlist_filename)
+        body["playlistUrl"] = absolute_url(rendition_playlist_url(file))
     return body
 
 
@@ -189,9 +192,8 @@ def video_details(video: Video) -> dict:
             {
                 "id": playlist.pk,
                 "type": playlist.type,
-                "playlistUrl": playlist.playlist_url or hls_url(video.uuid, playlist.playlist_filename),
-                "segmentsSha256Url": playlist.segments_sha256_url
-                or hls_url(video.uuid, playlist.segments_sha256_filename),
+                "playlistUrl": absolute_url(playlist_url(playlist)),
+                "segmentsSha256Url": absolute_url(segments_sha256_url(playlist)),
                 "redundancies": [],
                 "files": [video_file(video, file) for file in sorted(playlist.files.all(), key=lambda f: -f.resolution)],
             }

@@ -3,8 +3,9 @@
 from django import template
 from django.templatetags.static import static
 
-from videos.models import Video, VideoFile
-from videos.storage import hls_path, media_path
+from videos import storage
+from videos.models import StreamingPlaylist, Video, VideoFile
+from videos.storage import media_path
 
 register = template.Library()
 
@@ -32,15 +33,15 @@ def preview_url(video: Video) -> str:
 
 
 @register.filter
-def web_video_url(file: VideoFile) -> str:
-    """Site-relative URL of a web video (the progressive MP4 served before HLS exists)."""
-    return media_path("web-videos", file.filename)
+def file_url(file: VideoFile) -> str:
+    """A web video or HLS rendition: site-relative for ours, the origin's absolute URL for a remote video."""
+    return storage.file_url(file)
 
 
-@register.simple_tag
-def hls_file_url(video: Video, filename: str) -> str:
-    """Site-relative URL of a file in the video's HLS folder (its master playlist, say)."""
-    return hls_path(video.uuid, filename)
+@register.filter
+def playlist_url(playlist: StreamingPlaylist) -> str:
+    """An HLS master playlist: site-relative for ours, the origin's absolute URL for a remote video."""
+    return storage.playlist_url(playlist)
 
 
 @register.simple_tag(takes_context=True)
