@@ -11,15 +11,17 @@ from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from videos.models import StreamingPlaylist, Video
+from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import may_watch
 from videos.web.lookup import video_or_404
+from videos.web.origin import play_from_origin
 
 
 def embeddable_video(video_id: str) -> Video:
     """The public or unlisted video a URL part names (id, UUID or short UUID), else Http404."""
     videos = Video.objects.select_related("channel__account").prefetch_related(
-        Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.order_by("pk").prefetch_related("files"))
+        Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.order_by("pk").prefetch_related("files")),
+        Prefetch("files", queryset=VideoFile.objects.order_by("-resolution")),
     )
     return video_or_404(video_id, videos, lambda video: may_watch(None, video))
 
@@ -27,4 +29,5 @@ def embeddable_video(video_id: str) -> Video:
 @xframe_options_exempt
 @require_safe
 def embed(request: HttpRequest, video_id: str) -> HttpResponse:
-    return render(request, "videos/embed.html", {"video": embeddable_video(video_id)})
+    video = embeddable_video(video_id)
+    return play_from_origin(render(request, "videos/embed.html", {"video": video}), video)

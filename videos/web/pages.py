@@ -19,6 +19,7 @@ from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist,
 from videos.services.catalog import listed_videos, may_manage, may_watch
 from videos.services.search import search_queryset
 from videos.web.lookup import video_or_404
+from videos.web.origin import original_page, play_from_origin
 
 VIDEOS_PER_PAGE = 24
 MORE_FROM_CHANNEL = 4
@@ -30,12 +31,15 @@ SEARCH_SORTS = {
 }
 NEWEST_FIRST = ("-published_at", "-pk")
 
-# The three home tabs: URL name -> (ordering, only local videos, heading).
+# The video lists: URL name -> (ordering, which videos, heading).
 LISTINGS = {
-    "home": ("-published_at", False, gettext_lazy("Recent videos")),
-    "trending": ("-views", False, gettext_lazy("Trending")),
-    "local": ("-published_at", True, gettext_lazy("Local videos")),
+    "home": ("-published_at", {}, gettext_lazy("Recent videos")),
+    "trending": ("-views", {}, gettext_lazy("Trending")),
+    "local": ("-published_at", {"is_local": True}, gettext_lazy("Local videos")),
+    "followed": ("-published_at", {"is_local": False}, gettext_lazy("From instances we follow")),
 }
+# How many of the newest videos of followed instances the home page shows above its link to all of them.
+FOLLOWED_ON_HOME = 8
 
 
 def video_page(request: HttpRequest, videos: QuerySet[Video]) -> Page:
@@ -48,19 +52,30 @@ def _viewer(request: HttpRequest) -> User | None:
     return request.user if request.user.is_authenticated else None
 
 
+def _followed_for_home(request: HttpRequest, page: Page) -> list[Video]:
+    """The first home page also shows the newest videos of the instances we follow (one more query)."""
+    if page.number != 1:
+        return []
+    videos = listed_videos(_viewer(request)).filter(is_local=False).select_related("channel__account")
+    return list(videos.order_by(*NEWEST_FIRST)[:FOLLOWED_ON_HOME])
+
+
 def listing(request: HttpRequest, kind: str) -> HttpResponse:
-    """Home (recent), trending (most viewed) and local videos."""
-    ordering, local_only, heading = LISTINGS[kind]
-    videos = listed_videos(_viewer(request))
-    if local_only:
-        videos = videos.filter(is_local=True)
+    """Home (recent), trending (most viewed), local videos, and videos from the instances we follow."""
+    ordering, filters, heading = LISTINGS[kind]
+    videos = listed_videos(_viewer(request)).filter(**filters)
     page = video_page(request, videos.order_by(ordering, "-pk"))
-    return render(request, "videos/listing.html", {"page": page, "heading": heading})
+    followed = _followed_for_home(request, page) if kind == "home" else []
+    return render(request, "videos/listing.html", {"page": page, "heading": heading, "followed": followed})
 
 
 def _download_links(video: Video) -> list[dict]:
-    """One link per HLS rung (or per web video before transcoding), once the download route exists."""
-    if not video.download_enabled:
+    """One link per HLS rung (or per web video before transcoding), once the download route exists.
+
+    None for a remote video: our download remuxes files we hold, and its files are on its origin
+    (the watch page links to the original page there instead).
+    """
+    if not video.download_enabled or not video.is_local:
         return []
     try:
         base = reverse("video-download", args=[video.uuid])
@@ -85,11 +100,12 @@ def watch(request: HttpRequest, video_id: str) -> HttpResponse:
         Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.prefetch_related("files")),
     )
     video = video_or_404(video_id, videos, lambda video: may_watch(_viewer(request), video))
-    return render(
+    response = render(
         request,
         "videos/watch.html",
         {
             "video": video,
+            "original_page": original_page(video),
             "category": VIDEO_CATEGORIES.get(video.category),
             "licence": VIDEO_LICENCES.get(video.licence),
             "language": _(VIDEO_LANGUAGES[video.language]) if video.language in VIDEO_LANGUAGES else None,
@@ -98,6 +114,7 @@ def watch(request: HttpRequest, video_id: str) -> HttpResponse:
             "more_videos": _more_from_channel(request, video),
         },
     )
+    return play_from_origin(response, video)
 
 
 def handle_lookup(handle: str) -> dict:

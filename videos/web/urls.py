@@ -26,6 +26,7 @@ urlpatterns += [
     path("", pages.listing, {"kind": "home"}, name="home"),
     path("videos/trending", pages.listing, {"kind": "trending"}, name="trending"),
     path("videos/local", pages.listing, {"kind": "local"}, name="local"),
+    path("videos/followed", pages.listing, {"kind": "followed"}, name="followed"),
     path("w/<str:video_id>", pages.watch, name="watch"),
     path("videos/watch/<str:video_id>", pages.watch, name="watch-uuid"),
     path("c/<str:handle>", pages.channel, name="channel"),
