@@ -102,6 +102,16 @@ def test_over_size_is_refused_before_reading_the_body(user, settings):
     assert upload(request).status_code == 413
 
 
+@pytest.mark.parametrize("length", ["12abc", "-1", "\u00b2"])
+def test_malformed_content_length_gets_the_readable_400(logged_in, user, small_clip, length):
+    with small_clip.open("rb") as file:
+        response = logged_in.post("/videos/upload", _form(user, file), CONTENT_LENGTH=length, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "The upload was interrupted. Check your connection and try again." in response.content.decode()
+    assert not Video.objects.exists()
+    assert _leftovers() == []
+
+
 def test_anonymous_is_sent_to_login(client, small_clip):
     assert client.get("/videos/upload")["Location"] == "/login?next=/videos/upload"
     with small_clip.open("rb") as file:

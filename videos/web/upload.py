@@ -1,9 +1,9 @@
 """The upload page (issue 2 §4): a plain multipart form that upload.js enhances with a progress bar.
 
-An over-size upload is refused from its Content-Length before any byte of the body is read, so the
-size check runs before CSRF (the CSRF middleware would read the body to find the token). Django
-spools the file to FILE_UPLOAD_TEMP_DIR; videos.services.uploads.accept_upload probes it, stores it
-or deletes it.
+An over-size upload, or one whose Content-Length is not a number, is refused from that header before
+any byte of the body is read, so the size check runs before CSRF (the CSRF middleware would read the
+body to find the token). Django spools the file to FILE_UPLOAD_TEMP_DIR;
+videos.services.uploads.accept_upload probes it, stores it or deletes it.
 """
 from __future__ import annotations
 
@@ -48,10 +48,21 @@ def upload(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             return render(request, "videos/upload_denied.html", status=403)
         return redirect_to_login(request.get_full_path())
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if request.method == "POST" and declared > settings.SIDEWAYS_MAX_UPLOAD_SIZE:
-        return _page(request, UploadForm(user=request.user), status=413, error=_too_large())
+    if request.method == "POST":
+        declared = _declared_size(request)
+        if declared is None:
+            # A body of unknown size is no usable upload: say what upload.js says when a transfer breaks.
+            error = _("The upload was interrupted. Check your connection and try again.")
+            return _page(request, UploadForm(user=request.user), status=400, error=error)
+        if declared > settings.SIDEWAYS_MAX_UPLOAD_SIZE:
+            return _page(request, UploadForm(user=request.user), status=413, error=_too_large())
     return _upload_form(request)
+
+
+def _declared_size(request: HttpRequest) -> int | None:
+    """The body size the client announces (0 if none), or None when Content-Length is not a byte count."""
+    value = request.META.get("CONTENT_LENGTH") or "0"
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 @csrf_protect
