@@ -1,7 +1,14 @@
-"""Local actors: the instance's Application actor, which signs server-to-server requests."""
+"""Our local actors: the instance's Application actor, and the Person and Group of each local account and
+channel, created with a key pair the first time a peer (or an activity we send) needs them."""
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from federation import ids
 from federation.ids import INSTANCE_ACTOR_NAME
 from federation.models import Actor
 from federation.signatures import generate_keypair
+from videos.models import Account, Channel
 
 
 def ensure_instance_actor() -> Actor:
@@ -16,3 +23,49 @@ def ensure_instance_actor() -> Actor:
         )
     return actor
 
+
+def _get_or_create_local(actor_type: str, name: str, **owner: Account | Channel) -> Actor:
+    """The local actor of this owner; two requests racing to create it both end with the same row.
+
+    The key pair is made outside the transaction (it takes a while); the loser of the race drops its
+    pair and reads the winner's row, kept unique by the (preferred_username, host, type) constraint.
+    """
+    actor = Actor.objects.filter(**owner).first()
+    if actor is not None:
+        return actor
+    private_pem, public_pem = generate_keypair()
+    try:
+        with transaction.atomic():
+            return Actor.objects.create(
+                type=actor_type, preferred_username=name, public_key_pem=public_pem, private_key_pem=private_pem, **owner
+            )
+    except IntegrityError:
+        return Actor.objects.get(**owner)
+
+
+def local_actor_for_account(account: Account) -> Actor:
+    """The Person actor of a local account (PeerTube: an account is a Person)."""
+    if not account.is_local:
+        raise ValueError(f"{account.handle} is a remote account: its actor comes from its instance.")
+    return _get_or_create_local(Actor.Type.PERSON, account.name, account=account)
+
+
+def local_actor_for_channel(channel: Channel) -> Actor:
+    """The Group actor of a local channel (PeerTube: a channel is a Group)."""
+    if not channel.is_local:
+        raise ValueError(f"{channel.handle} is a remote channel: its actor comes from its instance.")
+    return _get_or_create_local(Actor.Type.GROUP, channel.name, channel=channel)
+
+
+def actor_url(actor: Actor) -> str:
+    """An actor's ActivityPub id: built from SIDEWAYS_URL for ours, as the peer gave it for theirs."""
+    if not actor.is_local:
+        return actor.url
+    if actor.type == Actor.Type.GROUP:
+        return ids.channel_url(actor.preferred_username)
+    return ids.account_url(actor.preferred_username)  # Person, and the Application actor "peertube"
+
+
+def followers_url(actor: Actor) -> str:
+    """The followers collection of one of our actors (addressing of what it sends)."""
+    return f"{actor_url(actor)}/followers"

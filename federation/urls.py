@@ -1,2 +1,28 @@
-"""Federation URLs answered whatever the Accept header: WebFinger, NodeInfo and the actor collections."""
-urlpatterns: list = []
+"""Federation URLs answered whatever the Accept header: WebFinger, NodeInfo and the actor collections.
+
+Peers often fetch collections and the instance actor with no Accept header at all, so these always
+answer ActivityPub. An actor id opened by a browser (negotiation sent peers elsewhere) redirects to
+the account's or channel's page.
+"""
+from django.urls import path
+
+from federation import views, wellknown
+from federation.ids import INSTANCE_ACTOR_NAME
+
+_collections = [
+    path(f"{kind}/<str:name>/{name}", view, {"kind": kind})
+    for kind in ("accounts", "video-channels")
+    for name, view in (("outbox", views.outbox), ("followers", views.followers), ("following", views.following))
+]
+
+urlpatterns = [
+    path(".well-known/webfinger", wellknown.webfinger),
+    path(".well-known/nodeinfo", wellknown.nodeinfo_links),
+    path(".well-known/host-meta", wellknown.host_meta),
+    path("nodeinfo/2.0.json", wellknown.nodeinfo),
+    path(f"accounts/{INSTANCE_ACTOR_NAME}", views.account, {"name": INSTANCE_ACTOR_NAME}),
+    path("accounts/<str:name>", views.account_page),
+    path("video-channels/<str:name>", views.channel_page),
+    path("videos/watch/<str:video_id>/activity", views.video_activity),
+    *_collections,
+]

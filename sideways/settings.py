@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "videos.api.cors.ApiCorsMiddleware",  # /api/ open to any origin, like PeerTube (tokens, never cookies)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "federation.negotiation.ActivityPubNegotiationMiddleware",  # same URL: HTML for browsers, AP for peers
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

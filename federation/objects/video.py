@@ -1,0 +1,155 @@
+"""One of our published videos as PeerTube's `Video` object (PROTOCOL.md §3.3).
+
+A PeerTube peer refuses the whole video when one of its rules fails, so every field below is shaped
+by those rules: a JPEG icon with integer width and height, a `PT<n>S` duration, a version-4 uuid,
+`content` null or at least 3 characters, both the Person and the Group in `attributedTo`, integer
+`fps`/`size`/`height` on file links. Only what we really serve is linked: the watch pages and the HLS
+ladder (master playlist, segment hashes, one fragmented MP4 per rung); no torrents, trackers,
+metadata or like/share/comment collections, which a peer would fetch and fail on.
+"""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import translation
+
+from federation import ids
+from federation.ld import with_context
+from federation.objects.actor import iso_date
+from transcoding.thumbnails import PREVIEW_SIZE, THUMBNAIL_SIZE
+from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, CommentsPolicy, VideoState
+from videos.models import StreamingPlaylist, Video, VideoFile
+from videos.services.catalog import listed_videos
+from videos.storage import absolute_url, hls_url, media_path
+
+# PeerTube refuses a description shorter than this (then the object must carry none).
+MIN_CONTENT_LENGTH = 3
+
+
+def federated_videos() -> QuerySet[Video]:
+    """Our videos peers may see: local, public and published (HLS ladder and images in place)."""
+    return (
+        listed_videos()
+        .filter(is_local=True, state=VideoState.PUBLISHED)
+        .select_related("channel__account")
+        .prefetch_related("tags", "streaming_playlists__files")
+    )
+
+
+def audience(video: Video) -> dict:
+    """Public, copied to the account's followers: how PeerTube addresses a public video."""
+    return {"to": [ids.PUBLIC], "cc": [f"{ids.account_url(video.channel.account.name)}/followers"]}
+
+
+def _labelled(identifier: int | str | None, labels: dict) -> dict | None:
+    if identifier not in labels:
+        return None
+    with translation.override("en"):  # peers show their own translation; the name is a fallback
+        return {"identifier": str(identifier), "name": str(labels[identifier])}
+
+
+def _labels(video: Video) -> dict:
+    """category, licence and language, each left out when unset (as PeerTube does)."""
+    labels = {
+        "category": _labelled(video.category, VIDEO_CATEGORIES),
+        "licence": _labelled(video.licence, VIDEO_LICENCES),
+        "language": _labelled(video.language, VIDEO_LANGUAGES),
+    }
+    return {key: value for key, value in labels.items() if value}
+
+
+def _icons(video: Video) -> list[dict]:
+    images = [("thumbnails", video.thumbnail_filename, THUMBNAIL_SIZE), ("previews", video.preview_filename, PREVIEW_SIZE)]
+    return [
+        {"type": "Image", "url": absolute_url(media_path(folder, filename)), "mediaType": "image/jpeg",
+         "width": width, "height": height}
+        for folder, filename, (width, height) in images
+        if filename
+    ]
+
+
+def _file_link(video: Video, file: VideoFile) -> dict:
+    """A fragmented MP4 rung, with the hints PeerTube reads to know its streams and format."""
+    link = {
+        "type": "Link",
+        "mediaType": "video/mp4",
+        "href": hls_url(video.uuid, file.filename),
+        "height": file.height or file.resolution,
+        **({"width": file.width} if file.width else {}),
+        "size": file.size,
+        "fps": round(file.fps),  # PeerTube accepts integers only
+    }
+    streams = [kind for kind, present in (("audio", file.has_audio), ("video", file.has_video)) if present]
+    link["attachment"] = [
+        *({"type": "PropertyValue", "name": "ffprobe_codec_type", "value": kind} for kind in streams),
+        {"type": "PropertyValue", "name": "peertube_format_flag", "value": "fragmented"},
+    ]
+    return link
+
+
+def _hls_link(video: Video, playlist: StreamingPlaylist) -> dict:
+    files = sorted(playlist.files.all(), key=lambda file: -file.resolution)
+    return {
+        "type": "Link",
+        "mediaType": "application/x-mpegURL",
+        "href": hls_url(video.uuid, playlist.playlist_filename),
+        "tag": [
+            {"type": "Link", "name": "sha256", "mediaType": "application/json",
+             "href": hls_url(video.uuid, playlist.segments_sha256_filename)},
+            *(_file_link(video, file) for file in files),
+        ],
+    }
+
+
+def video_object(video: Video) -> dict:
+    """The Video object without @context, addressed to the public (embedded in Create and Update)."""
+    url = ids.video_url(str(video.uuid))
+    account, channel = video.channel.account, video.channel
+    description = video.description if len(video.description) >= MIN_CONTENT_LENGTH else None
+    document = {
+        **audience(video),
+        "type": "Video",
+        "id": url,
+        "name": video.name,
+        "duration": f"PT{video.duration}S",
+        "uuid": str(video.uuid),
+        **_labels(video),
+        "views": video.views,
+        "sensitive": video.nsfw,
+        "waitTranscoding": video.wait_transcoding,
+        "state": video.state,
+        # Dropped by PeerTube 8 but still read by the 6.x and 7.x peers in the wild.
+        "commentsEnabled": video.comments_policy != CommentsPolicy.DISABLED,
+        "canReply": None if video.comments_policy == CommentsPolicy.ENABLED else ids.PUBLIC,
+        "commentsPolicy": video.comments_policy,
+        "downloadEnabled": video.download_enabled,
+        "published": iso_date(video.published_at or video.created_at),
+        "originallyPublishedAt": iso_date(video.originally_published_at) if video.originally_published_at else None,
+        "updated": iso_date(video.updated_at),
+        "tag": [{"type": "Hashtag", "name": tag.name} for tag in video.tags.all()],
+        "mediaType": "text/markdown",
+        "content": description,
+        "support": video.support or None,
+        "subtitleLanguage": [],
+        "icon": _icons(video),
+        "aspectRatio": video.aspect_ratio,
+        "url": [
+            # The watch page first: Mastodon embeds the first text/html link.
+            {"type": "Link", "mediaType": "text/html", "href": absolute_url(f"/w/{video.short_uuid}")},
+            {"type": "Link", "mediaType": "text/html", "href": url},
+            *(_hls_link(video, playlist) for playlist in video.streaming_playlists.all()),
+        ],
+        "attributedTo": [
+            {"type": "Person", "id": ids.account_url(account.name)},
+            {"type": "Group", "id": ids.channel_url(channel.name)},
+        ],
+        "isLiveBroadcast": False,
+        "liveSaveReplay": None,
+        "permanentLive": None,
+        "latencyMode": None,
+    }
+    return document
+
+
+def video_document(video: Video) -> dict:
+    """The Video object a peer GETs at /videos/watch/<uuid>, with PeerTube's Video @context."""
+    return with_context(video_object(video), "Video")
