@@ -198,9 +198,9 @@ def verify_request(
 ) -> ParsedSignature:
     """Raise unless the request is signed by this key; return the parsed signature (for its keyId).
 
-    `path` is the path as sent (percent-encoded, e.g. Django's `request.get_full_path()` without the
-    query) and `query` the raw query string. `headers` may be Django's case-insensitive
-    `request.headers` or any mapping. The rules are PeerTube's (PROTOCOL.md §3.9):
+    `path` is the path as the sender wrote it (percent-encoded; Django's `request.path` is the decoded
+    form, the same for plain ASCII paths such as inboxes) and `query` the raw query string. `headers`
+    may be Django's `request.headers` or any mapping; names are compared case-insensitively. The rules are PeerTube's (PROTOCOL.md §3.9):
     - the signature covers (request-target) and host, digest for a POST or any body, and date or (created);
     - the signed Date / (created) lies within MAX_CLOCK_SKEW of now, and (expires) has not passed;
     - a Digest header must match the body, so a signed request cannot carry another body;
