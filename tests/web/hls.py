@@ -71,7 +71,7 @@ class LadderVideo:
         return f"/videos/embed/{self.short_uuid}"
 
 
-def _encode_rung(clip: Path, folder: Path, height: int) -> dict:
+def encode_rung(clip: Path, folder: Path, height: int) -> dict:
     """One rung as PeerTube writes it: `<uuid4>-<res>-fragmented.mp4` plus its `<uuid4>-<res>.m3u8`."""
     stem = f"{uuid.uuid4()}-{height}"
     subprocess.run(
@@ -108,7 +108,7 @@ def add_ladder_video(
     clip = make_clip(workdir / f"{video_uuid}.mp4", width=640, height=360, duration=12)
     folder = instance.data_dir / "media" / "streaming-playlists" / "hls" / video_uuid
     folder.mkdir(parents=True)
-    rungs = [_encode_rung(clip, folder, height) for height in RUNGS]
+    rungs = [encode_rung(clip, folder, height) for height in RUNGS]
     preview = f"{uuid.uuid4()}.jpg"
     previews = instance.data_dir / "media" / "previews"
     previews.mkdir(parents=True, exist_ok=True)
@@ -124,16 +124,21 @@ def add_ladder_video(
     return video
 
 
+def master_playlist(rungs: list[dict]) -> str:
+    """The HLS master playlist listing these rungs (as `encode_rung` describes them)."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:6"]
+    for rung in rungs:
+        lines += [f"#EXT-X-STREAM-INF:BANDWIDTH={rung['bandwidth']},RESOLUTION={rung['width']}x{rung['height']}",
+                  rung["playlist_filename"]]
+    return "\n".join(lines) + "\n"
+
+
 def publish(
     instance: LiveInstance, video: LadderVideo, heights: tuple[int, ...] = RUNGS, progress: int | None = None
 ) -> None:
     """Publishes the rungs of these heights (the master playlist lists them), `progress` % into the transcode."""
     rungs = [rung for rung in video.spec["rungs"] if rung["resolution"] in heights]
-    lines = ["#EXTM3U", "#EXT-X-VERSION:6"]
-    for rung in rungs:
-        lines += [f"#EXT-X-STREAM-INF:BANDWIDTH={rung['bandwidth']},RESOLUTION={rung['width']}x{rung['height']}",
-                  rung["playlist_filename"]]
-    (video.folder / video.spec["master"]).write_text("\n".join(lines) + "\n")
+    (video.folder / video.spec["master"]).write_text(master_playlist(rungs))
     _run(instance, PUBLISH_LADDER, {**video.spec, "rungs": rungs, "progress": progress})
 
 
