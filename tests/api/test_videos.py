@@ -1,13 +1,18 @@
 """Upload, read, update and delete videos through the API in PeerTube's shapes, with privacy and permissions."""
+import datetime
 import hashlib
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.api.conftest import bearer
+from tests.web.test_pages import make_video
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Video
+from videos.services.catalog import VIDEO_SORTS
+from videos.services.search import SEARCH_SORTS
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +155,52 @@ def test_list_shapes_filters_and_privacy(api, alice_token, bob_token, small_clip
     assert api.get(f"/api/v1/videos/{private['id']}", **bearer(alice_token)).status_code == 200
     assert api.get("/api/v1/videos/not-an-id!").status_code == 400
     assert api.get("/api/v1/videos/9999999").status_code == 404
+
+
+@pytest.fixture
+def sortable(user) -> None:
+    """Three public videos whose durations and original dates order them unlike their publication."""
+    channel = user.account.channels.get()
+    now = timezone.now()
+    for name, seconds, days_ago in (("Gardening b", 30, 1), ("Gardening a", 10, 3), ("Gardening c", 20, 2)):
+        make_video(channel, name, duration=seconds, originally_published_at=now - datetime.timedelta(days=days_ago))
+
+
+def _names(api, path: str) -> list[str]:
+    response = api.get(path)
+    assert response.status_code == 200, response.content
+    return [video["name"] for video in response.json()["data"]]
+
+
+def _refused_sort(api, path: str) -> bool:
+    response = api.get(path)
+    return response.status_code == 400 and "sort" in response.json()["invalid-params"]
+
+
+@pytest.mark.parametrize("sort", [*VIDEO_SORTS, *(f"-{key}" for key in VIDEO_SORTS)])
+def test_list_accepts_every_sort_of_the_shared_map(api, sortable, sort):
+    assert len(_names(api, f"/api/v1/videos?sort={sort}")) == 3
+
+
+def test_list_sorts_through_the_shared_map_and_refuses_unknown_keys(api, sortable):
+    assert _names(api, "/api/v1/videos") == ["Gardening c", "Gardening a", "Gardening b"]  # newest first
+    assert _names(api, "/api/v1/videos?sort=duration") == ["Gardening a", "Gardening c", "Gardening b"]
+    assert _names(api, "/api/v1/videos?sort=-duration") == ["Gardening b", "Gardening c", "Gardening a"]
+    assert _refused_sort(api, "/api/v1/videos?sort=-match")  # relevance only ranks search results
+    assert _refused_sort(api, "/api/v1/videos?sort=-bogus")
+
+
+@pytest.mark.parametrize("sort", [*SEARCH_SORTS, *(f"-{key}" for key in SEARCH_SORTS)])
+def test_search_accepts_every_search_sort(api, sortable, sort):
+    assert len(_names(api, f"/api/v1/search/videos?search=gardening&sort={sort}")) == 3
+
+
+def test_search_sorts_through_the_shared_map_and_refuses_list_only_keys(api, sortable):
+    search = "/api/v1/search/videos?search=gardening"
+    assert _names(api, f"{search}&sort=originallyPublishedAt") == ["Gardening a", "Gardening c", "Gardening b"]
+    assert _names(api, f"{search}&sort=-duration") == ["Gardening b", "Gardening c", "Gardening a"]
+    for refused in ("-trending", "-bogus", "--match"):
+        assert _refused_sort(api, f"{search}&sort={refused}"), refused
 
 
 def test_owner_updates_and_deletes_but_others_cannot(api, alice_token, bob_token, small_clip):

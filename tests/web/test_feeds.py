@@ -11,6 +11,7 @@ from tests.web.test_pages import make_video
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Channel, StreamingPlaylist, VideoFile
 from videos.services.accounts import create_local_user
+from videos.services.catalog import VIDEO_SORTS
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,23 @@ def test_channel_feed_is_titled_after_the_channel(client, catalogue, bob_channel
 )
 def test_rss_bad_filters(client, catalogue, query, status):
     assert client.get(f"/feeds/videos.xml{query}").status_code == status
+
+
+@pytest.mark.parametrize("sort", [*VIDEO_SORTS, *(f"-{key}" for key in VIDEO_SORTS)])
+def test_rss_accepts_every_sort_of_peertube_video_lists(client, catalogue, sort):
+    assert len(_rss_titles(client, f"?sort={sort}")) == 3
+
+
+def test_rss_sorts_through_the_shared_map_and_refuses_unknown_keys(client, catalogue):
+    for key, seconds in (("bob", 10), ("new", 20), ("old", 30)):
+        catalogue[key].duration = seconds
+        catalogue[key].save(update_fields=["duration"])
+    assert _rss_titles(client, "?sort=duration") == ["Bob show", HOSTILE, "Alice old"]
+    assert _rss_titles(client, "?sort=-duration") == ["Alice old", HOSTILE, "Bob show"]
+    for refused in ("duration2", "--views", ""):
+        response = client.get("/feeds/videos.xml", {"sort": refused})
+        assert response.status_code == 400
+        assert response.content.decode().startswith("Unknown sort: should be one of name, duration,")
 
 
 def test_atom_format(client, catalogue):

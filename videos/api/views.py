@@ -39,7 +39,7 @@ from videos.identifiers import parse_video_id
 from videos.models import Account, Channel, StreamingPlaylist, User, Video, VideoFile
 from videos.services import search as search_service
 from videos.services.accounts import HandleTaken, create_local_user, local_handle_taken
-from videos.services.catalog import listed_videos, may_manage, may_watch
+from videos.services.catalog import VIDEO_SORTS, listed_videos, may_manage, may_watch
 from videos.services.editing import delete_video
 from videos.services.uploads import (
     UploadRejected,
@@ -53,19 +53,6 @@ from videos.services.uploads import (
 )
 from videos.services.views import record_view, viewer_key
 
-VIDEO_SORTS = {
-    "publishedAt": "published_at",
-    "createdAt": "created_at",
-    "originallyPublishedAt": "originally_published_at",
-    "name": "name",
-    "views": "views",
-    "likes": "likes",
-    "duration": "duration",
-    # Without view history, trending/hot/best rank by total views.
-    "trending": "views",
-    "hot": "views",
-    "best": "views",
-}
 VIDEO_DETAIL_PREFETCH = (
     "tags",
     Prefetch("files", queryset=VideoFile.objects.order_by("-resolution")),
@@ -533,7 +520,7 @@ class VideoViewsView(ApiView):
 
 class SearchVideosView(ApiView):
     def get(self, request: Request) -> Response:
-        start, count, _ordering = page_params(request, {**search_service.SEARCH_SORTS, "match": "rank"})
+        start, count, _ordering = page_params(request, search_service.SEARCH_SORTS)
         try:
             queryset = search_service.search_queryset(
                 request.query_params.get("search", ""), _user(request), request.query_params.get("sort") or None

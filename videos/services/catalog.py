@@ -1,8 +1,29 @@
-"""Which videos a viewer may see, in one place, so every read path enforces privacy the same way."""
+"""Which videos a viewer may see, and the orders they are listed in, in one place, so every read path
+(API, search, feeds, pages) enforces privacy and accepts PeerTube's sort keys the same way."""
+from collections.abc import Mapping
+
 from django.db.models import Q, QuerySet
 
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import User, Video
+
+# PeerTube's sort keys for video lists (SORTABLE_COLUMNS.VIDEOS) -> the column that orders them;
+# a leading "-" on the key means descending. Without a view history, trending, hot and best rank by
+# total views. PeerTube's `localVideoFilesSize` is left out: we store no per-video total to order by.
+VIDEO_SORTS: dict[str, str] = {
+    "name": "name",
+    "duration": "duration",
+    "createdAt": "created_at",
+    "publishedAt": "published_at",
+    "originallyPublishedAt": "originally_published_at",
+    "views": "views",
+    "likes": "likes",
+    "trending": "views",
+    "hot": "views",
+    "best": "views",
+}
+# Popularity orders, which PeerTube offers on lists but not on search results (those rank by relevance).
+POPULARITY_SORTS = ("trending", "hot", "best")
 
 
 def _is_playable() -> Q:
@@ -34,3 +55,15 @@ def may_manage(user: User | None, video: Video) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return video.channel.account.user_id == user.pk or user.can_see_all_videos
+
+
+def sort_ordering(sort: str, sorts: Mapping[str, str] = VIDEO_SORTS) -> str:
+    """The ORM ordering for a PeerTube sort value such as "-views".
+
+    A key PeerTube would refuse raises ValueError naming the accepted keys (never echoing the value, so
+    an HTML error page can show the message as is); each layer turns it into its 400.
+    """
+    key = sort.removeprefix("-")
+    if key not in sorts:
+        raise ValueError(f"Unknown sort: should be one of {', '.join(sorts)} (prefix - for descending).")
+    return ("-" if sort.startswith("-") else "") + sorts[key]

@@ -10,31 +10,25 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from videos.models import User, Video
-from videos.services.catalog import listed_videos
+from videos.services.catalog import POPULARITY_SORTS, VIDEO_SORTS, listed_videos, sort_ordering
 
 # Must stay identical to the expression indexed by migration videos.0002_video_search_index.
 DOCUMENT_SQL = "to_tsvector('simple'::regconfig, name || ' ' || description)"
 
-# PeerTube's sort keys for search -> ORM ordering ("match" = relevance).
+# PeerTube's search sort keys (VIDEOS_SEARCH): the list's keys but the popularity ones, plus "match",
+# relevance, which always ranks best first.
 SEARCH_SORTS = {
-    "match": "-rank",
-    "publishedAt": "published_at",
-    "createdAt": "created_at",
-    "name": "name",
-    "views": "views",
-    "likes": "likes",
-    "duration": "duration",
+    **{key: column for key, column in VIDEO_SORTS.items() if key not in POPULARITY_SORTS},
+    "match": "rank",
 }
 
 
 def _ordering(sort: str | None, has_rank: bool) -> list[str]:
-    key = (sort or "-match").lstrip("-")
-    if key not in SEARCH_SORTS:
-        raise ValueError(f"Unknown sort {sort!r}")
-    if key == "match":
+    sort = sort or "-match"
+    ordering = sort_ordering(sort, SEARCH_SORTS)
+    if sort.removeprefix("-") == "match":
         return ["-rank", "-published_at", "-pk"] if has_rank else ["-published_at", "-pk"]
-    field = SEARCH_SORTS[key]
-    return [("-" if (sort or "").startswith("-") else "") + field, "-pk"]
+    return [ordering, "-pk"]
 
 
 def search_queryset(query: str, user: User | None, sort: str | None = None) -> QuerySet[Video]:

@@ -2,7 +2,7 @@
 
 - `/feeds/videos.xml`: the newest public videos, RSS 2.0 (or Atom with `?format=atom`), narrowed with
   PeerTube's query parameters `accountId`, `accountName`, `videoChannelId`, `videoChannelName` and
-  `sort` (`-publishedAt` by default, `-views`, `-trending`, `-likes`, `-createdAt`...).
+  `sort` (`-publishedAt` by default; any key of PeerTube's video lists, catalog.VIDEO_SORTS, as its feeds).
 - `/feeds/podcast/videos.xml?videoChannelId=<id>`: one channel as a podcast (iTunes and Podcasting 2.0
   tags), each episode with an MP4 enclosure (the download route remuxes one HLS rung), or the HLS
   master when downloads are off.
@@ -22,24 +22,12 @@ from django.utils.html import format_html, linebreaks
 from django.views.decorators.http import require_safe
 
 from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
-from videos.services.catalog import listed_videos
+from videos.services.catalog import listed_videos, sort_ordering
 from videos.storage import hls_path, media_path
 from videos.web.pages import handle_lookup
 
 FEED_SIZE = 50
 FORMATS = {"xml": Rss201rev2Feed, "rss": Rss201rev2Feed, "rss2": Rss201rev2Feed, "atom": Atom1Feed, "atom1": Atom1Feed}
-SORTS = {
-    "-publishedAt": "-published_at",
-    "publishedAt": "published_at",
-    "-createdAt": "-created_at",
-    "-originallyPublishedAt": "-originally_published_at",
-    "-views": "-views",
-    "-likes": "-likes",
-    # Without view history, trending and hot rank by total views (as the API does).
-    "-trending": "-views",
-    "-hot": "-views",
-    "-best": "-views",
-}
 # Podcast apps download the episode; a middle rung keeps it small yet watchable.
 PODCAST_RESOLUTION = 720
 
@@ -154,10 +142,10 @@ def _response(feed: SyndicationFeed) -> HttpResponse:
 def videos_feed(request: HttpRequest) -> HttpResponse:
     """The newest public videos (of an account or channel when asked), as RSS 2.0 or Atom."""
     feed_class = FORMATS.get(request.GET.get("format", "rss"))
-    ordering = SORTS.get(request.GET.get("sort", "-publishedAt"))
-    if feed_class is None or ordering is None:
-        return HttpResponseBadRequest("Unknown format or sort.")
+    if feed_class is None:
+        return HttpResponseBadRequest("Unknown format.")
     try:
+        ordering = sort_ordering(request.GET.get("sort", "-publishedAt"))
         scope, filters = _scope(request)
     except ValueError as error:
         return HttpResponseBadRequest(str(error))
