@@ -1,2 +1,9 @@
 """The admin pages for following other instances."""
-urlpatterns: list = []
+from django.urls import path
+
+from federation import web
+
+urlpatterns = [
+    path("admin/following", web.following, name="federation-following"),
+    path("admin/following/unfollow", web.unfollow, name="federation-unfollow"),
+]

@@ -8,6 +8,9 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import timezone
 
+from federation.actors import ensure_instance_actor
+from federation.models import Actor, Follow
+from tests.web.remote import create_remote_video
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Tag, Video
 
@@ -15,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # Words that are spelt the same in French and English, and language codes.
 SAME_IN_BOTH = {"FR", "EN", "Français", "English", "Administration", "Pages", "Description", "Licence", "Audio", "Auto", "Volume",
+                "Instance", "Actions",
                 "Contact", "Art", "Films", "Sports", "Attribution", "Public", "Breton", "Catalan", "Basque", "Hindi",
                 "Swahili", "Occitan", "Wolof", "·", "–", "—", "%", "@", "#"}
 ATTRIBUTES = ("placeholder", "aria-label", "title", "alt", "data-too-large", "data-network-error")
@@ -61,11 +65,22 @@ def video(user):
 
 def _user_content(text: str) -> bool:
     """Names, numbers and dates come from the data, not from the interface."""
-    return any(word in text for word in ("Zqx", "zqx", "alice", "SideWays Tube")) or not any(c.isalpha() for c in text)
+    return any(word in text for word in ("Zqx", "zqx", "alice", "Peer ", "SideWays Tube")) or not any(c.isalpha() for c in text)
 
 
-def _pages(video) -> list[str]:
-    return ["/", "/videos/trending", "/videos/local", f"/w/{video.short_uuid}", "/c/alice_channel", "/a/alice",
+@pytest.fixture
+def remote_video(db):
+    """A video of an instance we follow (its host, zqx.example, is user content like the names)."""
+    peer = Actor.objects.create(type=Actor.Type.APPLICATION, preferred_username="peertube", host="zqx.example",
+                                url="https://zqx.example/accounts/peertube", public_key_pem="-")
+    Follow.objects.create(actor=ensure_instance_actor(), target=peer, state=Follow.State.PENDING)
+    Follow.objects.create(actor=peer, target=ensure_instance_actor(), state=Follow.State.ACCEPTED)
+    return create_remote_video("https://zqx.example", name="Zqx remote")
+
+
+def _pages(video, remote_video) -> list[str]:
+    return ["/", "/videos/trending", "/videos/local", "/videos/followed", f"/w/{video.short_uuid}",
+            f"/w/{remote_video.short_uuid}", "/c/alice_channel", "/a/alice",
             "/search?search=Zqx", "/videos/tags/zqxtag", "/videos/categories", "/about",
             "/videos/upload", "/my-library/videos", f"/videos/update/{video.short_uuid}",
             f"/videos/delete/{video.short_uuid}", "/w/doesNotExist"]
@@ -79,15 +94,16 @@ def _untranslated(client, url: str) -> set[str]:
             if text not in SAME_IN_BOTH and not _user_content(text)}
 
 
-def test_main_pages_have_no_untranslated_interface_text(client, video, admin_user):
+def test_main_pages_have_no_untranslated_interface_text(client, video, remote_video, admin_user):
     untranslated = {url: sorted(texts) for url in ("/", "/login") if (texts := _untranslated(client, url))}
     client.login(username="alice", password="alice-password-1")
-    for url in _pages(video):
+    for url in _pages(video, remote_video):
         if same := _untranslated(client, url):
             untranslated[url] = sorted(same)
     client.force_login(admin_user)
-    if same := _untranslated(client, "/admin/settings"):
-        untranslated["/admin/settings"] = sorted(same)
+    for url in ("/admin/settings", "/admin/following"):
+        if same := _untranslated(client, url):
+            untranslated[url] = sorted(same)
     assert untranslated == {}
 
 
