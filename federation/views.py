@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -96,7 +97,7 @@ def video_activity(request: HttpRequest, video_id: str) -> HttpResponse:
 
 
 def _collection(
-    request: HttpRequest, actor: Actor, name: str, items, to_item: Callable, max_size: int = PAGE_SIZE
+    request: HttpRequest, actor: Actor, name: str, items: QuerySet, to_item: Callable, max_size: int = PAGE_SIZE
 ) -> HttpResponse:
     try:
         document = collection_response(request, f"{actor_url(actor)}/{name}", items, to_item, max_size)
