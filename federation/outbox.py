@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from federation import activities
 from federation.actors import ensure_instance_actor, local_actor_for_account
 from federation.deliveries import deliver, follower_inboxes
+from federation.ids import video_url
 from federation.models import Actor
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Video
@@ -37,10 +38,14 @@ def announce_published_video(sender: type, video: Video, **kwargs: object) -> No
 
 @receiver(video_updated, dispatch_uid="federation.send_video_update")
 def send_video_update(sender: type, video: Video, **kwargs: object) -> None:
-    if not _federated(video):
+    """An edit goes out as Update; a video made private or unlisted is withdrawn from peers with Delete."""
+    if not video.is_local:
         return
     account = local_actor_for_account(video.channel.account)
-    deliver(activities.update_video(video), account, _audience(account))
+    if _federated(video):
+        deliver(activities.update_video(video), account, _audience(account))
+    else:
+        deliver(activities.delete_object(video_url(str(video.uuid)), account), account, _audience(account))
 
 
 @receiver(video_deleted, dispatch_uid="federation.send_video_delete")

@@ -22,6 +22,9 @@ from federation.models import Actor
 from videos.models import Account, Channel
 
 REFRESH_AFTER = timedelta(days=2)  # PeerTube refreshes remote actors on this rhythm too
+# A forced refresh (a signature that did not verify) fetches at most this often, so a stream of bad
+# requests naming some actor cannot make us hammer that actor's server.
+REFETCH_AT_MOST_EVERY = timedelta(minutes=1)
 ACTOR_TYPES = {choice.value for choice in Actor.Type}
 USERNAME = re.compile(r"^[A-Za-z0-9_.:-]{1,255}$")
 APPLICATION_REL = "https://www.w3.org/ns/activitystreams#Application"
@@ -116,12 +119,12 @@ def _store(fields: dict) -> Actor:
 def fetch_actor(url: str, *, refresh: bool = False) -> Actor:
     """The remote actor with this id: from the cache, or fetched (signed by our instance actor) and stored.
 
-    A cached actor older than REFRESH_AFTER, or any when `refresh` (a signature that no longer verifies may
-    mean the peer rotated its key), is fetched again. Raises ActorError for an unreachable or invalid actor.
+    A cached actor older than REFRESH_AFTER is fetched again; with `refresh` (a signature that no longer
+    verifies may mean the peer rotated its key), one older than REFETCH_AT_MOST_EVERY is. Raises ActorError for an unreachable or invalid actor.
     """
     actor = Actor.objects.filter(url=url).exclude(host="").first()
-    if actor is not None and not refresh and actor.last_fetched_at and \
-            timezone.now() - actor.last_fetched_at < REFRESH_AFTER:
+    age = timezone.now() - actor.last_fetched_at if actor is not None and actor.last_fetched_at else None
+    if age is not None and age < (REFETCH_AT_MOST_EVERY if refresh else REFRESH_AFTER):
         return actor
     try:
         document = http.get_json(url, signer=signer_for(ensure_instance_actor()))

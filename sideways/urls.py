@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    path("api/v1/server/", include("federation.api_urls")),
     path("api/v1/", include("videos.api.urls")),
     path("", include("federation.inbox_urls")),
     path("", include("federation.urls")),

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
@@ -40,7 +39,7 @@ from videos.models import Account, Channel, StreamingPlaylist, User, Video, Vide
 from videos.services import search as search_service
 from videos.services.accounts import HandleTaken, create_local_user, local_handle_taken
 from videos.services.catalog import VIDEO_SORTS, listed_videos, may_manage, may_watch
-from videos.services.editing import delete_video
+from videos.services.editing import delete_video, save_edits
 from videos.services.uploads import (
     UploadRejected,
     VideoMetadata,
@@ -48,7 +47,6 @@ from videos.services.uploads import (
     check_upload_allowed,
     keep_uploaded_file,
     quota_used,
-    set_tags,
     temp_upload_path,
 )
 from videos.services.views import record_view, viewer_key
@@ -482,16 +480,10 @@ class VideoView(ApiView):
         data = VideoMetadataInput(data=_metadata_payload(request.data), partial=True)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with transaction.atomic():
-            changed = metadata_values(values)
-            if "channelId" in values:
-                changed["channel"] = _own_channel(request.user, values["channelId"])
-            for attribute, value in changed.items():
-                setattr(video, attribute, value)
-            # Only the edited columns: the worker may be publishing this video at the same moment.
-            video.save(update_fields=[*changed, "updated_at"])
-            if "tags" in values:
-                set_tags(video, values["tags"])
+        changed = metadata_values(values)
+        if "channelId" in values:
+            changed["channel"] = _own_channel(request.user, values["channelId"])
+        save_edits(video, changed, values.get("tags"))
         return Response(status=204)
 
     def delete(self, request: Request, video_id: str) -> Response:

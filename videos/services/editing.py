@@ -15,16 +15,24 @@ from videos.storage import absolute_url, hls_dir, media_dir, original_dir
 EDITABLE_FIELDS = ("name", "description", "privacy", "category", "licence", "language", "nsfw")
 
 
-def update_video(video: Video, *, channel: Channel, metadata: VideoMetadata) -> None:
-    """Save the edited fields and tags in one transaction; federation hears of it after commit."""
+def save_edits(video: Video, changes: dict[str, object], tags: list[str] | None = None) -> None:
+    """Save the edited columns (and tags) in one transaction; federation hears of it after commit.
+
+    Only the edited columns are written: the worker may be publishing this video at the same moment.
+    """
     with transaction.atomic():
-        video.channel = channel
-        for name in EDITABLE_FIELDS:
-            setattr(video, name, getattr(metadata, name))
-        # Only the edited columns: the worker may be publishing this video at the same moment.
-        video.save(update_fields=[*EDITABLE_FIELDS, "channel", "updated_at"])
-        set_tags(video, metadata.tags)
+        for attribute, value in changes.items():
+            setattr(video, attribute, value)
+        video.save(update_fields=[*changes, "updated_at"])
+        if tags is not None:
+            set_tags(video, tags)
         transaction.on_commit(lambda: video_updated.send(sender=Video, video=video))
+
+
+def update_video(video: Video, *, channel: Channel, metadata: VideoMetadata) -> None:
+    """Apply the web form's edit of every editable field."""
+    save_edits(video, {"channel": channel, **{name: getattr(metadata, name) for name in EDITABLE_FIELDS}},
+               metadata.tags)
 
 
 def _stored_paths(video: Video) -> list[Path]:
