@@ -9,10 +9,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from videos.constants import PREVIEW_SIZE, THUMBNAIL_SIZE
 from videos.probe import MediaInfo
 
-THUMBNAIL_SIZE = (280, 157)
-PREVIEW_SIZE = (850, 480)
 IMAGE_TIMEOUT_SECONDS = 120
 
 

@@ -2,6 +2,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Sizes of the images made for every video, as PeerTube makes them: the card thumbnail and the player's
+# poster (preview). Pages, feeds, oEmbed and the ActivityPub object all announce these dimensions.
+THUMBNAIL_SIZE = (280, 157)
+PREVIEW_SIZE = (850, 480)
+
 
 class VideoState(models.IntegerChoices):
     PUBLISHED = 1, _("Published")

@@ -15,8 +15,15 @@ from django.utils import translation
 from federation import ids
 from federation.ld import with_context
 from federation.objects.actor import iso_date
-from transcoding.thumbnails import PREVIEW_SIZE, THUMBNAIL_SIZE
-from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, CommentsPolicy, VideoState
+from videos.constants import (
+    PREVIEW_SIZE,
+    THUMBNAIL_SIZE,
+    VIDEO_CATEGORIES,
+    VIDEO_LANGUAGES,
+    VIDEO_LICENCES,
+    CommentsPolicy,
+    VideoState,
+)
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos
 from videos.storage import absolute_url, hls_url, media_path

@@ -21,6 +21,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, Syn
 from django.utils.html import format_html, linebreaks
 from django.views.decorators.http import require_safe
 
+from videos.constants import PREVIEW_SIZE
 from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos, sort_ordering
 from videos.storage import hls_path, media_path
@@ -108,7 +109,7 @@ def _preview_url(request: HttpRequest, video: Video) -> str | None:
 def _item_description(request: HttpRequest, video: Video) -> str:
     """HTML for readers: the preview image then the description (both escaped here, then as XML)."""
     image = (
-        format_html('<p><img src="{}" width="850" height="480" alt=""></p>', _preview_url(request, video))
+        format_html('<p><img src="{}" width="{}" height="{}" alt=""></p>', _preview_url(request, video), *PREVIEW_SIZE)
         if video.preview_filename
         else ""
     )

@@ -13,11 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import format_html
 from django.views.decorators.http import require_safe
 
+from videos.constants import PREVIEW_SIZE
 from videos.storage import media_path
 from videos.web.embed import embeddable_video
 
 EMBED_WIDTH, EMBED_HEIGHT = 560, 315
-PREVIEW_WIDTH, PREVIEW_HEIGHT = 850, 480
 # Watch pages PeerTube links use: /w/<shortUUID>, /videos/watch/<uuid or id>.
 WATCH_PATH = re.compile(r"^/(?:w|videos/watch)/([^/]+)/?$")
 # Player options a shared link may carry over into the embed.
@@ -75,8 +75,8 @@ def oembed(request: HttpRequest) -> HttpResponse:
     if video.preview_filename:
         body.update(
             thumbnail_url=request.build_absolute_uri(media_path("previews", video.preview_filename)),
-            thumbnail_width=PREVIEW_WIDTH,
-            thumbnail_height=PREVIEW_HEIGHT,
+            thumbnail_width=PREVIEW_SIZE[0],
+            thumbnail_height=PREVIEW_SIZE[1],
         )
     response = JsonResponse(body)
     response["Access-Control-Allow-Origin"] = "*"
