@@ -19,16 +19,21 @@ def _account_url(video: Video) -> str:
     return ids.account_url(video.channel.account.name)
 
 
-def create_video(video: Video) -> dict:
-    """The account publishes the video (sent to the account's followers, listed in its outbox)."""
+def _video_activity(kind: str, activity_id: str, video: Video) -> dict:
+    """Create or Update: the account sends the whole Video object, addressed like the video itself."""
     activity = {
-        "type": "Create",
-        "id": f"{ids.video_url(str(video.uuid))}/activity",
+        "type": kind,
+        "id": activity_id,
         "actor": _account_url(video),
         "object": video_object(video),
         **audience(video),
     }
     return with_context(activity, "Video")
+
+
+def create_video(video: Video) -> dict:
+    """The account publishes the video (sent to the account's followers, listed in its outbox)."""
+    return _video_activity("Create", f"{ids.video_url(str(video.uuid))}/activity", video)
 
 
 def announce_video(video: Video, actor: Actor) -> dict:
@@ -52,15 +57,7 @@ def announce_video(video: Video, actor: Actor) -> dict:
 
 def update_video(video: Video) -> dict:
     """The account tells followers the video changed; the id carries the change's date, so each differs."""
-    url = ids.video_url(str(video.uuid))
-    activity = {
-        "type": "Update",
-        "id": f"{url}/updates/{iso_date(video.updated_at)}",
-        "actor": _account_url(video),
-        "object": video_object(video),
-        **audience(video),
-    }
-    return with_context(activity, "Video")
+    return _video_activity("Update", f"{ids.video_url(str(video.uuid))}/updates/{iso_date(video.updated_at)}", video)
 
 
 def delete_object(url: str, actor: Actor) -> dict:
