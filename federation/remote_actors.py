@@ -126,6 +126,10 @@ def fetch_actor(url: str, *, refresh: bool = False) -> Actor:
     age = timezone.now() - actor.last_fetched_at if actor is not None and actor.last_fetched_at else None
     if age is not None and age < (REFETCH_AT_MOST_EVERY if refresh else REFRESH_AFTER):
         return actor
+    if refresh and actor is not None:
+        # Recorded before fetching: a refetch that fails (peer down, broken document) counts too, or every
+        # further bad request would fetch again.
+        Actor.objects.filter(pk=actor.pk).update(last_fetched_at=timezone.now())
     try:
         document = http.get_json(url, signer=signer_for(ensure_instance_actor()))
     except http.FetchError as error:
