@@ -11,8 +11,9 @@ def handle(activity: dict, sender: Actor) -> None:
     from federation.tasks import crawl_outbox
 
     follow_id = id_of(activity.get("object"))
-    updated = Follow.objects.filter(url=follow_id, target=sender, actor__host="").exclude(
-        state=Follow.State.ACCEPTED
+    # Only a follow still waiting moves: a rejected one stays so until the admin asks again.
+    updated = Follow.objects.filter(
+        url=follow_id, target=sender, actor__host="", state=Follow.State.PENDING
     ).update(state=Follow.State.ACCEPTED)
     if updated:
         transaction.on_commit(lambda: crawl_outbox.delay(sender.pk))

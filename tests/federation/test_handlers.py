@@ -1,0 +1,185 @@
+"""What each received activity does, end to end: signed POST to our inbox, the worker task, the handler, and
+the rows (and deliveries) a peer can observe. Only a video's origin may change it; only followed instances
+may push videos to us; follows move only on the answer of the actor they were sent to.
+"""
+
+import pytest
+
+from federation.actors import ensure_instance_actor
+from federation.models import Follow, InboxActivity
+from federation.remote_actors import fetch_actor
+from federation.signatures import verify_request
+from tests.federation.peer import activity_from, inline_tasks, peer, running_peer, signed_post  # noqa: F401
+from videos.models import Video
+
+pytestmark = pytest.mark.usefixtures("inline_tasks")
+
+OUR_INSTANCE = "http://testserver/accounts/peertube"
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """Send a signed activity and run what it queues (handler, deliveries) in-process."""
+    def send(actor, activity, path="/inbox"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = signed_post(client, actor, activity, path)
+        assert response.status_code == 204, response.content
+        return InboxActivity.objects.get(ap_id=activity["id"])
+    return send
+
+
+@pytest.fixture
+def remote(peer):
+    """The peer's instance actor, an account and its channel."""
+    instance = peer.instance()
+    account = peer.add_actor("Person", "alice")
+    channel = peer.add_actor("Group", "alice_channel", owner=account)
+    return instance, account, channel
+
+
+def follow(remote_actor, state=Follow.State.ACCEPTED) -> Follow:
+    """Our instance following the instance of `remote_actor`."""
+    target = fetch_actor(remote_actor.url)
+    return Follow.objects.create(actor=ensure_instance_actor(), target=target, state=state,
+                                 url=f"{OUR_INSTANCE}/follows/{target.pk}")
+
+
+def test_follow_of_our_instance_is_accepted_and_answered_on_the_followers_own_inbox(peer, remote, post):
+    instance = remote[0]
+    received = post(instance, activity := activity_from(instance, "Follow", OUR_INSTANCE))
+    followed = Follow.objects.get(target=ensure_instance_actor())
+    assert followed.actor.url == instance.url and followed.state == Follow.State.ACCEPTED
+    assert followed.url == activity["id"] and received.error == ""
+    [answer] = peer.requests_to("/accounts/peertube/inbox", "POST")
+    assert not peer.requests_to("/inbox", "POST")  # PeerTube reads Accept only on the actor's own inbox
+    accept = answer.json()
+    assert accept["type"] == "Accept" and accept["actor"] == OUR_INSTANCE
+    assert accept["object"]["id"] == activity["id"]
+    verify_request("POST", "/accounts/peertube/inbox", "", answer.headers, answer.body,
+                   ensure_instance_actor().public_key_pem)
+
+
+def test_follow_of_an_unknown_local_name_does_nothing(peer, remote, post):
+    instance = remote[0]
+    received = post(instance, activity_from(instance, "Follow", "http://testserver/accounts/nobody"))
+    assert received.processed_at and not Follow.objects.exists()
+    assert not [request for request in peer.received if request.method == "POST"]
+
+
+def test_accept_moves_our_pending_follow_and_queues_the_crawl(peer, remote, post, monkeypatch):
+    from federation import tasks
+
+    crawled = []
+    monkeypatch.setattr(tasks.crawl_outbox, "delay", crawled.append)
+    instance, account, _ = remote
+    ours = follow(instance, Follow.State.PENDING)
+    post(account, activity_from(account, "Accept", {"type": "Follow", "id": ours.url}))  # not the target
+    ours.refresh_from_db()
+    assert ours.state == Follow.State.PENDING and crawled == []
+    post(instance, activity_from(instance, "Accept", {"type": "Follow", "id": ours.url}))
+    ours.refresh_from_db()
+    assert ours.state == Follow.State.ACCEPTED and crawled == [ours.target.pk]
+
+
+def test_accept_of_a_rejected_follow_changes_nothing(peer, remote, post, monkeypatch):
+    from federation import tasks
+
+    monkeypatch.setattr(tasks.crawl_outbox, "delay", lambda pk: pytest.fail("no crawl"))
+    instance = remote[0]
+    ours = follow(instance, Follow.State.REJECTED)
+    post(instance, activity_from(instance, "Accept", ours.url))
+    ours.refresh_from_db()
+    assert ours.state == Follow.State.REJECTED
+
+
+def test_reject_marks_our_follow_rejected(peer, remote, post):
+    instance, account, _ = remote
+    ours = follow(instance, Follow.State.PENDING)
+    post(account, activity_from(account, "Reject", ours.url))
+    assert Follow.objects.get().state == Follow.State.PENDING
+    post(instance, activity_from(instance, "Reject", {"type": "Follow", "id": ours.url}))
+    assert Follow.objects.get().state == Follow.State.REJECTED
+
+
+def test_undo_follow_deletes_only_the_senders_follow(peer, remote, post):
+    instance, account, _ = remote
+    post(instance, instance_follow := activity_from(instance, "Follow", OUR_INSTANCE))
+    post(account, account_follow := activity_from(account, "Follow", OUR_INSTANCE))
+    assert Follow.objects.count() == 2
+    post(instance, activity_from(instance, "Undo", account_follow))  # someone else's follow
+    assert Follow.objects.count() == 2
+    post(instance, activity_from(instance, "Undo", instance_follow))
+    assert [f.actor.url for f in Follow.objects.all()] == [account.url]
+
+
+def test_create_from_an_instance_we_do_not_follow_imports_nothing(peer, remote, post):
+    instance, account, channel = remote
+    video = peer.video(channel)
+    post(account, activity_from(account, "Create", video))
+    assert not Video.objects.exists()
+    follow(instance)
+    post(account, activity_from(account, "Create", video))
+    assert Video.objects.get().url == video["id"]
+
+
+def test_announce_from_an_instance_we_do_not_follow_imports_nothing(peer, remote, post):
+    instance, _, channel = remote
+    video = peer.video(channel)
+    post(instance, activity_from(instance, "Announce", video["id"]))
+    assert not Video.objects.exists() and not peer.requests_to(video["id"].removeprefix(peer.base))
+    follow(instance)
+    post(instance, activity_from(instance, "Announce", video["id"]))
+    assert Video.objects.get().url == video["id"]
+
+
+@pytest.fixture
+def imported(peer, remote, post):
+    """A video of the peer's we hold, and a second followed instance that is not its origin."""
+    instance, account, channel = remote
+    follow(instance)
+    video = peer.video(channel)
+    post(account, activity_from(account, "Create", video))
+    with running_peer() as other:
+        intruder = other.instance()
+        follow(intruder)
+        yield video, intruder
+
+
+def test_update_by_a_host_that_is_not_the_origin_is_refused(imported, post):
+    video, intruder = imported
+    post(intruder, activity_from(intruder, "Update", {**video, "name": "Hijacked title"}))
+    assert Video.objects.get().name == video["name"]
+
+
+def test_update_by_the_origin_changes_the_video(imported, remote, post):
+    video, _ = imported
+    account = remote[1]
+    post(account, activity_from(account, "Update", {**video, "name": "A better title"}))
+    assert Video.objects.get().name == "A better title"
+
+
+def test_update_of_a_video_we_do_not_hold_imports_nothing(peer, remote, post):
+    instance, account, channel = remote
+    follow(instance)
+    post(account, activity_from(account, "Update", peer.video(channel)))
+    assert not Video.objects.exists()
+
+
+def test_delete_by_a_host_that_is_not_the_origin_deletes_nothing(imported, post):
+    video, intruder = imported
+    post(intruder, activity_from(intruder, "Delete", video["id"]))
+    assert Video.objects.filter(url=video["id"]).exists()
+
+
+def test_delete_by_the_origin_removes_the_video(imported, remote, post):
+    video, _ = imported
+    account = remote[1]
+    post(account, activity_from(account, "Delete", {"type": "Tombstone", "id": video["id"]}))
+    assert not Video.objects.exists()
+
+
+def test_an_unknown_activity_type_is_dropped(peer, remote, post):
+    instance = remote[0]
+    received = post(instance, activity_from(instance, "Like", "http://testserver/videos/watch/x"))
+    assert received.processed_at is not None and received.error == ""
+    assert not Follow.objects.exists()
