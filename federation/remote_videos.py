@@ -160,17 +160,17 @@ def parse_video(data: dict) -> RemoteVideo:
     )
 
 
-def _download_jpeg(url: str, folder: str) -> str:
-    """Fetch an image of the video into our media folder; returns its new file name."""
+def _download_jpeg(url: str, folder: str) -> Path:
+    """Fetch an image of the video into our media folder; returns the new file."""
     try:
         body, _ = http.get_bytes(url)
     except http.FetchError as error:
         raise VideoError(f"could not download the thumbnail: {error}") from error
     if not body.startswith(JPEG_MAGIC):
         raise VideoError("the thumbnail is not a JPEG image")
-    name = random_filename(".jpg")
-    (media_dir(folder) / name).write_bytes(body)
-    return name
+    path = media_dir(folder) / random_filename(".jpg")
+    path.write_bytes(body)
+    return path
 
 
 def _save(remote: RemoteVideo, channel: Actor, thumbnail: str, preview: str) -> tuple[Video, list[Path]]:
@@ -220,15 +220,16 @@ def import_video(data: dict, origin_host: str) -> Video:
         raise VideoError(f"could not fetch the video's channel: {error}") from error
     if channel.channel is None:
         raise VideoError("the video's channel is not a Group")
-    thumbnail = _download_jpeg(remote.thumbnail_url, "thumbnails")
-    preview = _download_jpeg(remote.preview_url, "previews") if remote.preview_url else ""
+    thumbnail = preview = None
     try:
+        thumbnail = _download_jpeg(remote.thumbnail_url, "thumbnails")
+        preview = _download_jpeg(remote.preview_url, "previews") if remote.preview_url else None
         with transaction.atomic():
-            video, old_images = _save(remote, channel, thumbnail, preview)
-    except Exception:
-        old_images = [media_dir("thumbnails") / thumbnail] + ([media_dir("previews") / preview] if preview else [])
-        for path in old_images:
-            path.unlink(missing_ok=True)
+            video, old_images = _save(remote, channel, thumbnail.name, preview.name if preview else "")
+    except Exception:  # a refused preview or a failed save leaves no image of this attempt behind
+        for path in (thumbnail, preview):
+            if path is not None:
+                path.unlink(missing_ok=True)
         raise
     for path in old_images:
         path.unlink(missing_ok=True)

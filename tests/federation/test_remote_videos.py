@@ -1,0 +1,150 @@
+"""Importing a peer's video from PeerTube's real Video object (captured on tilvids.com, moved to a peer on
+127.0.0.1): every field lands, images are stored as JPEG in our media folders, anything PeerTube itself
+would refuse is refused with nothing left behind, and a re-import replaces files, tags and images cleanly.
+"""
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from federation.actors import ensure_instance_actor
+from federation.remote_videos import VideoError, delete_video, fetch_video, import_video
+from federation.signatures import verify_request
+from tests.federation.local_videos import publish_video
+from tests.federation.peer import jpeg, peer  # noqa: F401 (fixture)
+from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
+
+TAGS = [{"type": "Hashtag", "name": "linux"}, {"type": "Hashtag", "name": "news"}]
+
+
+@pytest.fixture
+def channel(peer):
+    account = peer.add_actor("Person", "alice")
+    return peer.add_actor("Group", "alice_channel", owner=account)
+
+
+def images() -> list[Path]:
+    media = Path(settings.MEDIA_ROOT)
+    return sorted(path for folder in ("thumbnails", "previews") if (media / folder).exists()
+                  for path in (media / folder).iterdir())
+
+
+def test_every_field_of_a_peertube_video_lands(peer, channel):
+    data = peer.video(channel, tag=TAGS)
+    video = import_video(data, peer.host)
+
+    assert (video.url, str(video.uuid), video.is_local) == (data["id"], data["uuid"], False)
+    assert video.name == "Mesa, Wayland & X.org in trouble, Debian leaves X, Facebook blocks Linux: Linux & Open Source News"
+    assert video.duration == 1145 and video.views == 360 and video.aspect_ratio == pytest.approx(1.7778)
+    assert (video.category, video.licence, video.language, video.nsfw) == (15, 2, "en", False)
+    assert video.description.startswith("Head to https://squarespace.com/thelinuxexperiment")
+    assert video.support.startswith("Support the channel on Patreon")
+    assert sorted(video.tags.values_list("name", flat=True)) == ["linux", "news"]
+    assert video.published_at == datetime(2025, 2, 1, 11, 59, 45, 94000, tzinfo=timezone.utc)
+    assert video.originally_published_at == datetime(2025, 2, 1, 11, 39, 50, tzinfo=timezone.utc)
+    assert video.download_enabled and video.state == 1 and video.privacy == 1
+    assert video.channel == Channel.objects.get(name="alice_channel", host=peer.host)
+    assert video.channel.account == Account.objects.get(name="alice", host=peer.host)
+
+    playlist = StreamingPlaylist.objects.get(video=video)
+    hls = f"{peer.base}/static/streaming-playlists/hls/{data['uuid']}/"
+    assert playlist.playlist_url == hls + "2020efb9-9f43-4e37-b268-3470a4bb89cd-master.m3u8"
+    assert playlist.segments_sha256_url == hls + "0c0d34b1-ab46-4fc8-ae02-c97c23bfb2db-segments-sha256.json"
+    files = VideoFile.objects.filter(playlist=playlist).order_by("-resolution")
+    assert [(f.resolution, f.width, f.height, f.fps, f.size) for f in files] == [
+        (1080, 1920, 1080, 60, 245864545), (360, 640, 360, 30, 62546436), (144, 256, 144, 30, 31021375)]
+    assert files[0].file_url == hls + "0b870685-4461-47a3-8fac-e5531cd8acf5-1080-fragmented.mp4"
+
+    thumbnail = Path(settings.MEDIA_ROOT) / "thumbnails" / video.thumbnail_filename
+    preview = Path(settings.MEDIA_ROOT) / "previews" / video.preview_filename
+    assert thumbnail.read_bytes() == jpeg() == preview.read_bytes()
+    assert images() == sorted([thumbnail, preview])
+
+
+def test_fetch_video_gets_it_from_its_origin_signed_by_our_instance(peer, channel):
+    data = peer.video(channel)
+    assert fetch_video(data["id"]).url == data["id"]
+    [request] = peer.requests_to(data["id"].removeprefix(peer.base))
+    verify_request("GET", request.path, "", request.headers, None, ensure_instance_actor().public_key_pem)
+
+
+def _png_thumbnail(peer, data):
+    peer.serve(data["icon"][0]["url"].removeprefix(peer.base), b"\x89PNG\r\n\x1a\n", content_type="image/jpeg")
+    return data
+
+
+def _png_preview(peer, data):
+    peer.serve(data["icon"][1]["url"].removeprefix(peer.base), b"\x89PNG\r\n\x1a\n", content_type="image/jpeg")
+    return data
+
+
+REFUSED = {
+    "thumbnail that is not a JPEG": _png_thumbnail,
+    "preview that is not a JPEG": _png_preview,
+    "no JPEG icon": lambda peer, data: {**data, "icon": [{**icon, "mediaType": "image/png"} for icon in data["icon"]]},
+    "uuid that is not v4": lambda peer, data: {**data, "uuid": str(uuid.uuid1())},
+    "name of 2 characters": lambda peer, data: {**data, "name": "ab"},
+    "no Group": lambda peer, data: {**data, "attributedTo": [a for a in data["attributedTo"] if a["type"] != "Group"]},
+    "Group on another host": lambda peer, data: {**data, "attributedTo": [
+        {"type": "Group", "id": "https://elsewhere.example/video-channels/x"}]},
+    "id on another host": lambda peer, data: {**data, "id": "https://elsewhere.example/videos/watch/" + data["uuid"]},
+    "duration that is not PTnS": lambda peer, data: {**data, "duration": "19 minutes"},
+    "channel the peer does not serve": lambda peer, data: {**data, "attributedTo": [
+        {"type": "Group", "id": peer.url("/video-channels/missing")}]},
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_a_video_peertube_would_refuse_is_refused_and_leaves_nothing(peer, channel, case):
+    data = REFUSED[case](peer, peer.video(channel))
+    with pytest.raises(VideoError):
+        import_video(data, peer.host)
+    assert not Video.objects.exists() and not StreamingPlaylist.objects.exists() and not VideoFile.objects.exists()
+    assert images() == []
+
+
+def test_a_uuid_already_used_by_a_local_video_is_refused(peer, channel, user):
+    local = publish_video(user.account.channels.get())
+    before = images()
+    with pytest.raises(VideoError, match="uuid"):
+        import_video(peer.video(channel, video_uuid=str(local.uuid)), peer.host)
+    assert list(Video.objects.all()) == [local] and images() == before
+    local.refresh_from_db()
+    assert local.is_local and local.url == ""
+
+
+def test_another_host_may_not_speak_for_a_video(peer, channel):
+    with pytest.raises(VideoError, match="may not speak"):
+        import_video(peer.video(channel), "elsewhere.example")
+    assert not Video.objects.exists() and images() == []
+
+
+def test_reimport_replaces_files_tags_and_images(peer, channel):
+    data = peer.video(channel, tag=TAGS)
+    first = import_video(data, peer.host)
+    old_images = images()
+    hls = next(link for link in data["url"] if link.get("mediaType") == "application/x-mpegURL")
+    hls["tag"] = [tag for tag in hls["tag"] if "-1080-" not in tag.get("href", "")]
+    for icon in data["icon"]:
+        icon["url"] = icon["url"].replace(".jpg", "-v2.jpg")
+        peer.serve(icon["url"].removeprefix(peer.base), jpeg(), content_type="image/jpeg")
+    data.update(name="Edited title", tag=[{"type": "Hashtag", "name": "wayland"}], sensitive=True)
+
+    second = import_video(data, peer.host)
+    assert second.pk == first.pk and Video.objects.count() == 1
+    assert second.name == "Edited title" and second.nsfw
+    assert list(second.tags.values_list("name", flat=True)) == ["wayland"]
+    assert StreamingPlaylist.objects.count() == 1
+    assert sorted(VideoFile.objects.values_list("resolution", flat=True)) == [144, 360]
+    assert len(images()) == 2 and not set(images()) & set(old_images)
+
+
+def test_only_the_origin_deletes_a_video_and_its_images_go(peer, channel, django_capture_on_commit_callbacks):
+    data = peer.video(channel)
+    import_video(data, peer.host)
+    assert delete_video(data["id"], "elsewhere.example") is False and Video.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_video(data["id"], peer.host) is True
+    assert not Video.objects.exists() and images() == []
