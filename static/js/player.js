@@ -215,9 +215,12 @@ class Player {
       else if (error.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
       else this.showStatus(this.data.msgError);
     });
-    this.video.addEventListener("play", () => { this.loading = true; hls.startLoad(); }, { once: true });
     hls.loadSource(src);
     hls.attachMedia(this.video);
+    const startLoading = () => { this.loading = true; hls.startLoad(); };
+    // Play may have been pressed while hls.js was still arriving: its "play" event is already past.
+    if (this.video.paused) this.video.addEventListener("play", startLoading, { once: true });
+    else startLoading();
   }
 
   /** Until the transcode ends, reloads the master playlist whenever a new rung is published. */
