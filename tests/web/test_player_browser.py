@@ -91,15 +91,37 @@ def test_keyboard_speed_views_and_resume(open_page, instance, ladder):
 
     page.keyboard.press("5")  # 50 %
     page.wait_for_function(f"() => Math.abs({VIDEO}.currentTime - 6) < 0.5")
-    page.keyboard.press("k")  # play, then pause: the position is saved on pause
+    # Play, then pause: the position is saved on pause. Until the player has handled that pause, the
+    # store may still hold a position saved while playing earlier, so wait for each press to land.
     page.keyboard.press("k")
-    saved = page.wait_for_function(f"() => localStorage.getItem('sideways:resume:{ladder.uuid}')").json_value()
+    page.wait_for_selector(".player.is-playing")
+    page.keyboard.press("k")
+    page.wait_for_selector(".player:not(.is-playing)")
+    saved = page.evaluate(f"localStorage.getItem('sideways:resume:{ladder.uuid}')")
     assert 6 <= int(saved) <= 7
     page.reload()
     page.wait_for_selector(".player.is-ready")
     page.click(".player-big-play")
     page.wait_for_function(f"() => {VIDEO}.currentTime >= 6")
     _assert_private(recorded, instance.url)
+
+
+def test_play_pressed_before_hls_js_arrives_still_plays(open_page, instance, ladder):
+    """On a slow link the controls show before hls.js has loaded; pressing play then must not be lost."""
+    recorded = open_page(locale="en-US")
+    page = recorded.page
+    held = []
+    page.route("**/hls.min.js", lambda route: held.append(route))
+    page.goto(instance.url + ladder.watch_path, wait_until="domcontentloaded")  # "load" waits for hls.js
+    page.wait_for_selector(".player.is-ready")
+    page.click(".player-big-play")
+    for _ in range(500):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held and page.evaluate("window.Hls === undefined")
+    held[0].continue_()
+    page.wait_for_function(f"() => {VIDEO}.currentTime > 2", timeout=30_000)
 
 
 def test_share_dialog(open_page, instance, ladder):
