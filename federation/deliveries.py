@@ -21,6 +21,9 @@ from federation.models import Actor, Delivery, Follow
 
 # Seconds to wait before each retry: 1 min, 5 min, 30 min, 2 h, 6 h, 12 h, 24 h — about two days in all.
 RETRY_DELAYS = (60, 300, 1800, 7200, 21600, 43200, 86400)
+# A queued try that has not run after this long (its message lost, its worker gone) is queued again by the
+# beat; until then the beat leaves it alone, so a busy queue does not fill up with copies of it.
+QUEUED_TRY_LEASE = timedelta(minutes=10)
 
 
 def signer_for(actor: Actor) -> http.Signer:
@@ -43,7 +46,9 @@ def deliver(activity: dict, sender: Actor, inboxes: Iterable[str]) -> list[Deliv
     """Store a Delivery per distinct inbox and queue its first try once the current transaction commits."""
     from federation.tasks import deliver_activity
 
-    rows = [Delivery.objects.create(sender=sender, inbox_url=inbox, activity=activity) for inbox in dict.fromkeys(inboxes)]
+    lease_ends = timezone.now() + QUEUED_TRY_LEASE
+    rows = [Delivery.objects.create(sender=sender, inbox_url=inbox, activity=activity, next_attempt_at=lease_ends)
+            for inbox in dict.fromkeys(inboxes)]
     for row in rows:
         transaction.on_commit(lambda pk=row.pk: deliver_activity.delay(pk))
     return rows
@@ -69,8 +74,9 @@ def attempt(delivery: Delivery) -> None:
     delivery.save(update_fields=["attempts", "state", "last_error", "next_attempt_at", "updated_at"])
 
 
-def due_deliveries() -> Iterable[int]:
-    """Ids of pending deliveries whose retry time has come."""
-    return Delivery.objects.filter(
-        state=Delivery.State.PENDING, next_attempt_at__lte=timezone.now()
-    ).values_list("pk", flat=True)
+def take_due_deliveries() -> list[int]:
+    """Ids of pending deliveries whose next try has come, each leased for QUEUED_TRY_LEASE as it is taken."""
+    now = timezone.now()
+    due = list(Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=due).update(next_attempt_at=now + QUEUED_TRY_LEASE)
+    return due

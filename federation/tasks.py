@@ -38,7 +38,7 @@ def deliver_activity(delivery_id: int) -> None:
 @shared_task(name="federation.retry_due_deliveries")
 def retry_due_deliveries() -> int:
     """Queue the deliveries whose backoff has elapsed (the beat runs this every minute)."""
-    due = list(deliveries.due_deliveries())
+    due = deliveries.take_due_deliveries()
     for pk in due:
         deliver_activity.delay(pk)
     return len(due)

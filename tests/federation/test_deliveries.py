@@ -1,0 +1,140 @@
+"""Deliveries against a real inbox on 127.0.0.1: signed POSTs, backoff on 5xx/429/network errors, final
+failure on other 4xx or once the retries are spent, the beat re-queuing what is due, shared inboxes once.
+"""
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from federation import deliveries, tasks
+from federation.actors import ensure_instance_actor
+from federation.models import Delivery, Follow
+from federation.remote_actors import fetch_actor
+from federation.signatures import verify_request
+from tests.federation.peer import peer, running_peer  # noqa: F401 (fixture)
+from tests.live import free_port
+
+INBOX = "/accounts/peertube/inbox"
+ACTIVITY = {"type": "Follow", "id": "http://testserver/accounts/peertube/follows/1",
+            "actor": "http://testserver/accounts/peertube", "object": "http://peer/accounts/peertube"}
+
+
+@pytest.fixture
+def queued(monkeypatch) -> list[int]:
+    """Ids of deliveries whose try was queued (the tests run each try by hand)."""
+    ids: list[int] = []
+    monkeypatch.setattr(tasks.deliver_activity, "delay", ids.append)
+    return ids
+
+
+def send(url: str, queued: list[int], django_capture_on_commit_callbacks) -> Delivery:
+    with django_capture_on_commit_callbacks(execute=True):
+        [row] = deliveries.deliver(ACTIVITY, ensure_instance_actor(), [url])
+    assert queued == [row.pk]
+    return row
+
+
+def test_a_failing_inbox_is_retried_with_backoff_until_it_takes_the_activity(
+        peer, queued, django_capture_on_commit_callbacks):
+    peer.serve(INBOX, b"busy", status=500, content_type="text/plain")
+    row = send(peer.url(INBOX), queued, django_capture_on_commit_callbacks)
+    queued.clear()
+
+    tasks.deliver_activity(row.pk)
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == (Delivery.State.PENDING, 1) and "500" in row.last_error
+    wait = (row.next_attempt_at - timezone.now()).total_seconds()
+    assert deliveries.RETRY_DELAYS[0] * 0.85 < wait <= deliveries.RETRY_DELAYS[0] * 1.1
+    assert tasks.retry_due_deliveries() == 0 and queued == []  # not due yet
+
+    Delivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert tasks.retry_due_deliveries() == 1 and queued == [row.pk]
+    assert tasks.retry_due_deliveries() == 0  # taken: the next beat does not queue it again
+
+    peer.serve(INBOX, b"", status=202, content_type="text/plain")
+    tasks.deliver_activity(row.pk)
+    row.refresh_from_db()
+    assert (row.state, row.attempts, row.last_error, row.next_attempt_at) == (Delivery.State.DONE, 2, "", None)
+    assert len(peer.requests_to(INBOX, "POST")) == 2
+
+
+def test_the_post_is_signed_by_the_sender_with_a_digest_of_the_exact_body(peer, queued,
+                                                                          django_capture_on_commit_callbacks):
+    row = send(peer.url(INBOX), queued, django_capture_on_commit_callbacks)
+    tasks.deliver_activity(row.pk)
+    [request] = peer.requests_to(INBOX, "POST")
+    assert json.loads(request.body) == ACTIVITY
+    assert request.headers["Content-Type"] == "application/activity+json"
+    parsed = verify_request("POST", INBOX, "", request.headers, request.body, ensure_instance_actor().public_key_pem)
+    assert parsed.key_id == "http://testserver/accounts/peertube#main-key"
+    assert {"(request-target)", "host", "date", "digest"} <= set(parsed.headers)
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410])
+def test_a_client_error_fails_at_once(peer, queued, django_capture_on_commit_callbacks, status):
+    peer.serve(INBOX, b"no", status=status, content_type="text/plain")
+    row = send(peer.url(INBOX), queued, django_capture_on_commit_callbacks)
+    tasks.deliver_activity(row.pk)
+    row.refresh_from_db()
+    assert (row.state, row.attempts, row.next_attempt_at) == (Delivery.State.FAILED, 1, None)
+    assert str(status) in row.last_error
+    tasks.deliver_activity(row.pk)  # a stray message for a finished row does nothing
+    assert len(peer.requests_to(INBOX, "POST")) == 1
+
+
+@pytest.mark.parametrize("answer", [503, 429, 408, "connection refused"])
+def test_retryable_failures_end_failed_once_every_retry_is_spent(peer, queued, django_capture_on_commit_callbacks,
+                                                                 answer):
+    if answer == "connection refused":
+        url = f"http://127.0.0.1:{free_port()}{INBOX}"
+    else:
+        url = peer.url(INBOX)
+        peer.serve(INBOX, b"later", status=answer, content_type="text/plain")
+    row = send(url, queued, django_capture_on_commit_callbacks)
+    for attempt in range(1, len(deliveries.RETRY_DELAYS) + 1):  # the first try, then a retry per delay
+        tasks.deliver_activity(row.pk)
+        row.refresh_from_db()
+        assert (row.state, row.attempts) == (Delivery.State.PENDING, attempt)
+        expected = deliveries.RETRY_DELAYS[attempt - 1]
+        assert expected * 0.85 < (row.next_attempt_at - timezone.now()).total_seconds() <= expected * 1.1
+    tasks.deliver_activity(row.pk)
+    row.refresh_from_db()
+    assert (row.state, row.attempts, row.next_attempt_at) == (
+        Delivery.State.FAILED, len(deliveries.RETRY_DELAYS) + 1, None)
+    assert row.last_error
+
+
+def test_a_try_whose_message_was_lost_is_queued_again_after_its_lease(peer, queued,
+                                                                       django_capture_on_commit_callbacks):
+    row = send(peer.url(INBOX), queued, django_capture_on_commit_callbacks)  # the worker never runs it
+    queued.clear()
+    assert tasks.retry_due_deliveries() == 0
+    Delivery.objects.filter(pk=row.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1))  # QUEUED_TRY_LEASE later
+    assert tasks.retry_due_deliveries() == 1 and queued == [row.pk]
+    tasks.deliver_activity(row.pk)
+    assert Delivery.objects.get().state == Delivery.State.DONE
+
+
+def test_deliver_stores_one_row_per_distinct_inbox(db, queued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = deliveries.deliver(ACTIVITY, ensure_instance_actor(),
+                                  ["http://a.example/inbox", "http://b.example/inbox", "http://a.example/inbox"])
+    assert [row.inbox_url for row in rows] == ["http://a.example/inbox", "http://b.example/inbox"]
+    assert queued == [row.pk for row in rows]
+
+
+def test_follower_inboxes_deduplicates_shared_inboxes(peer):
+    us = ensure_instance_actor()
+    instance = fetch_actor(peer.instance().url)
+    alice = fetch_actor(peer.add_actor("Person", "alice").url)  # same shared inbox as the instance
+    bob = fetch_actor(peer.add_actor("Person", "bob", endpoints={}).url)  # no shared inbox: his own
+    carol = fetch_actor(peer.add_actor("Person", "carol").url)
+    with running_peer() as other:
+        dave = fetch_actor(other.instance().url)
+    for follower in (instance, alice, bob, dave):
+        Follow.objects.create(actor=follower, target=us, state=Follow.State.ACCEPTED)
+    Follow.objects.create(actor=carol, target=us, state=Follow.State.PENDING)
+    assert deliveries.follower_inboxes(us) == sorted([peer.url("/inbox"), peer.url("/accounts/bob/inbox"),
+                                                      other.url("/inbox")])
