@@ -1,8 +1,8 @@
 """Reading a followed instance's outbox once it accepted our follow, to import the videos it already has.
 
 A PeerTube outbox lists Announce activities pointing at video URLs (each fetched from its origin) and
-Create activities embedding the Video. Items are not signed here, so each video is imported only under its
-own origin's authority (import_video checks the host), exactly as if that origin had sent it.
+Create activities embedding the Video. Items are not signed here, so a video is only imported on the word of
+its own origin: the host serving the outbox for its own videos, a fetch from the origin for any other.
 """
 from __future__ import annotations
 
@@ -21,16 +21,24 @@ logger = logging.getLogger(__name__)
 MAX_PAGES = 2000  # PeerTube's ACTIVITY_PUB.FETCH_PAGE_LIMIT: a hostile outbox cannot keep us forever
 
 
-def _import(item: object) -> bool:
-    """Import the video an outbox item is about; False when the item is not a usable video activity."""
+def _import(item: object, outbox_host: str) -> bool:
+    """Import the video an outbox item is about; False when the item is not a usable video activity.
+
+    The item is not signed, so an embedded video is only taken as is from the host serving the outbox; one
+    of another host is fetched from that host (whatever actor the item names).
+    """
     if not isinstance(item, dict):
         return False
     video = item.get("object")
+    url = id_of(video) or ""
     try:
-        if item.get("type") == "Announce" and id_of(video):
-            fetch_video(id_of(video))
+        if item.get("type") == "Announce" and url:
+            fetch_video(url)
         elif item.get("type") == "Create" and isinstance(video, dict) and video.get("type") == "Video":
-            import_video(video, host_of(id_of(item.get("actor")) or ""))
+            if host_of(url) == outbox_host:
+                import_video(video, outbox_host)
+            else:
+                fetch_video(url)
         else:
             return False
     except VideoError as error:
@@ -66,7 +74,7 @@ def crawl_outbox(actor: Actor) -> int:
     try:
         for page in _pages(actor.outbox_url, signer_for(ensure_instance_actor())):
             items = page.get("orderedItems", page.get("items"))
-            imported += sum(_import(item) for item in as_list(items))
+            imported += sum(_import(item, host_of(actor.outbox_url)) for item in as_list(items))
     except http.FetchError as error:
         logger.warning("Stopped reading the outbox of %s: %s", actor.url, error)
     return imported
