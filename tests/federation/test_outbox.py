@@ -1,0 +1,111 @@
+"""Telling followers about our videos: the videos app's signals (sent by its real services) become signed
+activities POSTed to a real peer's shared inbox. Remote videos never go out.
+"""
+import pytest
+
+from federation.actors import ensure_instance_actor, local_actor_for_account
+from federation.models import Delivery, Follow
+from federation.remote_actors import fetch_actor
+from federation.remote_videos import delete_video, import_video
+from federation.signatures import verify_request
+from tests.federation.local_videos import publish_video
+from tests.federation.peer import inline_tasks, peer, running_peer  # noqa: F401 (fixtures)
+from videos.constants import VideoPrivacy
+from videos.models import Account, Video
+from videos.services import editing
+from videos.signals import video_published
+
+pytestmark = pytest.mark.usefixtures("inline_tasks")
+
+
+@pytest.fixture
+def followers(peer, user):
+    """The peer's instance follows our instance, and one of its accounts follows alice: one shared inbox."""
+    Follow.objects.create(actor=fetch_actor(peer.instance().url), target=ensure_instance_actor(),
+                          state=Follow.State.ACCEPTED)
+    Follow.objects.create(actor=fetch_actor(peer.add_actor("Person", "fan").url),
+                          target=local_actor_for_account(user.account), state=Follow.State.ACCEPTED)
+    return peer
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run a service and what it leaves for after the commit (signals, then deliveries)."""
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            action(*args, **kwargs)
+    return run
+
+
+def sent(peer) -> list[dict]:
+    """Activities the peer's shared inbox received, each checked to be signed by its actor's key."""
+    activities = []
+    for request in peer.requests_to("/inbox", "POST"):
+        activity = request.json()
+        name = activity["actor"].rsplit("/", 1)[-1]
+        signer = ensure_instance_actor() if name == "peertube" else \
+            local_actor_for_account(Account.objects.get(name=name, host=""))
+        verify_request("POST", "/inbox", "", request.headers, request.body, signer.public_key_pem)
+        activities.append(activity)
+    return activities
+
+
+@pytest.fixture
+def video(user):
+    return publish_video(user.account.channels.get())
+
+
+def test_publishing_sends_create_from_the_account_and_announce_from_the_instance(followers, video, run_on_commit):
+    run_on_commit(video_published.send, sender=Video, video=video)
+    activities = sent(followers)
+    assert sorted((a["type"], a["actor"]) for a in activities) == [
+        ("Announce", "http://testserver/accounts/peertube"), ("Create", "http://testserver/accounts/alice")]
+    create = next(a for a in activities if a["type"] == "Create")
+    announce = next(a for a in activities if a["type"] == "Announce")
+    assert create["object"]["uuid"] == str(video.uuid) and create["object"]["name"] == video.name
+    assert announce["object"] == f"http://testserver/videos/watch/{video.uuid}"
+    assert Delivery.objects.filter(state=Delivery.State.DONE).count() == 2
+
+
+def test_an_edit_sends_update(followers, video, run_on_commit):
+    run_on_commit(editing.save_edits, video, {"name": "A renamed episode"})
+    [update] = sent(followers)
+    assert update["type"] == "Update" and update["object"]["name"] == "A renamed episode"
+    assert update["actor"] == "http://testserver/accounts/alice"
+
+
+@pytest.mark.parametrize("privacy", [VideoPrivacy.PRIVATE, VideoPrivacy.UNLISTED])
+def test_making_a_video_not_public_sends_delete(followers, video, run_on_commit, privacy):
+    run_on_commit(editing.save_edits, video, {"privacy": privacy})
+    [delete] = sent(followers)
+    assert delete["type"] == "Delete" and delete["object"] == f"http://testserver/videos/watch/{video.uuid}"
+    assert delete["actor"] == "http://testserver/accounts/alice"
+
+
+def test_deleting_sends_delete(followers, video, run_on_commit):
+    run_on_commit(editing.delete_video, video)
+    [delete] = sent(followers)
+    assert delete["type"] == "Delete" and delete["object"] == f"http://testserver/videos/watch/{video.uuid}"
+
+
+def test_a_video_that_is_not_public_is_not_announced(followers, user, run_on_commit):
+    private = publish_video(user.account.channels.get(), privacy=VideoPrivacy.PRIVATE)
+    run_on_commit(video_published.send, sender=Video, video=private)
+    assert not Delivery.objects.exists() and not sent(followers)
+
+
+def test_without_followers_nothing_is_sent(peer, video, run_on_commit):
+    run_on_commit(video_published.send, sender=Video, video=video)
+    run_on_commit(editing.save_edits, video, {"name": "A renamed episode"})
+    assert not Delivery.objects.exists()
+
+
+def test_remote_videos_never_trigger_deliveries(followers, run_on_commit):
+    with running_peer() as origin:
+        channel = origin.add_actor("Group", "bob_channel", owner=origin.add_actor("Person", "bob"))
+        data = origin.video(channel)
+        remote = import_video(data, origin.host)
+        run_on_commit(video_published.send, sender=Video, video=remote)
+        run_on_commit(editing.save_edits, remote, {"name": "Renamed here"})
+        run_on_commit(delete_video, data["id"], origin.host)
+    assert not Delivery.objects.exists() and not sent(followers)
