@@ -30,7 +30,8 @@ from videos.services import editing
 from videos.services.uploads import set_tags
 from videos.storage import media_dir, random_filename
 
-DURATION = re.compile(r"^PT(\d+)S$")
+DURATION = re.compile(r"^PT(\d{1,9})S$")
+INT_MAX, BIGINT_MAX, SMALLINT_MAX = 2**31 - 1, 2**63 - 1, 2**15 - 1  # what our columns can hold
 JPEG_MAGIC = b"\xff\xd8\xff"
 
 
@@ -75,13 +76,29 @@ class RemoteVideo:
     hls_files: list[RemoteFile] = field(default_factory=list)
 
 
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def _int(value: object, maximum: int = INT_MAX) -> int | None:
+    """A JSON integer our columns can hold (a peer's out-of-range number must not crash the import)."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= maximum
+    return value if ok else None
 
 
 def _identifier(value: object) -> str | None:
     ident = value.get("identifier") if isinstance(value, dict) else None
     return ident if isinstance(ident, str) else None
+
+
+def _code(value: object) -> int | None:
+    """A category or licence: PeerTube's numeric identifier, when it fits our small integer column."""
+    ident = _identifier(value)
+    return int(ident) if ident and ident.isascii() and ident.isdigit() and int(ident) <= SMALLINT_MAX else None
+
+
+def _date(value: object) -> datetime | None:
+    """An ISO 8601 date, or None when it is missing or not a real date (such as a 13th month)."""
+    try:
+        return parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _http_url(value: object) -> str | None:
@@ -100,7 +117,8 @@ def _files(links: list) -> list[RemoteFile]:
         if url and height is not None:
             fps = link.get("fps")
             files.append(RemoteFile(url, height, _int(link.get("width")), height,
-                                    float(fps) if isinstance(fps, (int, float)) else 0.0, _int(link.get("size")) or 0))
+                                    float(fps) if isinstance(fps, (int, float)) else 0.0,
+                                    _int(link.get("size"), BIGINT_MAX) or 0))
     return files
 
 
@@ -111,7 +129,7 @@ def parse_video(data: dict) -> RemoteVideo:
     url = _http_url(data.get("id"))
     name = data.get("name")
     duration = DURATION.match(data.get("duration") or "") if isinstance(data.get("duration"), str) else None
-    published = parse_datetime(data["published"]) if isinstance(data.get("published"), str) else None
+    published = _date(data.get("published"))
     try:
         video_uuid = uuid.UUID(str(data.get("uuid")))
     except ValueError:
@@ -134,24 +152,21 @@ def parse_video(data: dict) -> RemoteVideo:
     hls_tags = as_list(hls.get("tag")) if hls else []
     sha256 = next((tag for tag in hls_tags if isinstance(tag, dict) and tag.get("name") == "sha256"), None)
     content = data.get("content") if isinstance(data.get("content"), str) else ""
-    category, licence = _identifier(data.get("category")), _identifier(data.get("licence"))
-    originally = data.get("originallyPublishedAt")
     comments_policy = _int(data.get("commentsPolicy"))
     aspect_ratio = data.get("aspectRatio")
     return RemoteVideo(
         url=url, uuid=video_uuid, name=name, description=content[:10000],
         support=(data.get("support") if isinstance(data.get("support"), str) else "")[:1000],
         duration=int(duration.group(1)), channel_url=channel_url, published_at=published,
-        originally_published_at=parse_datetime(originally) if isinstance(originally, str) else None,
-        category=int(category) if category and category.isdigit() else None,
-        licence=int(licence) if licence and licence.isdigit() else None,
+        originally_published_at=_date(data.get("originallyPublishedAt")),
+        category=_code(data.get("category")), licence=_code(data.get("licence")),
         language=(_identifier(data.get("language")) or "")[:10],
         tags=[tag["name"] for tag in as_list(data.get("tag")) if isinstance(tag, dict) and tag.get("type") == "Hashtag"
               and isinstance(tag.get("name"), str) and 2 <= len(tag["name"]) <= 30],
         nsfw=data.get("sensitive") is True,
         comments_enabled=comments_policy != CommentsPolicy.DISABLED if comments_policy else data.get("commentsEnabled") is not False,
         download_enabled=data.get("downloadEnabled") is not False,
-        views=max(_int(data.get("views")) or 0, 0),
+        views=_int(data.get("views"), BIGINT_MAX) or 0,
         aspect_ratio=float(aspect_ratio) if isinstance(aspect_ratio, (int, float)) else None,
         thumbnail_url=icons[0]["url"], preview_url=icons[-1]["url"] if len(icons) > 1 else None,
         playlist_url=_http_url(hls.get("href")) if hls else None,

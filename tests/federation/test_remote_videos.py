@@ -91,6 +91,8 @@ REFUSED = {
         {"type": "Group", "id": "https://elsewhere.example/video-channels/x"}]},
     "id on another host": lambda peer, data: {**data, "id": "https://elsewhere.example/videos/watch/" + data["uuid"]},
     "duration that is not PTnS": lambda peer, data: {**data, "duration": "19 minutes"},
+    "duration beyond any column": lambda peer, data: {**data, "duration": "PT99999999999S"},
+    "published date that does not exist": lambda peer, data: {**data, "published": "2025-13-45T11:59:45Z"},
     "channel the peer does not serve": lambda peer, data: {**data, "attributedTo": [
         {"type": "Group", "id": peer.url("/video-channels/missing")}]},
 }
@@ -103,6 +105,18 @@ def test_a_video_peertube_would_refuse_is_refused_and_leaves_nothing(peer, chann
         import_video(data, peer.host)
     assert not Video.objects.exists() and not StreamingPlaylist.objects.exists() and not VideoFile.objects.exists()
     assert images() == []
+
+
+def test_numbers_out_of_our_columns_range_are_dropped_not_crashed_on(peer, channel):
+    data = peer.video(channel, views=10**30, category={"identifier": "99999", "name": "x"},
+                      licence={"identifier": "-2", "name": "x"}, originallyPublishedAt="2025-02-30T00:00:00Z")
+    hls = next(link for link in data["url"] if link.get("mediaType") == "application/x-mpegURL")
+    for tag in hls["tag"]:
+        if tag.get("mediaType") == "video/mp4":
+            tag.update(size=-1, width=2**40)
+    video = import_video(data, peer.host)
+    assert (video.views, video.category, video.licence, video.originally_published_at) == (0, None, None, None)
+    assert set(VideoFile.objects.values_list("size", "width")) == {(0, None)}
 
 
 def test_a_uuid_already_used_by_a_local_video_is_refused(peer, channel, user):
