@@ -26,7 +26,7 @@ REFRESH_AFTER = timedelta(days=2)  # PeerTube refreshes remote actors on this rh
 # requests naming some actor cannot make us hammer that actor's server.
 REFETCH_AT_MOST_EVERY = timedelta(minutes=1)
 ACTOR_TYPES = {choice.value for choice in Actor.Type}
-USERNAME = re.compile(r"^[A-Za-z0-9_.:-]{1,255}$")
+USERNAME = re.compile(r"^[A-Za-z0-9_.:-]{1,50}$")  # PeerTube's characters; 50 is what our name columns hold
 APPLICATION_REL = "https://www.w3.org/ns/activitystreams#Application"
 
 

@@ -63,6 +63,7 @@ def test_an_unknown_actor_on_a_peer_that_is_down_is_an_error(peer):
 BROKEN = {
     "not an actor type": {"type": "Note"},
     "username with a slash": {"preferredUsername": "a/b"},
+    "username longer than our name columns": {"preferredUsername": "a" * 51},
     "inbox that is not a URL": {"inbox": "mailto:alice@example.org"},
     "key without PEM": {"publicKey": {"id": "x", "owner": "x", "publicKeyPem": "not a key"}},
 }
