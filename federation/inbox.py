@@ -19,7 +19,7 @@ from federation import signatures
 from federation.ids import host as our_host
 from federation.ld import id_of, is_hostile
 from federation.models import Actor, InboxActivity
-from federation.remote_actors import ActorError, fetch_actor, host_of
+from federation.remote_actors import MAX_URL, ActorError, fetch_actor, host_of
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def _read_activity(request: HttpRequest) -> tuple[bytes, dict]:
     if is_hostile(activity):
         raise Refused(400, "@graph, @reverse and @included are not accepted")
     ap_id, actor = id_of(activity.get("id")), id_of(activity.get("actor"))
-    if not ap_id or not actor or host_of(ap_id) != host_of(actor):
+    if not ap_id or not actor or host_of(ap_id) != host_of(actor) or len(ap_id) > MAX_URL:
         raise Refused(400, "An activity needs an id and an actor on the same host")
     return body, activity
 

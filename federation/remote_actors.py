@@ -27,6 +27,7 @@ REFRESH_AFTER = timedelta(days=2)  # PeerTube refreshes remote actors on this rh
 REFETCH_AT_MOST_EVERY = timedelta(minutes=1)
 ACTOR_TYPES = {choice.value for choice in Actor.Type}
 USERNAME = re.compile(r"^[A-Za-z0-9_.:-]{1,50}$")  # PeerTube's characters; 50 is what our name columns hold
+MAX_URL = 2000  # our URL columns' length, and PeerTube's limit on ActivityPub URLs
 APPLICATION_REL = "https://www.w3.org/ns/activitystreams#Application"
 
 
@@ -41,7 +42,7 @@ def host_of(url: str) -> str:
 
 def _url(value: object, field: str) -> str:
     url = id_of(value)
-    if not url or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+    if not url or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc or len(url) > MAX_URL:
         raise ActorError(f"the actor's {field} is not a URL")
     return url
 

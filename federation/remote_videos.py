@@ -23,7 +23,7 @@ from federation.actors import ensure_instance_actor
 from federation.deliveries import signer_for
 from federation.ld import as_list, id_of
 from federation.models import Actor
-from federation.remote_actors import ActorError, fetch_actor, host_of
+from federation.remote_actors import MAX_URL, ActorError, fetch_actor, host_of
 from videos.constants import CommentsPolicy, StreamingPlaylistType, VideoPrivacy, VideoState
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services import editing
@@ -103,7 +103,7 @@ def _date(value: object) -> datetime | None:
 
 def _http_url(value: object) -> str | None:
     url = value if isinstance(value, str) else None
-    if url and urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc and len(url) <= 2000:
+    if url and urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc and len(url) <= MAX_URL:
         return url
     return None
 

@@ -131,6 +131,11 @@ def test_activity_id_on_another_host_than_its_actor_is_refused_400(client, peer,
     assert response.status_code == 400 and nothing_stored()
 
 
+def test_an_activity_id_longer_than_2000_characters_is_refused_400(client, peer, sender):
+    activity = dict(follow_of_us(sender), id=f"{sender.url}/activities/{'x' * 2000}")
+    assert signed_post(client, sender, activity).status_code == 400 and nothing_stored()
+
+
 def test_body_over_500_kB_is_refused_413(client, peer, sender):
     big = dict(follow_of_us(sender), padding="x" * inbox.MAX_BODY_BYTES)
     assert signed_post(client, sender, big).status_code == 413

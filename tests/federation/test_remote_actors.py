@@ -65,6 +65,7 @@ BROKEN = {
     "username with a slash": {"preferredUsername": "a/b"},
     "username longer than our name columns": {"preferredUsername": "a" * 51},
     "inbox that is not a URL": {"inbox": "mailto:alice@example.org"},
+    "inbox URL over 2000 characters": {"inbox": "https://example.org/" + "i" * 2000},
     "key without PEM": {"publicKey": {"id": "x", "owner": "x", "publicKeyPem": "not a key"}},
 }
 
