@@ -145,6 +145,12 @@ def test_body_over_500_kB_is_refused_413(client, peer, sender):
     assert nothing_stored() and not peer.received  # not even the signer's key was fetched
 
 
+@pytest.mark.parametrize("content_type", ['application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+                                          "application/json; charset=utf-8"])
+def test_the_other_activitypub_content_types_are_taken(client, peer, sender, content_type):
+    assert signed_post(client, sender, follow_of_us(sender), content_type=content_type).status_code == 204
+
+
 def test_wrong_content_type_is_refused_415(client, peer, sender):
     response = signed_post(client, sender, follow_of_us(sender), content_type="text/plain")
     assert response.status_code == 415 and nothing_stored()
