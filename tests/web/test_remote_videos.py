@@ -42,6 +42,7 @@ def test_home_lists_followed_instance_videos_in_their_own_section(client, remote
     assert "Remote river" in section and "Local lake" not in section
     assert "from peer.example:8000" in section  # the host under the channel name
     assert 'href="/c/peer_channel@peer.example:8000"' in section
+    assert "Remote river" in client.get("/c/peer_channel@peer.example:8000").content.decode()
     assert 'src="/lazy-static/thumbnails/remote-preview.jpg"' in section  # our copy, never the origin's
     followed = client.get("/videos/followed").content.decode()
     assert "Remote river" in followed and "Local lake" not in followed
