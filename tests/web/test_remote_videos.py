@@ -139,12 +139,12 @@ def _origin_with_ladder(tmp_path) -> tuple[OriginServer, dict]:
 
 
 def _add_remote_video(instance, origin: OriginServer, spec: dict) -> str:
-    """The rows in the live instance, and the preview the import would have copied into our media."""
-    previews = instance.data_dir / "media" / "previews"
-    previews.mkdir(parents=True, exist_ok=True)
+    """The rows in the live instance, and the images the import would have copied into our media."""
     preview = f"{uuid.uuid4()}.jpg"
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-ss", "1", "-i", spec["clip"], "-frames:v", "1",
-                    str(previews / preview)], check=True)
+    for folder in ("thumbnails", "previews"):
+        (instance.data_dir / "media" / folder).mkdir(parents=True, exist_ok=True)
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-ss", "1", "-i", spec["clip"], "-frames:v", "1",
+                        str(instance.data_dir / "media" / folder / preview)], check=True)
     arguments = {"name": "Remote river", "video_uuid": spec["video_uuid"], "master": spec["master"],
                  "rungs": spec["rungs"], "preview": preview}
     code = ("import json; from tests.web.remote import create_remote_video; "
@@ -171,7 +171,9 @@ def test_chromium_plays_a_remote_video_from_its_origin_only(open_page, tmp_path)
         recorded.page.on("console", lambda message: violations.append(message.text)
                          if "Content Security Policy" in message.text else None)
         recorded.page.goto(instance.url + "/")
+        recorded.page.wait_for_load_state("networkidle")
         assert recorded.page.locator(".followed .card-title", has_text="Remote river").count() == 1
+        recorded.screenshot("remote-home-desktop")
         _play(recorded, f"{instance.url}/w/{short_uuid}", 2)
         assert recorded.page.get_by_text(f"from {origin.url.removeprefix('http://')}").count() == 1
         recorded.screenshot("remote-watch-desktop")
