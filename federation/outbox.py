@@ -38,8 +38,8 @@ def announce_published_video(sender: type, video: Video, **kwargs: object) -> No
 
 @receiver(video_updated, dispatch_uid="federation.send_video_update")
 def send_video_update(sender: type, video: Video, **kwargs: object) -> None:
-    """An edit goes out as Update; a video made private or unlisted is withdrawn from peers with Delete."""
-    if not video.is_local:
+    """An edit goes out as Update; a published video made private or unlisted is withdrawn with Delete."""
+    if not video.is_local or video.state != VideoState.PUBLISHED:
         return
     account = local_actor_for_account(video.channel.account)
     if _federated(video):

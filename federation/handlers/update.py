@@ -1,8 +1,13 @@
-"""Update{Video}: the origin changed one of its videos we hold (only the origin may)."""
+"""Update{Video}: the origin changed one of its videos (only the origin may).
+
+A video we do not hold yet is imported when its instance is one we follow, as PeerTube does: that is how
+a video made public after publication (private or unlisted before) reaches followers.
+"""
 from __future__ import annotations
 
 import logging
 
+from federation.follows import is_followed
 from federation.models import Actor
 from federation.remote_videos import VideoError, import_video
 from videos.models import Video
@@ -14,8 +19,9 @@ def handle(activity: dict, sender: Actor) -> None:
     video = activity.get("object")
     if not isinstance(video, dict) or video.get("type") != "Video":
         return
-    if not Video.objects.filter(url=video.get("id"), is_local=False).exists():
-        return  # not one we hold: an Update does not make us import a video
+    held = Video.objects.filter(url=video.get("id"), is_local=False).exists()
+    if not held and not is_followed(sender):
+        return
     try:
         import_video(video, sender.host)
     except VideoError as error:

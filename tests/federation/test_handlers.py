@@ -158,11 +158,15 @@ def test_update_by_the_origin_changes_the_video(imported, remote, post):
     assert Video.objects.get().name == "A better title"
 
 
-def test_update_of_a_video_we_do_not_hold_imports_nothing(peer, remote, post):
+def test_update_of_a_video_we_do_not_hold_imports_it_only_from_a_followed_instance(peer, remote, post):
+    """A video made public after publication reaches followers as an Update (PeerTube imports it too)."""
     instance, account, channel = remote
-    follow(instance)
-    post(account, activity_from(account, "Update", peer.video(channel)))
+    video = peer.video(channel)
+    post(account, activity_from(account, "Update", video))
     assert not Video.objects.exists()
+    follow(instance)
+    post(account, activity_from(account, "Update", video))
+    assert Video.objects.get().url == video["id"]
 
 
 def test_delete_by_a_host_that_is_not_the_origin_deletes_nothing(imported, post):

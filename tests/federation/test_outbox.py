@@ -10,7 +10,7 @@ from federation.remote_videos import delete_video, import_video
 from federation.signatures import verify_request
 from tests.federation.local_videos import publish_video
 from tests.federation.peer import inline_tasks, peer, running_peer  # noqa: F401 (fixtures)
-from videos.constants import VideoPrivacy
+from videos.constants import VideoPrivacy, VideoState
 from videos.models import Account, Video
 from videos.services import editing
 from videos.signals import video_published
@@ -80,6 +80,13 @@ def test_making_a_video_not_public_sends_delete(followers, video, run_on_commit,
     [delete] = sent(followers)
     assert delete["type"] == "Delete" and delete["object"] == f"http://testserver/videos/watch/{video.uuid}"
     assert delete["actor"] == "http://testserver/accounts/alice"
+
+
+def test_editing_a_video_not_yet_published_sends_nothing(followers, video, run_on_commit):
+    Video.objects.filter(pk=video.pk).update(state=VideoState.TO_TRANSCODE)
+    video.refresh_from_db()
+    run_on_commit(editing.save_edits, video, {"name": "Still encoding", "privacy": VideoPrivacy.PRIVATE})
+    assert not Delivery.objects.exists() and not sent(followers)
 
 
 def test_deleting_sends_delete(followers, video, run_on_commit):
