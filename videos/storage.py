@@ -46,7 +46,7 @@ def media_dir(folder: str) -> Path:
 
 def absolute_url(path: str) -> str:
     """Our public base URL plus a site-relative path; a URL that is already absolute (a remote file) is kept."""
-    return path if "://" in path else f"{settings.SIDEWAYS_URL}{path}"
+    return path if path.startswith(("https://", "http://")) else f"{settings.SIDEWAYS_URL}{path}"
 
 
 def hls_path(video_uuid: uuid.UUID, filename: str) -> str:
