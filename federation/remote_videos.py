@@ -113,10 +113,12 @@ def _files(links: list) -> list[RemoteFile]:
     for link in links:
         if not isinstance(link, dict) or link.get("mediaType") != "video/mp4" or link.get("rel"):
             continue
-        url, height = _http_url(link.get("href")), _int(link.get("height"))
+        url, height, width = _http_url(link.get("href")), _int(link.get("height")), _int(link.get("width"))
         if url and height is not None:
             fps = link.get("fps")
-            files.append(RemoteFile(url, height, _int(link.get("width")), height,
+            # The rendition's resolution is its short side (a portrait 1080x1920 file is "1080p").
+            resolution = min(height, width) if width else height
+            files.append(RemoteFile(url, resolution, width, height,
                                     float(fps) if isinstance(fps, (int, float)) else 0.0,
                                     _int(link.get("size"), BIGINT_MAX) or 0))
     return files

@@ -162,3 +162,15 @@ def test_only_the_origin_deletes_a_video_and_its_images_go(peer, channel, django
     with django_capture_on_commit_callbacks(execute=True):
         assert delete_video(data["id"], peer.host) is True
     assert not Video.objects.exists() and images() == []
+
+
+def test_a_portrait_files_resolution_is_its_short_side(peer, channel):
+    """PeerTube names a rendition by its short side: a 1080x1920 phone video's file is 1080p."""
+    data = peer.video(channel)
+    hls = next(link for link in data["url"] if link.get("mediaType") == "application/x-mpegURL")
+    for link in hls["tag"]:
+        if link.get("mediaType") == "video/mp4":
+            link["width"], link["height"] = link["height"], link["width"]
+    video = import_video(data, peer.host)
+    files = VideoFile.objects.filter(playlist__video=video).order_by("-resolution")
+    assert [(f.resolution, f.width, f.height) for f in files] == [(1080, 1080, 1920), (360, 360, 640), (144, 144, 256)]
