@@ -103,6 +103,11 @@ def test_local_pages_allow_no_other_origin(client, remote, local):
         assert "http" not in response.headers["Content-Security-Policy"], url
 
 
+def test_anonymous_visits_of_remote_pages_set_no_cookie(client, remote):
+    for url in ("/", "/videos/followed", f"/w/{remote.short_uuid}", f"/videos/embed/{remote.short_uuid}"):
+        assert not client.get(url).cookies, url
+
+
 def test_a_hostile_media_url_never_reaches_the_csp(client, db):
     video = create_remote_video("http://peer.example", name="Hostile one")
     video.streaming_playlists.update(playlist_url="http://peer.example; script-src *")
