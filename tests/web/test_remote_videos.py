@@ -4,6 +4,7 @@ the origin's URLs. The browser test plays one from a second real HTTP server."""
 import json
 import subprocess
 import uuid
+import xml.etree.ElementTree as ET
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from tests.media import make_clip
 from tests.web.hls import RUNGS, encode_rung, master_playlist
 from tests.web.remote import HLS_PREFIX, OriginServer, create_remote_video
 from tests.web.test_pages import make_video
+from videos.models import Video
 
 PEER = "http://peer.example:8000"
 RUNG = {"resolution": 360, "width": 640, "height": 360, "fps": 25, "size": 1000, "filename": "a-360-fragmented.mp4"}
@@ -194,3 +196,19 @@ def test_chromium_plays_a_remote_video_from_its_origin_only(open_page, tmp_path)
     finally:
         instance.stop()
         origin.stop()
+
+
+def test_a_remote_channels_podcast_points_at_the_origins_master(client, remote):
+    response = client.get(f"/feeds/podcast/videos.xml?videoChannelId={remote.channel.pk}")
+    enclosure = ET.fromstring(response.content).find("channel/item/enclosure")
+    assert enclosure.get("url") == f"{PEER}{HLS_PREFIX}/{remote.uuid}/master.m3u8"
+    assert enclosure.get("type") == "application/x-mpegURL"
+
+
+def test_nobody_here_edits_or_deletes_a_followed_instances_video(client, admin_user, remote):
+    """The origin owns it: even an administrator gets no edit form and no API edit."""
+    client.force_login(admin_user)
+    assert client.get(f"/videos/update/{remote.uuid}").status_code in (403, 404)
+    assert client.post(f"/videos/delete/{remote.uuid}").status_code in (403, 404)
+    assert "/videos/update/" not in client.get(f"/w/{remote.short_uuid}").content.decode()
+    assert Video.objects.filter(pk=remote.pk).exists()

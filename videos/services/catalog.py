@@ -51,8 +51,9 @@ def may_watch(user: User | None, video: Video) -> bool:
 
 
 def may_manage(user: User | None, video: Video) -> bool:
-    """The owner may edit or delete a video, and so may moderators and admins."""
-    if user is None or not user.is_authenticated:
+    """The owner may edit or delete a video, and so may moderators and admins; a followed instance's video
+    is its origin's to change, so nobody here manages it."""
+    if user is None or not user.is_authenticated or not video.is_local:
         return False
     return video.channel.account.user_id == user.pk or user.can_see_all_videos
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 from videos.constants import PREVIEW_SIZE
 from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos, sort_ordering
-from videos.storage import hls_path, media_path
+from videos.storage import media_path, playlist_url
 from videos.web.pages import handle_lookup
 
 FEED_SIZE = 50
@@ -164,25 +164,27 @@ def videos_feed(request: HttpRequest) -> HttpResponse:
 
 
 def _enclosure(request: HttpRequest, video: Video) -> Enclosure | None:
-    """An MP4 of one HLS rung through the download route; the web video before transcoding; else the master."""
-    rungs = sorted(
-        (file for playlist in video.streaming_playlists.all() for file in playlist.files.all() if file.has_video),
-        key=lambda file: file.resolution,
-    )
-    if rungs and video.download_enabled:
-        fitting = [file for file in rungs if file.resolution <= PODCAST_RESOLUTION] or rungs[:1]
-        file = fitting[-1]
-        url = f"{reverse('video-download', args=[video.uuid])}?videoFileIds={file.pk}"
-        return Enclosure(request.build_absolute_uri(url), str(file.size), "video/mp4")
-    web_videos = list(video.files.all())
-    if web_videos and video.download_enabled:
-        file = web_videos[0]
-        return Enclosure(request.build_absolute_uri(media_path("web-videos", file.filename)), str(file.size), "video/mp4")
+    """An MP4 of one HLS rung through the download route; the web video before transcoding; else the master.
+
+    A followed instance's video has neither of ours: its master playlist on the origin is the enclosure.
+    """
+    if video.is_local and video.download_enabled:
+        rungs = sorted(
+            (file for playlist in video.streaming_playlists.all() for file in playlist.files.all() if file.has_video),
+            key=lambda file: file.resolution,
+        )
+        if rungs:
+            file = ([file for file in rungs if file.resolution <= PODCAST_RESOLUTION] or rungs[:1])[-1]
+            url = f"{reverse('video-download', args=[video.uuid])}?videoFileIds={file.pk}"
+            return Enclosure(request.build_absolute_uri(url), str(file.size), "video/mp4")
+        web_videos = list(video.files.all())
+        if web_videos:
+            url = media_path("web-videos", web_videos[0].filename)
+            return Enclosure(request.build_absolute_uri(url), str(web_videos[0].size), "video/mp4")
     playlist = next(iter(video.streaming_playlists.all()), None)
     if playlist is None:
         return None
-    master = hls_path(video.uuid, playlist.playlist_filename)
-    return Enclosure(request.build_absolute_uri(master), "0", "application/x-mpegURL")
+    return Enclosure(request.build_absolute_uri(playlist_url(playlist)), "0", "application/x-mpegURL")
 
 
 @require_safe
