@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from federation import activities
 from federation.actors import actor_url, ensure_instance_actor
@@ -21,7 +22,8 @@ from federation.remote_actors import ActorError, find_instance_actor
 
 
 class FollowError(Exception):
-    """Why a follow or unfollow could not be done, in words for the admin."""
+    """Why a follow or unfollow could not be done, in words for the admin (in the active language; the
+    peer's own technical reason, when there is one, stays in English)."""
 
 
 def _base_url(host: str) -> str:
@@ -31,7 +33,7 @@ def _base_url(host: str) -> str:
         value = f"https://{value}"
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-        raise FollowError(f"“{host}” is not a host name such as videos.example.org")
+        raise FollowError(_("“%(value)s” is not a host name such as videos.example.org.") % {"value": host})
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
@@ -39,16 +41,16 @@ def follow_instance(host: str) -> Follow:
     """Follow the instance at `host`: find its Application actor, store a pending Follow, send the Follow."""
     base_url = _base_url(host)
     if urlsplit(base_url).netloc == our_host():
-        raise FollowError("An instance cannot follow itself.")
+        raise FollowError(_("An instance cannot follow itself."))
     try:
         target = find_instance_actor(base_url)
     except ActorError as error:
-        raise FollowError(f"Could not follow {urlsplit(base_url).netloc}: {error}") from error
+        raise FollowError(_("Could not follow %(host)s: %(reason)s") % {"host": urlsplit(base_url).netloc, "reason": error}) from error
     us = ensure_instance_actor()
     with transaction.atomic():
         follow, created = Follow.objects.get_or_create(actor=us, target=target)
         if not created and follow.state != Follow.State.REJECTED:
-            raise FollowError(f"{target.host} is already followed.")
+            raise FollowError(_("%(host)s is already followed.") % {"host": target.host})
         follow.state = Follow.State.PENDING
         follow.url = f"{actor_url(us)}/follows/{uuid.uuid4()}"
         follow.save()
@@ -65,7 +67,7 @@ def unfollow_instance(host: str) -> None:
     us = ensure_instance_actor()
     follow = instance_following().filter(target__host=netloc).first()
     if follow is None:
-        raise FollowError(f"{netloc} is not followed.")
+        raise FollowError(_("%(host)s is not followed.") % {"host": netloc})
     with transaction.atomic():
         if follow.state == Follow.State.ACCEPTED:
             sent = activities.follow(us, follow.target.url, follow.url)

@@ -45,7 +45,7 @@ def following(request: HttpRequest) -> HttpResponse:
         try:
             follow = follows.follow_instance(form.cleaned_data["host"])
         except follows.FollowError as error:
-            form.add_error("host", _("This instance cannot be followed: %(reason)s") % {"reason": error})
+            form.add_error("host", str(error))
         else:
             messages.success(
                 request,
@@ -66,7 +66,7 @@ def unfollow(request: HttpRequest) -> HttpResponse:
     try:
         follows.unfollow_instance(host)
     except follows.FollowError as error:
-        messages.error(request, _("This instance cannot be unfollowed: %(reason)s") % {"reason": error})
+        messages.error(request, str(error))
     else:
         messages.success(request, _("You no longer follow %(host)s.") % {"host": host})
     return redirect("federation-following")

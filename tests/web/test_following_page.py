@@ -75,6 +75,14 @@ def test_a_host_that_is_not_an_instance_gets_a_readable_error(admin_client, sett
     assert not Follow.objects.exists()
 
 
+def test_the_reason_is_given_in_french_to_a_french_admin(admin_client):
+    html = admin_client.post("/admin/following", {"host": "not a host/at all"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "n’est pas un nom d’hôte comme videos.example.org" in html
+    html = admin_client.post("/admin/following/unfollow", {"host": "peer.example"}, HTTP_ACCEPT_LANGUAGE="fr",
+                             follow=True).content.decode()
+    assert "peer.example n’est pas suivie." in html
+
+
 def test_follow_then_already_followed_then_unfollow_a_real_peer(admin_client, settings, tmp_path):
     settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
     peer = start_instance(tmp_path / "peer", worker=False)
