@@ -19,6 +19,7 @@ import ipaddress
 import json
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from urllib.parse import SplitResult, urljoin, urlsplit
@@ -35,6 +36,7 @@ MAX_IMAGE_BYTES = 8_000_000
 MAX_REDIRECTS = 5
 TIMEOUT = urllib3.Timeout(connect=5, read=15)
 DEADLINE = 60  # seconds for a whole response, so a peer dripping bytes cannot hold a worker
+MEDIA_DEADLINE = 600  # the same for one proxied media response (a player asks for one segment at a time)
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _VERSION = version("sideways-tube")
 
@@ -126,7 +128,22 @@ def _exchange(
     method: str, url: str, *, headers: dict[str, str], body: bytes | None, signer: Signer | None, max_bytes: int | None
 ) -> _Reply:
     """One request to `url`, signed for that URL when a signer is given; the body is read (capped) on 2xx
-    when max_bytes is given.
+    when max_bytes is given."""
+    response = _open(method, url, headers=headers, body=body, signer=signer)
+    try:
+        content = b""
+        if max_bytes is not None and 200 <= response.status < 300:
+            content = _read_capped(response, max_bytes, url)
+        return _Reply(response.status, response.headers, content)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise FetchError(f"{method} {url} failed: {exc}", retryable=True) from exc
+    finally:
+        response.release_conn()
+
+
+def _open(method: str, url: str, *, headers: dict[str, str], body: bytes | None, signer: Signer | None
+          ) -> urllib3.BaseHTTPResponse:
+    """Send one request to `url` and return the response with its body still unread.
 
     The checked addresses are tried in turn when a connection cannot be opened (an IPv6 address on
     a host without IPv6, say), as a browser would; once connected, a failure is final.
@@ -142,21 +159,56 @@ def _exchange(
     for address in addresses:
         pool = _connection_pool(parts, address)
         try:
-            response = pool.urlopen(
+            return pool.urlopen(
                 method, target, body=body, headers=headers, redirect=False, preload_content=False,
                 assert_same_host=False,
             )
-            content = b""
-            if max_bytes is not None and 200 <= response.status < 300:
-                content = _read_capped(response, max_bytes, url)
-            return _Reply(response.status, response.headers, content)
         except urllib3.exceptions.ConnectTimeoutError as exc:  # also "connection refused": try the next address
             failure = exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(f"{method} {url} failed: {exc}", retryable=True) from exc
         finally:
-            pool.close()
+            pool.close()  # the response keeps its own connection; nothing else is pooled
     raise FetchError(f"{method} {url} failed: {failure}", retryable=True) from failure
+
+
+@dataclass(frozen=True)
+class MediaStream:
+    """A media file on its way from a peer: status, the headers a player needs, and the body in chunks."""
+
+    status: int
+    content_length: str | None
+    content_range: str | None
+    chunks: Iterator[bytes]
+
+
+def stream_media(url: str, *, byte_range: str | None = None) -> MediaStream:
+    """GET a media file (a followed instance's HLS playlist or fragment) without holding it in memory.
+
+    For the media proxy: the viewer's byte range is passed on, the body is streamed in chunks within
+    MEDIA_DEADLINE, and the connection is released when the chunks are exhausted or closed. Redirects are
+    not followed (a PeerTube origin serves its static files directly). Non-2xx answers raise FetchError.
+    """
+    headers = {"Accept": "*/*", **({"Range": byte_range} if byte_range else {})}
+    response = _open("GET", url, headers=headers, body=None, signer=None)
+    if not 200 <= response.status < 300:
+        response.release_conn()
+        _raise_for_status(url, response.status)
+
+    def chunks() -> Iterator[bytes]:
+        deadline = time.monotonic() + MEDIA_DEADLINE
+        try:
+            while chunk := response.read1(64 * 1024):
+                if time.monotonic() > deadline:
+                    return
+                yield chunk
+        except (urllib3.exceptions.HTTPError, OSError):
+            return  # the viewer gets a short body and its player retries, as after any network cut
+        finally:
+            response.release_conn()
+
+    return MediaStream(response.status, response.headers.get("Content-Length"),
+                       response.headers.get("Content-Range"), chunks())
 
 
 def _connection_pool(parts: SplitResult, address: str) -> urllib3.HTTPConnectionPool:

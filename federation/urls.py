@@ -1,4 +1,5 @@
-"""Federation URLs answered whatever the Accept header: WebFinger, NodeInfo and the actor collections.
+"""Federation URLs answered whatever the Accept header: WebFinger, NodeInfo and the actor collections,
+plus the media proxy that streams followed instances' HLS files to our viewers.
 
 Peers often fetch collections and the instance actor with no Accept header at all, so these always
 answer ActivityPub. An actor id opened by a browser (negotiation sent peers elsewhere) redirects to
@@ -6,8 +7,9 @@ the account's or channel's page.
 """
 from django.urls import path
 
-from federation import views, wellknown
+from federation import media_proxy, views, wellknown
 from federation.ids import INSTANCE_ACTOR_NAME
+from videos.storage import REMOTE_HLS_PREFIX
 
 _collections = [
     path(f"{kind}/<str:name>/{name}", view, {"kind": kind})
@@ -25,4 +27,5 @@ urlpatterns = [
     path("video-channels/<str:name>", views.channel_page),
     path("videos/watch/<str:video_id>/activity", views.video_activity),
     *_collections,
+    path(f"{REMOTE_HLS_PREFIX.lstrip('/')}/<uuid:video_uuid>/<str:name>", media_proxy.remote_hls, name="remote-hls"),
 ]

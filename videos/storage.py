@@ -3,9 +3,10 @@
 Originals stay outside MEDIA_ROOT and are never served; everything under MEDIA_ROOT is served by
 videos.web.media with HTTP Range support.
 
-A remote video's HLS playlists and files are not copied here: they are played from the instance
-they come from, whose absolute URLs the import stores on the rows. `playlist_url`, `file_url` and
-friends are the one place that knows both cases; pages and the API ask them, never the rows directly.
+A remote video's HLS playlists and files are not copied here: the import stores their absolute URLs on
+the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which federation.media_proxy streams
+from the origin (so a page never makes the viewer's browser talk to another host). `playlist_url`,
+`file_url` and friends are the one place that knows both cases; pages and the API ask them, never the rows.
 """
 from __future__ import annotations
 
@@ -18,6 +19,18 @@ from django.conf import settings
 
 if TYPE_CHECKING:
     from videos.models import StreamingPlaylist, VideoFile
+
+# Followed instances' HLS files, streamed from their origin by federation.media_proxy.
+REMOTE_HLS_PREFIX = "/remote/streaming-playlists/hls"
+# What each kind of media file is served as (ours from disk, a remote one through the proxy).
+MEDIA_CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".mp4": "video/mp4",
+    ".torrent": "application/x-bittorrent",
+    ".json": "application/json",
+    ".jpg": "image/jpeg",
+    ".webm": "video/webm",
+}
 
 # Folder under MEDIA_ROOT -> public URL prefix, as PeerTube names them.
 PUBLIC_FOLDERS = {
@@ -68,22 +81,31 @@ def random_filename(suffix: str) -> str:
     return f"{uuid.uuid4()}{suffix}"
 
 
+def _proxied(video_uuid: uuid.UUID, origin_url: str) -> str:
+    """Where we serve a remote video's HLS file: its name on the origin under REMOTE_HLS_PREFIX."""
+    return f"{REMOTE_HLS_PREFIX}/{video_uuid}/{origin_url.rsplit('/', 1)[-1]}"
+
+
 def playlist_url(playlist: StreamingPlaylist) -> str:
-    """The HLS master playlist: the origin's absolute URL for a remote video, our site-relative path otherwise."""
-    return playlist.playlist_url or hls_path(playlist.video.uuid, playlist.playlist_filename)
+    """The HLS master playlist's site-relative path (a remote video's through our proxy)."""
+    if playlist.playlist_url:
+        return _proxied(playlist.video.uuid, playlist.playlist_url)
+    return hls_path(playlist.video.uuid, playlist.playlist_filename)
 
 
 def segments_sha256_url(playlist: StreamingPlaylist) -> str:
     """The playlist's segments-sha256.json, like `playlist_url`."""
-    return playlist.segments_sha256_url or hls_path(playlist.video.uuid, playlist.segments_sha256_filename)
+    if playlist.segments_sha256_url:
+        return _proxied(playlist.video.uuid, playlist.segments_sha256_url)
+    return hls_path(playlist.video.uuid, playlist.segments_sha256_filename)
 
 
 def file_url(file: VideoFile) -> str:
     """A web video (MP4) or an HLS rendition (fragmented MP4), like `playlist_url`."""
-    if file.file_url:
-        return file.file_url
     if file.playlist_id is None:
-        return media_path("web-videos", file.filename)
+        return file.file_url or media_path("web-videos", file.filename)
+    if file.file_url:
+        return _proxied(file.playlist.video.uuid, file.file_url)
     return hls_path(file.playlist.video.uuid, file.filename)
 
 

@@ -149,9 +149,9 @@ def _resolution(file: VideoFile) -> dict:
 
 
 def _file_download_url(video: Video, file: VideoFile) -> str:
-    """Ours (PeerTube's download routes); a remote file is downloaded from its origin, as it is played."""
+    """Ours (PeerTube's download routes); a remote file is downloaded as it is played, through our proxy."""
     if not video.is_local:
-        return file_url(file)
+        return absolute_url(file_url(file))
     if file.playlist_id is None:
         return absolute_url(f"/download/web-videos/{file.filename}")
     return absolute_url(f"/download/streaming-playlists/hls/videos/{file.filename}")

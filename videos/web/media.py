@@ -14,16 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from videos.models import Video, VideoFile
 from videos.services.catalog import may_watch
+from videos.storage import MEDIA_CONTENT_TYPES
 
 CHUNK_SIZE = 256 * 1024
-CONTENT_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".mp4": "video/mp4",
-    ".torrent": "application/x-bittorrent",
-    ".json": "application/json",
-    ".jpg": "image/jpeg",
-    ".webm": "video/webm",
-}
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -81,7 +74,7 @@ def serve_media(request: HttpRequest, folder: str, relative: str) -> HttpRespons
     if video is not None and not may_watch(request.user, video):
         raise Http404("No such file.")
     size = path.stat().st_size
-    content_type = CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    content_type = MEDIA_CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     try:
         byte_range = _parse_range(request.headers.get("Range", ""), size)
     except ValueError:

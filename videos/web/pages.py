@@ -19,7 +19,6 @@ from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist,
 from videos.services.catalog import listed_videos, may_manage, may_watch
 from videos.services.search import search_queryset
 from videos.web.lookup import video_or_404
-from videos.web.origin import original_page, play_from_origin
 
 VIDEOS_PER_PAGE = 24
 MORE_FROM_CHANNEL = 4
@@ -92,6 +91,11 @@ def _more_from_channel(request: HttpRequest, video: Video) -> list[Video]:
     return list(videos.select_related("channel__account").order_by(*NEWEST_FIRST)[:MORE_FROM_CHANNEL])
 
 
+def _original_page(video: Video) -> str:
+    """A followed instance's video's page on its own instance (its ActivityPub id), or "" for ours."""
+    return video.url if not video.is_local and video.url.startswith(("https://", "http://")) else ""
+
+
 def watch(request: HttpRequest, video_id: str) -> HttpResponse:
     """The watch page, under /w/<shortUUID> and /videos/watch/<uuid>; 404 for what the viewer may not see."""
     videos = Video.objects.select_related("channel__account").prefetch_related(
@@ -100,12 +104,12 @@ def watch(request: HttpRequest, video_id: str) -> HttpResponse:
         Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.prefetch_related("files")),
     )
     video = video_or_404(video_id, videos, lambda video: may_watch(_viewer(request), video))
-    response = render(
+    return render(
         request,
         "videos/watch.html",
         {
             "video": video,
-            "original_page": original_page(video),
+            "original_page": _original_page(video),
             "category": VIDEO_CATEGORIES.get(video.category),
             "licence": VIDEO_LICENCES.get(video.licence),
             "language": _(VIDEO_LANGUAGES[video.language]) if video.language in VIDEO_LANGUAGES else None,
@@ -114,7 +118,6 @@ def watch(request: HttpRequest, video_id: str) -> HttpResponse:
             "more_videos": _more_from_channel(request, video),
         },
     )
-    return play_from_origin(response, video)
 
 
 def handle_lookup(handle: str) -> dict:
