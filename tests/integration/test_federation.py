@@ -11,6 +11,7 @@ import json
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 import requests
 
 from federation.signatures import generate_keypair, sign_headers
@@ -22,8 +23,11 @@ pytestmark = pytest.mark.integration
 
 
 def _redis_database(url: str, number: int) -> str:
-    """The same Redis server, another database: each instance's worker must see only its own queues."""
-    return urlunsplit(urlsplit(url)._replace(path=f"/{number}"))
+    """The same Redis server, an emptied database of its own: each instance's worker must see only its
+    own queues (and nothing another test left queued)."""
+    database = urlunsplit(urlsplit(url)._replace(path=f"/{number}"))
+    redis.Redis.from_url(database).flushdb()
+    return database
 
 
 @pytest.fixture
@@ -31,7 +35,7 @@ def two_instances(real_services, tmp_path):
     database_url, redis_url = real_services
     instances = []
     try:
-        for index, name in enumerate(("origin", "follower"), start=1):
+        for index, name in enumerate(("origin", "follower"), start=14):
             instances.append(start_instance(
                 tmp_path / name, postgres_server_url=database_url, redis_url=_redis_database(redis_url, index),
                 extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": "240"},
@@ -77,11 +81,16 @@ def test_follow_import_push_update_delete_and_forgery(two_instances, tmp_path):
                         "the outbox video imported\n" + _logs(origin, follower), follower)
     assert imported["name"] == first["name"] and imported["isLocal"] is False
     assert imported["channel"]["host"] == origin_host
-    # The thumbnail was copied to the follower; the HLS stays on the origin and plays from there.
+    # The thumbnail was copied to the follower; the HLS stays on the origin and reaches viewers through
+    # the follower's media proxy, byte for byte.
     assert requests.get(follower.url + imported["thumbnailPath"]).headers["Content-Type"] == "image/jpeg"
     details = requests.get(f"{follower.url}/api/v1/videos/{first['uuid']}").json()
-    master = details["streamingPlaylists"][0]["playlistUrl"]
-    assert master.startswith(origin.url) and requests.get(master).status_code == 200
+    proxied, original = details["streamingPlaylists"][0], first["streamingPlaylists"][0]
+    assert proxied["playlistUrl"].startswith(f"{follower.url}/remote/streaming-playlists/hls/{first['uuid']}/")
+    assert requests.get(proxied["playlistUrl"]).text == requests.get(original["playlistUrl"]).text
+    fragment = {"Range": "bytes=0-999"}
+    assert requests.get(proxied["files"][0]["fileUrl"], headers=fragment).content == \
+        requests.get(original["files"][0]["fileUrl"], headers=fragment).content
     home = requests.get(follower.url + "/", headers={"Accept-Language": "en"}).text
     assert first["name"] in home
 
