@@ -2,6 +2,7 @@
 link, else WebFinger), the pending Follow sent signed to its inbox, readable errors, and unfollowing.
 """
 import pytest
+from django.utils import translation
 
 from federation.actors import ensure_instance_actor
 from federation.follows import FollowError, follow_instance, instance_following, unfollow_instance
@@ -11,6 +12,13 @@ from federation.signatures import verify_request
 from tests.federation.peer import inline_tasks, peer  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("inline_tasks")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The service speaks the active language (the admin's); these tests read its English messages."""
+    with translation.override("en"):
+        yield
 INBOX = "/accounts/peertube/inbox"
 
 
