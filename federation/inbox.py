@@ -1,12 +1,13 @@
 """Receiving activities: check size, type and HTTP signature, store once, handle later in a worker.
 
 Nothing is acted on before its signature verified against the signer's key, and the signer must be the
-activity's actor (we do not check Linked Data signatures, so forwarded activities are refused). A stored
-activity is unique by id, so a peer redelivering it changes nothing; the handler runs in the federation_in
-queue once the row is committed (ARCHITECTURE.md items 2 and 3).
+activity's actor (we do not check Linked Data signatures, so forwarded activities are dropped). A stored
+activity is unique by id and content, so a peer redelivering it changes nothing; the handler runs in the
+federation_in queue once the row is committed (ARCHITECTURE.md items 2 and 3).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 
@@ -16,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from federation import signatures
+from federation.handlers import HANDLERS
 from federation.ids import host as our_host
 from federation.ld import id_of, is_hostile
 from federation.models import Actor, InboxActivity
@@ -68,19 +70,18 @@ def _read_activity(request: HttpRequest) -> tuple[bytes, dict]:
     return body, activity
 
 
-def _signer(request: HttpRequest, body: bytes) -> Actor:
-    """The remote actor whose key signed this request; refetched once if the key changed (rotation)."""
+def _parsed_signature(request: HttpRequest) -> signatures.ParsedSignature:
     header = request.headers.get("Signature")
     if not header:
         raise Refused(401, "Activities must carry an HTTP signature")
     try:
-        parsed = signatures.parse_signature_header(header)
+        return signatures.parse_signature_header(header)
     except signatures.MalformedSignature as error:
         raise Refused(400, f"Malformed signature: {error}") from None
-    owner = signatures.key_owner(parsed.key_id)
-    if host_of(owner) == our_host():
-        raise Refused(409, "The sender is this instance itself")
 
+
+def _verified_signer(request: HttpRequest, body: bytes, owner: str) -> Actor:
+    """The remote actor `owner` once its key verified the request; refetched once if it changed (rotation)."""
     def verified(actor: Actor) -> Actor:
         signatures.verify_request(request.method, request.path, request.META.get("QUERY_STRING", ""),
                                   request.headers, body, actor.public_key_pem)
@@ -100,16 +101,28 @@ def _signer(request: HttpRequest, body: bytes) -> Actor:
 
 
 def receive(request: HttpRequest) -> InboxActivity | None:
-    """Verify and store one activity; None when it was already received. Raises Refused."""
+    """Verify and store one activity; None when it is dropped or was already received. Raises Refused.
+
+    Dropped before any key is fetched, with a success status so the sender does not count a failure:
+    activities of a type we do not handle, and activities signed by someone other than their actor (what
+    PeerTube forwards — views, likes, comments — carries its server's signature and an LD signature we do
+    not check). A redelivery (same id, same bytes) is stored once; the same id with other bytes is a new
+    action (PeerTube reuses ids such as `<follower>/follows/<target>` for a follow made again).
+    """
     body, activity = _read_activity(request)
-    signer = _signer(request, body)
-    if signer.url != id_of(activity["actor"]):
-        raise Refused(401, "The activity's actor is not the one who signed it")
+    owner = signatures.key_owner(_parsed_signature(request).key_id)
+    if host_of(owner) == our_host():
+        raise Refused(409, "The sender is this instance itself")
+    if owner != id_of(activity["actor"]) or activity["type"] not in HANDLERS:
+        logger.info("Dropped a %s activity signed by %s", activity["type"], owner)
+        return None
+    signer = _verified_signer(request, body, owner)
     from federation.tasks import process_activity
 
     with transaction.atomic():
         stored, created = InboxActivity.objects.get_or_create(
-            ap_id=id_of(activity["id"]), defaults={"actor": signer, "payload": activity}
+            ap_id=id_of(activity["id"]), digest=hashlib.sha256(body).hexdigest(),
+            defaults={"actor": signer, "payload": activity},
         )
         if created:
             transaction.on_commit(lambda: process_activity.delay(stored.pk))

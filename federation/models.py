@@ -76,10 +76,12 @@ class Follow(models.Model):
 class InboxActivity(models.Model):
     """An activity a peer POSTed to an inbox, kept until a worker has handled it.
 
-    Stored only after its HTTP signature checked out; the unique id makes a redelivery a no-op.
+    Stored only after its HTTP signature checked out; the unique (id, digest) makes a redelivery a no-op.
     """
 
-    ap_id = models.URLField(max_length=2000, unique=True)
+    ap_id = models.URLField(max_length=2000)
+    # SHA-256 of the body as received: with the id, what makes a redelivery recognisable.
+    digest = models.CharField(max_length=64, default="")
     # The actor whose key signed the request (the activity's own actor, checked on receipt).
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="inbox_activities")
     payload = models.JSONField()
@@ -87,6 +89,10 @@ class InboxActivity(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     # Why handling failed, for an admin to read (empty when it worked).
     error = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name_plural = "inbox activities"
+        constraints = [models.UniqueConstraint(fields=["ap_id", "digest"], name="unique_inbox_activity")]
 
 
 class Delivery(models.Model):

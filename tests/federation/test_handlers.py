@@ -182,8 +182,10 @@ def test_delete_by_the_origin_removes_the_video(imported, remote, post):
     assert not Video.objects.exists()
 
 
-def test_an_unknown_activity_type_is_dropped(peer, remote, post):
+def test_an_unknown_activity_type_is_dropped_without_being_stored(peer, remote, client):
+    """Answered with success (PeerTube counts any failure against its follow of us), kept nowhere."""
     instance = remote[0]
-    received = post(instance, activity_from(instance, "Like", "http://testserver/videos/watch/x"))
-    assert received.processed_at is not None and received.error == ""
-    assert not Follow.objects.exists()
+    response = signed_post(client, instance, activity_from(instance, "Like", "http://testserver/videos/watch/x"))
+    assert response.status_code == 204
+    assert not InboxActivity.objects.exists() and not Follow.objects.exists()
+    assert not peer.requests_to(instance.url.removeprefix(peer.base))  # not even its key was fetched

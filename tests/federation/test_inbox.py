@@ -118,11 +118,26 @@ def test_stale_date_is_refused_401(client, peer, sender):
     assert response.status_code == 401 and nothing_stored()
 
 
-def test_signer_other_than_the_activity_actor_is_refused_401(client, peer, sender):
+def test_an_activity_signed_by_someone_else_is_dropped_unread(client, peer, sender):
+    """What PeerTube forwards (views, likes of its videos) carries its server's signature and another
+    actor: answered with success, so PeerTube does not count a failure, but neither stored nor acted on,
+    and no key is fetched for it."""
     someone = peer.add_actor("Person", "mallory", key=1)
     activity = activity_from(someone, "Follow", "http://testserver/accounts/peertube")
     response = signed_post(client, sender, activity)  # the instance signs an activity of mallory's
-    assert response.status_code == 401 and nothing_stored()
+    assert response.status_code == 204 and nothing_stored()
+    assert not Actor.objects.filter(host=peer.host).exists()
+
+
+def test_the_same_id_with_other_content_is_a_new_action(client, peer, sender):
+    """PeerTube gives a follow made again (after an Undo) the id of the first one."""
+    first = follow_of_us(sender)
+    assert signed_post(client, sender, first).status_code == 204
+    assert signed_post(client, sender, first).status_code == 204  # a redelivery: stored once
+    assert InboxActivity.objects.count() == 1
+    again = dict(first, published="2026-11-25T10:00:00Z")
+    assert signed_post(client, sender, again).status_code == 204
+    assert InboxActivity.objects.filter(ap_id=first["id"]).count() == 2
 
 
 def test_activity_id_on_another_host_than_its_actor_is_refused_400(client, peer, sender):
