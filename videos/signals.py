@@ -6,6 +6,6 @@ from django.dispatch import Signal
 
 video_uploaded = Signal()  # a new original is stored and waits for transcoding
 video_published = Signal()  # the video became watchable
-video_updated = Signal()
+video_updated = Signal()  # an edit also sends `previous_privacy` (None: the privacy did not change)
 video_deleted = Signal()  # sent with `video` (already deleted from the database) and `url`
 video_viewed = Signal()

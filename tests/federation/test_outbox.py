@@ -3,7 +3,7 @@ activities POSTed to a real peer's shared inbox. Remote videos never go out.
 """
 import pytest
 
-from federation.actors import ensure_instance_actor, local_actor_for_account
+from federation.actors import ensure_instance_actor, local_actor_for_account, local_actor_for_channel
 from federation.models import Delivery, Follow
 from federation.remote_actors import fetch_actor
 from federation.remote_videos import delete_video, import_video
@@ -11,7 +11,7 @@ from federation.signatures import verify_request
 from tests.federation.local_videos import publish_video
 from tests.federation.peer import inline_tasks, peer, running_peer  # noqa: F401 (fixtures)
 from videos.constants import VideoPrivacy, VideoState
-from videos.models import Account, Video
+from videos.models import Account, Channel, Video
 from videos.services import editing
 from videos.signals import video_published
 
@@ -42,9 +42,12 @@ def sent(peer) -> list[dict]:
     activities = []
     for request in peer.requests_to("/inbox", "POST"):
         activity = request.json()
-        name = activity["actor"].rsplit("/", 1)[-1]
-        signer = ensure_instance_actor() if name == "peertube" else \
-            local_actor_for_account(Account.objects.get(name=name, host=""))
+        kind, name = activity["actor"].rsplit("/", 2)[-2:]
+        if kind == "video-channels":
+            signer = local_actor_for_channel(Channel.objects.get(name=name, host=""))
+        else:
+            signer = ensure_instance_actor() if name == "peertube" else \
+                local_actor_for_account(Account.objects.get(name=name, host=""))
         verify_request("POST", "/inbox", "", request.headers, request.body, signer.public_key_pem)
         activities.append(activity)
     return activities
@@ -116,3 +119,30 @@ def test_remote_videos_never_trigger_deliveries(followers, run_on_commit):
         run_on_commit(editing.save_edits, remote, {"name": "Renamed here"})
         run_on_commit(delete_video, data["id"], origin.host)
     assert not Delivery.objects.exists() and not sent(followers)
+
+
+def test_editing_or_deleting_a_video_that_was_never_public_sends_nothing(followers, user, run_on_commit):
+    """Its URL may be all that protects an unlisted video: peers never hear of it."""
+    for privacy in (VideoPrivacy.PRIVATE, VideoPrivacy.UNLISTED):
+        hidden = publish_video(user.account.channels.get(), privacy=privacy)
+        run_on_commit(editing.save_edits, hidden, {"name": "Still not public"})
+        run_on_commit(editing.save_edits, hidden, {"privacy": VideoPrivacy.INTERNAL})
+        run_on_commit(editing.delete_video, hidden)
+    assert not Delivery.objects.exists() and not sent(followers)
+
+
+def test_a_video_made_public_is_announced_like_a_new_one(followers, user, run_on_commit):
+    hidden = publish_video(user.account.channels.get(), privacy=VideoPrivacy.UNLISTED)
+    run_on_commit(editing.save_edits, hidden, {"privacy": VideoPrivacy.PUBLIC})
+    assert sorted(a["type"] for a in sent(followers)) == ["Announce", "Create"]
+
+
+def test_followers_of_the_channel_hear_of_its_videos(peer, user, video, run_on_commit):
+    channel = local_actor_for_channel(video.channel)
+    Follow.objects.create(actor=fetch_actor(peer.add_actor("Person", "subscriber").url), target=channel,
+                          state=Follow.State.ACCEPTED)
+    run_on_commit(video_published.send, sender=Video, video=video)
+    run_on_commit(editing.save_edits, video, {"name": "A renamed episode"})
+    activities = sent(peer)
+    assert sorted((a["type"], a["actor"].rsplit("/", 2)[-2]) for a in activities) == [
+        ("Announce", "video-channels"), ("Create", "accounts"), ("Update", "accounts")]

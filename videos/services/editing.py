@@ -20,13 +20,16 @@ def save_edits(video: Video, changes: dict[str, object], tags: list[str] | None 
 
     Only the edited columns are written: the worker may be publishing this video at the same moment.
     """
+    previous_privacy = video.privacy
     with transaction.atomic():
         for attribute, value in changes.items():
             setattr(video, attribute, value)
         video.save(update_fields=[*changes, "updated_at"])
         if tags is not None:
             set_tags(video, tags)
-        transaction.on_commit(lambda: video_updated.send(sender=Video, video=video))
+        transaction.on_commit(
+            lambda: video_updated.send(sender=Video, video=video, previous_privacy=previous_privacy)
+        )
 
 
 def update_video(video: Video, *, channel: Channel, metadata: VideoMetadata) -> None:
