@@ -15,12 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 
 from federation import http
 from federation.actors import ensure_instance_actor
 from federation.deliveries import signer_for
+from federation.ids import PUBLIC
 from federation.ld import as_list, id_of
 from federation.models import Actor
 from federation.remote_actors import MAX_URL, ActorError, fetch_actor, host_of
@@ -71,8 +72,9 @@ class RemoteVideo:
     aspect_ratio: float | None
     thumbnail_url: str
     preview_url: str | None
-    playlist_url: str | None
+    playlist_url: str
     segments_sha256_url: str | None
+    public: bool
     hls_files: list[RemoteFile] = field(default_factory=list)
 
 
@@ -149,9 +151,13 @@ def parse_video(data: dict) -> RemoteVideo:
     if not icons:
         raise VideoError("the Video has no JPEG thumbnail")
     icons.sort(key=lambda icon: icon["width"])
+    if data.get("isLiveBroadcast") is True or _int(data.get("state")) not in (None, VideoState.PUBLISHED):
+        raise VideoError("the Video is a live or is not published (neither is supported here)")
     links = [link for link in as_list(data.get("url")) if isinstance(link, dict)]
     hls = next((link for link in links if link.get("mediaType") == "application/x-mpegURL"), None)
     hls_tags = as_list(hls.get("tag")) if hls else []
+    if hls is None or not _http_url(hls.get("href")) or not _files(hls_tags):
+        raise VideoError("the Video has no HLS playlist with files (the only way we play remote videos)")
     sha256 = next((tag for tag in hls_tags if isinstance(tag, dict) and tag.get("name") == "sha256"), None)
     content = data.get("content") if isinstance(data.get("content"), str) else ""
     comments_policy = _int(data.get("commentsPolicy"))
@@ -171,8 +177,10 @@ def parse_video(data: dict) -> RemoteVideo:
         views=_int(data.get("views"), BIGINT_MAX) or 0,
         aspect_ratio=float(aspect_ratio) if isinstance(aspect_ratio, (int, float)) else None,
         thumbnail_url=icons[0]["url"], preview_url=icons[-1]["url"] if len(icons) > 1 else None,
-        playlist_url=_http_url(hls.get("href")) if hls else None,
+        playlist_url=_http_url(hls.get("href")),
         segments_sha256_url=_http_url(sha256.get("href")) if sha256 else None,
+        # PeerTube's rule: addressed to the public, it is public; otherwise it is unlisted.
+        public=bool({PUBLIC, "as:Public", "Public"} & set(as_list(data.get("to")))),
         hls_files=_files(hls_tags),
     )
 
@@ -192,7 +200,9 @@ def _download_jpeg(url: str, folder: str) -> Path:
 
 def _save(remote: RemoteVideo, channel: Actor, thumbnail: str, preview: str) -> tuple[Video, list[Path]]:
     """Create or update the rows of a remote video; returns it and the image files it no longer uses."""
-    video = Video.objects.filter(url=remote.url, is_local=False).first() or Video(uuid=remote.uuid, is_local=False)
+    # Locked, so an Update and an Announce of the same video handled at once do not both write its files.
+    existing = Video.objects.select_for_update().filter(url=remote.url, is_local=False).first()
+    video = existing or Video(uuid=remote.uuid, is_local=False)
     old_images = [media_dir(folder) / name for folder, name in
                   (("thumbnails", video.thumbnail_filename), ("previews", video.preview_filename)) if name]
     video.url = remote.url
@@ -202,22 +212,22 @@ def _save(remote: RemoteVideo, channel: Actor, thumbnail: str, preview: str) -> 
     video.category, video.licence, video.language = remote.category, remote.licence, remote.language
     video.nsfw, video.download_enabled = remote.nsfw, remote.download_enabled
     video.comments_policy = CommentsPolicy.ENABLED if remote.comments_enabled else CommentsPolicy.DISABLED
-    video.state, video.privacy, video.transcoding_progress = VideoState.PUBLISHED, VideoPrivacy.PUBLIC, None
+    video.state, video.transcoding_progress = VideoState.PUBLISHED, None
+    video.privacy = VideoPrivacy.PUBLIC if remote.public else VideoPrivacy.UNLISTED
     video.published_at, video.originally_published_at = remote.published_at, remote.originally_published_at
     video.thumbnail_filename, video.preview_filename = thumbnail, preview
     video.save()
     set_tags(video, remote.tags)
     video.streaming_playlists.all().delete()
-    if remote.playlist_url:
-        playlist = StreamingPlaylist.objects.create(
-            video=video, type=StreamingPlaylistType.HLS, playlist_url=remote.playlist_url,
-            segments_sha256_url=remote.segments_sha256_url or "",
-        )
-        VideoFile.objects.bulk_create(
-            VideoFile(playlist=playlist, resolution=f.resolution, width=f.width, height=f.height, fps=f.fps,
-                      size=f.size, file_url=f.url, has_video=f.resolution > 0)
-            for f in remote.hls_files
-        )
+    playlist = StreamingPlaylist.objects.create(
+        video=video, type=StreamingPlaylistType.HLS, playlist_url=remote.playlist_url,
+        segments_sha256_url=remote.segments_sha256_url or "",
+    )
+    VideoFile.objects.bulk_create(
+        VideoFile(playlist=playlist, resolution=f.resolution, width=f.width, height=f.height, fps=f.fps,
+                  size=f.size, file_url=f.url, has_video=f.resolution > 0)
+        for f in remote.hls_files
+    )
     return video, old_images
 
 
@@ -243,10 +253,12 @@ def import_video(data: dict, origin_host: str) -> Video:
         preview = _download_jpeg(remote.preview_url, "previews") if remote.preview_url else None
         with transaction.atomic():
             video, old_images = _save(remote, channel, thumbnail.name, preview.name if preview else "")
-    except Exception:  # a refused preview or a failed save leaves no image of this attempt behind
+    except Exception as error:  # a refused preview or a failed save leaves no image of this attempt behind
         for path in (thumbnail, preview):
             if path is not None:
                 path.unlink(missing_ok=True)
+        if isinstance(error, IntegrityError):  # another worker created it meanwhile: its copy stands
+            raise VideoError("the video was being imported by another worker") from error
         raise
     for path in old_images:
         path.unlink(missing_ok=True)
@@ -262,6 +274,14 @@ def fetch_video(url: str) -> Video:
     except http.FetchError as error:
         raise VideoError(f"could not fetch {url}: {error}") from error
     return import_video(data, host_of(url))
+
+
+def speaks_for(sender: Actor, video: Video) -> bool:
+    """Whether `sender` may change or delete this remote video: its account, its channel, or its instance
+    (as PeerTube checks), never just any actor of the same host."""
+    if video.is_local or host_of(video.url) != sender.host:
+        return False
+    return sender.type == Actor.Type.APPLICATION or sender.url in (video.channel.url, video.channel.account.url)
 
 
 def delete_video(url: str, origin_host: str) -> bool:

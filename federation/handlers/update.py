@@ -1,4 +1,4 @@
-"""Update{Video}: the origin changed one of its videos (only the origin may).
+"""Update{Video}: the origin changed one of its videos (only its account, channel or instance may).
 
 A video we do not hold yet is imported when its instance is one we follow, as PeerTube does: that is how
 a video made public after publication (private or unlisted before) reaches followers.
@@ -9,18 +9,19 @@ import logging
 
 from federation.follows import is_followed
 from federation.models import Actor
-from federation.remote_videos import VideoError, import_video
+from federation.remote_videos import VideoError, import_video, speaks_for
 from videos.models import Video
 
 logger = logging.getLogger(__name__)
 
 
 def handle(activity: dict, sender: Actor) -> None:
+    """Refresh the video we hold from the object, if the sender owns it; import it if new from a followed host."""
     video = activity.get("object")
     if not isinstance(video, dict) or video.get("type") != "Video":
         return
-    held = Video.objects.filter(url=video.get("id"), is_local=False).exists()
-    if not held and not is_followed(sender):
+    held = Video.objects.select_related("channel__account").filter(url=video.get("id"), is_local=False).first()
+    if (held is not None and not speaks_for(sender, held)) or (held is None and not is_followed(sender)):
         return
     try:
         import_video(video, sender.host)

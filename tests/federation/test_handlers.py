@@ -151,6 +151,15 @@ def test_update_by_a_host_that_is_not_the_origin_is_refused(imported, post):
     assert Video.objects.get().name == video["name"]
 
 
+def test_another_account_of_the_origin_may_neither_update_nor_delete(peer, imported, post):
+    """Same host is not enough: only the video's account, its channel or its instance speak for it."""
+    video, _ = imported
+    other = peer.add_actor("Person", "mallory", key=1)
+    post(other, activity_from(other, "Update", {**video, "name": "Hijacked title"}))
+    post(other, activity_from(other, "Delete", video["id"]))
+    assert Video.objects.get().name == video["name"]
+
+
 def test_update_by_the_origin_changes_the_video(imported, remote, post):
     video, _ = imported
     account = remote[1]

@@ -95,6 +95,10 @@ REFUSED = {
     "published date that does not exist": lambda peer, data: {**data, "published": "2025-13-45T11:59:45Z"},
     "channel the peer does not serve": lambda peer, data: {**data, "attributedTo": [
         {"type": "Group", "id": peer.url("/video-channels/missing")}]},
+    "live broadcast": lambda peer, data: {**data, "isLiveBroadcast": True},
+    "state other than published": lambda peer, data: {**data, "state": 2},
+    "no HLS playlist (web videos only)": lambda peer, data: {**data, "url": [
+        link for link in data["url"] if link.get("mediaType") != "application/x-mpegURL"]},
 }
 
 
@@ -174,3 +178,10 @@ def test_a_portrait_files_resolution_is_its_short_side(peer, channel):
     video = import_video(data, peer.host)
     files = VideoFile.objects.filter(playlist__video=video).order_by("-resolution")
     assert [(f.resolution, f.width, f.height) for f in files] == [(1080, 1080, 1920), (360, 360, 640), (144, 144, 256)]
+
+
+def test_a_video_not_addressed_to_the_public_is_unlisted_here(peer, channel):
+    """PeerTube's rule: without the Public collection in `to`, a video is unlisted (shown by link only)."""
+    assert import_video(peer.video(channel), peer.host).privacy == 1
+    unlisted = import_video(peer.video(channel, to=[]), peer.host)
+    assert unlisted.privacy == 2
