@@ -1,8 +1,7 @@
 """Reading a followed instance's outbox once it accepted our follow, to import the videos it already has.
 
-A PeerTube outbox lists Announce activities pointing at video URLs (each fetched from its origin) and
-Create activities embedding the Video. Items are not signed here, so a video is only imported on the word of
-its own origin: the host serving the outbox for its own videos, a fetch from the origin for any other.
+A PeerTube outbox lists Announce activities pointing at video URLs (each fetched) and Create activities
+embedding the Video. Items are not signed here, so only the instance's own videos are imported from it.
 """
 from __future__ import annotations
 
@@ -24,21 +23,20 @@ MAX_PAGES = 2000  # PeerTube's ACTIVITY_PUB.FETCH_PAGE_LIMIT: a hostile outbox c
 def _import(item: object, outbox_host: str) -> bool:
     """Import the video an outbox item is about; False when the item is not a usable video activity.
 
-    The item is not signed, so an embedded video is only taken as is from the host serving the outbox; one
-    of another host is fetched from that host (whatever actor the item names).
+    Only the followed instance's own videos are taken, as PeerTube skips items of other hosts: an item is
+    not signed, so it could otherwise make us fetch, or store a forged copy of, any host's video.
     """
     if not isinstance(item, dict):
         return False
     video = item.get("object")
     url = id_of(video) or ""
+    if host_of(url) != outbox_host or host_of(id_of(item.get("actor")) or "") != outbox_host:
+        return False
     try:
-        if item.get("type") == "Announce" and url:
+        if item.get("type") == "Announce":
             fetch_video(url)
         elif item.get("type") == "Create" and isinstance(video, dict) and video.get("type") == "Video":
-            if host_of(url) == outbox_host:
-                import_video(video, outbox_host)
-            else:
-                fetch_video(url)
+            import_video(video, outbox_host)
         else:
             return False
     except VideoError as error:

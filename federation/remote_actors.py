@@ -47,6 +47,14 @@ def _url(value: object, field: str) -> str:
     return url
 
 
+def _own_url(value: object, field: str, actor_url: str) -> str:
+    """A URL of the actor's own instance: an actor may not point our deliveries or crawls at another host."""
+    url = _url(value, field)
+    if host_of(url) != host_of(actor_url):
+        raise ActorError(f"the actor's {field} is on another host")
+    return url
+
+
 def _parse(document: dict, expected_url: str) -> dict:
     """The fields we keep of an actor document, or ActorError when PeerTube would refuse it too."""
     if document.get("type") not in ACTOR_TYPES:
@@ -76,9 +84,9 @@ def _parse(document: dict, expected_url: str) -> dict:
         "url": url,
         "preferred_username": username,
         "host": host_of(url),
-        "inbox_url": _url(document.get("inbox"), "inbox"),
-        "shared_inbox_url": _url(shared_inbox, "shared inbox") if shared_inbox else "",
-        "outbox_url": _url(document["outbox"], "outbox") if document.get("outbox") else "",
+        "inbox_url": _own_url(document.get("inbox"), "inbox", url),
+        "shared_inbox_url": _own_url(shared_inbox, "shared inbox", url) if shared_inbox else "",
+        "outbox_url": _own_url(document["outbox"], "outbox", url) if document.get("outbox") else "",
         "public_key_pem": pem,
         "display_name": (name.strip() or username)[:120],
         "summary": summary[:1000],

@@ -6,15 +6,17 @@ import logging
 from federation.follows import is_followed
 from federation.ld import id_of
 from federation.models import Actor
+from federation.remote_actors import host_of
 from federation.remote_videos import VideoError, fetch_video
 
 logger = logging.getLogger(__name__)
 
 
 def handle(activity: dict, sender: Actor) -> None:
+    """Fetch and import the announced video when it is the followed sender's own."""
     url = id_of(activity.get("object"))
-    if not url or not is_followed(sender):
-        return
+    if not url or host_of(url) != sender.host or not is_followed(sender):
+        return  # only a followed instance's own videos, so an Announce cannot send us fetching anywhere
     try:
         fetch_video(url)
     except VideoError as error:

@@ -114,13 +114,9 @@ class Player {
    * read back, the server having rendered it for the logged-in owner.
    */
   async fetchState() {
-    // Our media by path (the API's absolute URLs name SIDEWAYS_URL, maybe not the host this page came
-    // from); a remote video's media stay absolute URLs on its origin instance.
-    const path = (url) => {
-      if (!url) return url;
-      const parsed = new URL(url, location.href);
-      return this.data.remote ? parsed.href : parsed.pathname;
-    };
+    // Our media by path: the API's absolute URLs name SIDEWAYS_URL, maybe not the host this page came from
+    // (a remote video's media too: they reach the viewer through our proxy).
+    const path = (url) => url && new URL(url, location.href).pathname;
     const response = await fetch(this.data.api, { headers: { Accept: "application/json" } });
     if (response.ok) {
       const body = await response.json();

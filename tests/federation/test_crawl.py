@@ -95,17 +95,20 @@ def test_the_page_budget_bounds_an_endless_outbox(peer, instance, monkeypatch):
     assert [r.path for r in peer.received if "?page=" in r.path] == [f"{OUTBOX}?page={n}" for n in (1, 2, 3)]
 
 
-def test_an_embedded_video_of_another_host_is_taken_from_its_origin(peer, instance):
-    """An outbox item is unsigned: it cannot make us store a forged copy of another host's video."""
+def test_items_about_another_hosts_videos_are_skipped(peer, instance):
+    """An outbox item is unsigned: it can neither plant a forged copy of another host's video nor make us
+    fetch from any host it names (PeerTube skips such items too)."""
     actor, _ = instance
     with running_peer() as origin:
         channel = origin.add_actor("Group", "bob_channel", owner=origin.add_actor("Person", "bob"))
         real = origin.video(channel)
         forged = {**real, "name": "Forged title"}
-        item = {"type": "Create", "id": f"{real['id']}/activity", "actor": origin.url("/accounts/bob"), "object": forged}
-        peer.serve(OUTBOX, collection(peer, page(peer, 1, [item])))
-        assert crawl.crawl_outbox(actor) == 1
-    assert Video.objects.get().name == real["name"]
+        create = {"type": "Create", "id": f"{real['id']}/activity", "actor": origin.url("/accounts/bob"), "object": forged}
+        announce_it = {"type": "Announce", "id": peer.url("/announces/1"), "actor": actor.url, "object": real["id"]}
+        peer.serve(OUTBOX, collection(peer, page(peer, 1, [create, announce_it])))
+        assert crawl.crawl_outbox(actor) == 0
+        assert not origin.requests_to(real["id"].removeprefix(origin.base))
+    assert not Video.objects.exists()
 
 
 def test_an_unreachable_outbox_imports_nothing(peer, instance):

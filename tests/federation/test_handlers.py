@@ -132,6 +132,17 @@ def test_announce_from_an_instance_we_do_not_follow_imports_nothing(peer, remote
     assert Video.objects.get().url == video["id"]
 
 
+def test_an_announce_of_another_hosts_video_fetches_nothing(peer, remote, post):
+    instance = remote[0]
+    follow(instance)
+    with running_peer() as elsewhere:
+        channel = elsewhere.add_actor("Group", "c", owner=elsewhere.add_actor("Person", "p"))
+        video = elsewhere.video(channel)
+        post(instance, activity_from(instance, "Announce", video["id"]))
+        assert not elsewhere.requests_to(video["id"].removeprefix(elsewhere.base))
+    assert not Video.objects.exists()
+
+
 @pytest.fixture
 def imported(peer, remote, post):
     """A video of the peer's we hold, and a second followed instance that is not its origin."""

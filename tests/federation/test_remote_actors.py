@@ -67,6 +67,10 @@ BROKEN = {
     "inbox that is not a URL": {"inbox": "mailto:alice@example.org"},
     "inbox URL over 2000 characters": {"inbox": "https://example.org/" + "i" * 2000},
     "key without PEM": {"publicKey": {"id": "x", "owner": "x", "publicKeyPem": "not a key"}},
+    # An actor may not aim our deliveries or crawls at another host (a victim's inbox, say).
+    "inbox on another host": {"inbox": "https://victim.example/inbox"},
+    "shared inbox on another host": {"endpoints": {"sharedInbox": "https://victim.example/inbox"}},
+    "outbox on another host": {"outbox": "https://victim.example/outbox"},
 }
 
 

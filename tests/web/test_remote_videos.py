@@ -77,7 +77,6 @@ def test_remote_watch_page_plays_through_our_proxy_and_keeps_the_csp_closed(clie
     response = client.get(f"/w/{remote.short_uuid}", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert f'data-hls-src="{REMOTE_HLS_PREFIX}/{remote.uuid}/master.m3u8"' in html
-    assert 'data-remote="true"' in html
     assert "from peer.example:8000" in html
     assert f'href="{PEER}/videos/watch/{remote.uuid}"' in html  # the original page, a link the viewer may follow
     assert 'poster="/lazy-static/previews/remote-preview.jpg"' in html
