@@ -172,43 +172,47 @@ def _open(method: str, url: str, *, headers: dict[str, str], body: bytes | None,
     raise FetchError(f"{method} {url} failed: {failure}", retryable=True) from failure
 
 
-@dataclass(frozen=True)
 class MediaStream:
-    """A media file on its way from a peer: status, the headers a player needs, and the body in chunks."""
+    """A media file on its way from a peer: status, the headers a player needs, and the body in chunks.
 
-    status: int
-    content_length: str | None
-    content_range: str | None
-    chunks: Iterator[bytes]
-
-
-def stream_media(url: str, *, byte_range: str | None = None) -> MediaStream:
-    """GET a media file (a followed instance's HLS playlist or fragment) without holding it in memory.
-
-    For the media proxy: the viewer's byte range is passed on, the body is streamed in chunks within
-    MEDIA_DEADLINE, and the connection is released when the chunks are exhausted or closed. Redirects are
-    not followed (a PeerTube origin serves its static files directly). Non-2xx answers raise FetchError.
+    `chunks()` releases the connection when exhausted or closed; `close()` releases it unread.
     """
-    headers = {"Accept": "*/*", **({"Range": byte_range} if byte_range else {})}
-    response = _open("GET", url, headers=headers, body=None, signer=None)
-    if not 200 <= response.status < 300:
-        response.release_conn()
-        _raise_for_status(url, response.status)
 
-    def chunks() -> Iterator[bytes]:
+    def __init__(self, response: urllib3.BaseHTTPResponse) -> None:
+        self._response = response
+        self.status = response.status
+        self.content_length: str | None = response.headers.get("Content-Length")
+        self.content_range: str | None = response.headers.get("Content-Range")
+
+    def chunks(self) -> Iterator[bytes]:
         deadline = time.monotonic() + MEDIA_DEADLINE
         try:
-            while chunk := response.read1(64 * 1024):
+            while chunk := self._response.read1(64 * 1024):
                 if time.monotonic() > deadline:
                     return
                 yield chunk
         except (urllib3.exceptions.HTTPError, OSError):
             return  # the viewer gets a short body and its player retries, as after any network cut
         finally:
-            response.release_conn()
+            self.close()
 
-    return MediaStream(response.status, response.headers.get("Content-Length"),
-                       response.headers.get("Content-Range"), chunks())
+    def close(self) -> None:
+        self._response.release_conn()
+
+
+def stream_media(url: str, *, byte_range: str | None = None) -> MediaStream:
+    """GET a media file (a followed instance's HLS playlist or fragment) without holding it in memory.
+
+    For the media proxy: the viewer's byte range is passed on, the body is streamed in chunks within
+    MEDIA_DEADLINE. Redirects are not followed (a PeerTube origin serves its static files directly).
+    Non-2xx answers raise FetchError.
+    """
+    headers = {"Accept": "*/*", **({"Range": byte_range} if byte_range else {})}
+    response = _open("GET", url, headers=headers, body=None, signer=None)
+    if not 200 <= response.status < 300:
+        response.release_conn()
+        _raise_for_status(url, response.status)
+    return MediaStream(response)
 
 
 def _connection_pool(parts: SplitResult, address: str) -> urllib3.HTTPConnectionPool:

@@ -45,7 +45,11 @@ def remote_hls(request: HttpRequest, video_uuid: uuid.UUID, name: str) -> HttpRe
         if error.status in (404, 410, 416):
             return HttpResponse(status=error.status)
         return HttpResponse("The video's instance did not answer.", status=502, content_type="text/plain")
-    response = StreamingHttpResponse(stream.chunks, status=stream.status, content_type=PROXIED_TYPES[suffix])
+    if request.method == "HEAD":  # the headers are the answer: do not pull the body through us
+        stream.close()
+        response = HttpResponse(status=stream.status, content_type=PROXIED_TYPES[suffix])
+    else:
+        response = StreamingHttpResponse(stream.chunks(), status=stream.status, content_type=PROXIED_TYPES[suffix])
     for header, value in (("Content-Length", stream.content_length), ("Content-Range", stream.content_range)):
         if value:
             response[header] = value

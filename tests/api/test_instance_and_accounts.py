@@ -40,6 +40,9 @@ def test_admin_manages_users_and_others_cannot(api, login, alice_token):
     again = api.post("/api/v1/users", {"username": "carol", "password": "carol-pass", "email": "d@example.org",
                                        "role": 1}, format="json", **bearer(admin))
     assert again.status_code == 409
+    reserved = api.post("/api/v1/users", {"username": "peertube", "password": "pt-pass-123", "email": "p@example.org",
+                                          "role": 2}, format="json", **bearer(admin))
+    assert reserved.status_code == 409  # the instance's ActivityPub actor answers to that name
     bad = api.post("/api/v1/users", {"username": "Bad Name", "role": "x"}, format="json", **bearer(admin))
     assert bad.status_code == 400 and {"username", "role", "password", "email"} <= set(bad.json()["invalid-params"])
     assert api.put(f"/api/v1/users/{user_id}", {"videoQuota": 42, "role": 2}, format="json",

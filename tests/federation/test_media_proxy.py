@@ -72,3 +72,10 @@ def test_without_the_setting_a_private_origin_is_never_fetched(client, origin, s
     settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = False
     assert client.get(f"{REMOTE_HLS_PREFIX}/{video.uuid}/master.m3u8").status_code == 502
     assert server.requested == []
+
+
+def test_head_gives_the_headers_without_the_body(client, origin):
+    _, video = origin
+    response = client.head(f"{REMOTE_HLS_PREFIX}/{video.uuid}/a-360-fragmented.mp4")
+    assert response.status_code == 200 and response["Content-Length"] == str(len(FRAGMENT))
+    assert response.content == b""

@@ -13,8 +13,17 @@ class HandleTaken(ValueError):
     """Account and channel names share one namespace per instance, as in PeerTube."""
 
 
+# Names no local account or channel may take: "peertube" is the instance's own ActivityPub actor
+# (/accounts/peertube, peertube@host), which peers look up by that name.
+RESERVED_HANDLES = frozenset({"peertube"})
+
+
 def local_handle_taken(name: str) -> bool:
-    return Account.objects.filter(name=name, host="").exists() or Channel.objects.filter(name=name, host="").exists()
+    return (
+        name.lower() in RESERVED_HANDLES
+        or Account.objects.filter(name=name, host="").exists()
+        or Channel.objects.filter(name=name, host="").exists()
+    )
 
 
 def default_channel_name(username: str) -> str:
