@@ -115,3 +115,5 @@ class Delivery(models.Model):
 
     class Meta:
         verbose_name_plural = "deliveries"
+        # The beat looks up the pending deliveries that are due every minute.
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due")]

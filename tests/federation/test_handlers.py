@@ -202,6 +202,14 @@ def test_delete_by_the_origin_removes_the_video(imported, remote, post):
     assert not Video.objects.exists()
 
 
+def test_a_channel_that_deletes_itself_takes_its_videos_along(imported, remote, post):
+    _, account, channel = remote
+    post(account, activity_from(account, "Delete", channel.url))  # another actor's deletion: nothing
+    assert Video.objects.exists()
+    post(channel, activity_from(channel, "Delete", channel.url))
+    assert not Video.objects.exists()
+
+
 def test_an_unknown_activity_type_is_dropped_without_being_stored(peer, remote, client):
     """Answered with success (PeerTube counts any failure against its follow of us), kept nowhere."""
     instance = remote[0]

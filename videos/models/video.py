@@ -67,6 +67,8 @@ class Video(models.Model):
             # ...and count the listed rows with an index-only scan of the visibility columns.
             models.Index(fields=["privacy", "state", "wait_transcoding"], name="video_visibility"),
             models.Index(fields=["-views"], name="video_views"),
+            # Federation finds a remote video by its ActivityPub id on every Update, Delete and Announce.
+            models.Index(fields=["url"], name="video_url"),
         ]
 
     def __str__(self) -> str:
