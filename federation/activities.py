@@ -78,19 +78,10 @@ def follow(actor: Actor, target_url: str, follow_id: str) -> dict:
     return with_context({"type": "Follow", "id": follow_id, "actor": actor_url(actor), "object": target_url}, "Follow")
 
 
-def _answer(kind: str, follow_activity: dict, actor: Actor, answer_id: str) -> dict:
-    activity = {"type": kind, "id": answer_id, "actor": actor_url(actor), "object": embedded(follow_activity)}
-    return with_context(activity, kind)
-
-
 def accept(follow_activity: dict, actor: Actor, accept_id: str) -> dict:
     """`actor` accepts a Follow; the Follow is embedded, which is how PeerTube matches it to its request."""
-    return _answer("Accept", follow_activity, actor, accept_id)
-
-
-def reject(follow_activity: dict, actor: Actor, reject_id: str) -> dict:
-    """`actor` refuses a Follow, embedded as in accept()."""
-    return _answer("Reject", follow_activity, actor, reject_id)
+    activity = {"type": "Accept", "id": accept_id, "actor": actor_url(actor), "object": embedded(follow_activity)}
+    return with_context(activity, "Accept")
 
 
 def undo(activity: dict, actor: Actor) -> dict:

@@ -56,18 +56,6 @@ def as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def first_string(*values: Any) -> str | None:
-    """The first value that is a non-empty string, looking inside a language map ({"en": "..."}) too."""
-    for value in values:
-        if isinstance(value, str) and value:
-            return value
-        if isinstance(value, dict):
-            for text in value.values():
-                if isinstance(text, str) and text:
-                    return text
-    return None
-
-
 def is_hostile(payload: Any) -> bool:
     """True when @graph, @reverse or @included appears anywhere in the payload (PeerTube refuses them too)."""
     if isinstance(payload, dict):

@@ -8,6 +8,7 @@ from federation.models import Actor, Follow
 
 
 def handle(activity: dict, sender: Actor) -> None:
+    """Mark our pending follow of the sender accepted and queue the import of its catalogue."""
     from federation.tasks import crawl_outbox
 
     follow_id = id_of(activity.get("object"))

@@ -11,6 +11,7 @@ logger = logging.getLogger(__name__)
 
 
 def handle(activity: dict, sender: Actor) -> None:
+    """Import the embedded video when the sender's instance is one we follow."""
     video = activity.get("object")
     if not isinstance(video, dict) or video.get("type") != "Video" or not is_followed(sender):
         return

@@ -23,6 +23,7 @@ def _local_actor(url: str) -> Actor | None:
 
 
 def handle(activity: dict, sender: Actor) -> None:
+    """Record the follow of one of our actors as accepted and send the Accept to the follower's own inbox."""
     target = _local_actor(id_of(activity.get("object")) or "")
     if target is None:
         return

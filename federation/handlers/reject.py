@@ -6,6 +6,7 @@ from federation.models import Actor, Follow
 
 
 def handle(activity: dict, sender: Actor) -> None:
+    """Mark our follow of the sender rejected."""
     Follow.objects.filter(url=id_of(activity.get("object")), target=sender, actor__host="").update(
         state=Follow.State.REJECTED
     )

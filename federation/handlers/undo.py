@@ -6,6 +6,7 @@ from federation.models import Actor, Follow
 
 
 def handle(activity: dict, sender: Actor) -> None:
+    """Forget the sender's follow of one of our actors."""
     undone = activity.get("object")
     if isinstance(undone, dict) and undone.get("type") == "Follow":
         Follow.objects.filter(actor=sender, target__host="", url=id_of(undone)).delete()

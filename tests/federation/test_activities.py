@@ -86,8 +86,6 @@ def test_accept_embeds_the_follow_like_peertube():
     assert accept["object"] == reference["object"]
     assert accept["@context"] == reference["@context"]
     assert (accept["type"], accept["actor"]) == ("Accept", f"{SITE}/accounts/peertube")
-    reject = activities.reject(incoming_follow, instance, f"{SITE}/rejects/follows/1")
-    assert (reject["type"], reject["object"]) == ("Reject", reference["object"])
 
 
 def test_actor_url_of_remote_and_local_actors(user, video):

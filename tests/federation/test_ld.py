@@ -13,13 +13,11 @@ def test_context_is_peertubes_and_a_copy():
     assert ld.context("Video")[3]["views"] != "changed"
 
 
-def test_id_of_as_list_first_string():
+def test_id_of_and_as_list():
     assert ld.id_of("https://a.example/x") == "https://a.example/x"
     assert ld.id_of({"id": "https://a.example/x", "type": "Person"}) == "https://a.example/x"
     assert ld.id_of({"type": "Person"}) is None and ld.id_of(42) is None
     assert ld.as_list(None) == [] and ld.as_list("a") == ["a"] and ld.as_list(["a", "b"]) == ["a", "b"]
-    assert ld.first_string(None, "", {"fr": "Bonjour"}, "later") == "Bonjour"
-    assert ld.first_string(None, 3) is None
 
 
 @pytest.mark.parametrize("payload, hostile", [
