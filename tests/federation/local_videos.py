@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from django.utils import timezone
 
 from videos.constants import VideoPrivacy, VideoState
@@ -14,6 +15,13 @@ from videos.models import Channel, StreamingPlaylist, Tag, Video, VideoFile
 from videos.storage import hls_dir, media_dir, random_filename
 
 RUNGS = ((720, 1280), (360, 640))  # (height, width)
+SITE = "https://videos.example.org"
+
+
+@pytest.fixture
+def public_site(isolated_media, settings):
+    """A production-like public URL, so our documents face PeerTube's "host needs a TLD" rule."""
+    settings.SIDEWAYS_URL = SITE
 
 
 def publish_video(channel: Channel, name: str = "A published episode", **fields) -> Video:

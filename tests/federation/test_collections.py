@@ -6,19 +6,14 @@ from django.utils import timezone
 
 from federation.actors import ensure_instance_actor, local_actor_for_account, local_actor_for_channel
 from federation.models import Actor, Follow
-from tests.federation.local_videos import publish_video
+from tests.federation.local_videos import SITE, publish_video, public_site  # noqa: F401 (fixture)
 from tests.federation.peertube_rules import PUBLIC, captured, problems_video
 from videos.constants import VideoPrivacy
 from videos.services.accounts import create_local_user
 
-pytestmark = pytest.mark.django_db
-
-SITE = "https://videos.example.org"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_site")]
 
 
-@pytest.fixture(autouse=True)
-def public_site(isolated_media, settings):
-    settings.SIDEWAYS_URL = SITE
 
 
 @pytest.fixture

@@ -8,22 +8,16 @@ from urllib.parse import urlsplit
 import pytest
 
 from federation.models import Actor
-from tests.federation.local_videos import publish_video
+from tests.federation.local_videos import SITE, publish_video, public_site  # noqa: F401 (fixture)
 from tests.federation.peertube_rules import PUBLIC, captured, problems_actor, problems_video
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Account
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_site")]
 
-SITE = "https://videos.example.org"
 AP = {"HTTP_ACCEPT": "application/activity+json"}
 ACTIVITY_JSON = "application/activity+json; charset=utf-8"
 
-
-@pytest.fixture(autouse=True)
-def public_site(isolated_media, settings):
-    """A production-like public URL, so URLs face PeerTube's "host needs a TLD" rule."""
-    settings.SIDEWAYS_URL = SITE
 
 
 @pytest.fixture

@@ -4,19 +4,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.federation.local_videos import publish_video
+from tests.federation.local_videos import SITE, publish_video, public_site  # noqa: F401 (fixture)
 from videos.constants import VideoPrivacy
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_site")]
 
-SITE = "https://videos.example.org"
 HOST = "videos.example.org"
 AP = {"HTTP_ACCEPT": "application/activity+json"}
 
-
-@pytest.fixture(autouse=True)
-def public_site(isolated_media, settings):
-    settings.SIDEWAYS_URL = SITE
 
 
 def webfinger(client, resource: str | None):
