@@ -8,6 +8,7 @@ host (the `url` host must be the signer's host).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -185,17 +186,26 @@ def parse_video(data: dict) -> RemoteVideo:
     )
 
 
-def _download_jpeg(url: str, folder: str) -> Path:
-    """Fetch an image of the video into our media folder; returns the new file."""
+def _download_jpeg(video_url: str, url: str, folder: str) -> tuple[Path, bool]:
+    """An image of the video in our media folder, and whether it was downloaded just now.
+
+    Its name comes from the video's and the image's URLs: PeerTube gives a replaced image a new URL, so an
+    image already here is the same one, and the Updates a video gets (one per new rendition) do not fetch
+    its images again.
+    """
+    path = media_dir(folder) / f"{hashlib.sha256(f'{video_url} {url}'.encode()).hexdigest()[:32]}.jpg"
+    if path.exists():
+        return path, False
     try:
         body, _ = http.get_bytes(url)
     except http.FetchError as error:
         raise VideoError(f"could not download the thumbnail: {error}") from error
     if not body.startswith(JPEG_MAGIC):
         raise VideoError("the thumbnail is not a JPEG image")
-    path = media_dir(folder) / random_filename(".jpg")
-    path.write_bytes(body)
-    return path
+    partial = path.with_name(f".{random_filename('.part')}")
+    partial.write_bytes(body)
+    partial.replace(path)  # whole or absent, even if two workers import the video at once
+    return path, True
 
 
 def _save(remote: RemoteVideo, channel: Actor, thumbnail: str, preview: str) -> tuple[Video, list[Path]]:
@@ -247,21 +257,25 @@ def import_video(data: dict, origin_host: str) -> Video:
         raise VideoError(f"could not fetch the video's channel: {error}") from error
     if channel.channel is None:
         raise VideoError("the video's channel is not a Group")
-    thumbnail = preview = None
+    downloaded: list[Path] = []
     try:
-        thumbnail = _download_jpeg(remote.thumbnail_url, "thumbnails")
-        preview = _download_jpeg(remote.preview_url, "previews") if remote.preview_url else None
+        thumbnail, fresh = _download_jpeg(remote.url, remote.thumbnail_url, "thumbnails")
+        downloaded += [thumbnail] if fresh else []
+        preview = None
+        if remote.preview_url:
+            preview, fresh = _download_jpeg(remote.url, remote.preview_url, "previews")
+            downloaded += [preview] if fresh else []
         with transaction.atomic():
             video, old_images = _save(remote, channel, thumbnail.name, preview.name if preview else "")
     except Exception as error:  # a refused preview or a failed save leaves no image of this attempt behind
-        for path in (thumbnail, preview):
-            if path is not None:
-                path.unlink(missing_ok=True)
+        for path in downloaded:
+            path.unlink(missing_ok=True)
         if isinstance(error, IntegrityError):  # another worker created it meanwhile: its copy stands
             raise VideoError("the video was being imported by another worker") from error
         raise
     for path in old_images:
-        path.unlink(missing_ok=True)
+        if path not in (thumbnail, preview):
+            path.unlink(missing_ok=True)
     return video
 
 

@@ -159,6 +159,17 @@ def test_reimport_replaces_files_tags_and_images(peer, channel):
     assert len(images()) == 2 and not set(images()) & set(old_images)
 
 
+def test_an_update_with_the_same_images_does_not_fetch_them_again(peer, channel):
+    """Our own instance sends an Update per new rendition: the images are fetched once."""
+    data = peer.video(channel)
+    import_video(data, peer.host)
+    kept = images()
+    import_video({**data, "name": "Gained a rendition"}, peer.host)
+    assert images() == kept and len(kept) == 2
+    for icon in data["icon"]:
+        assert len(peer.requests_to(icon["url"].removeprefix(peer.base))) == 1
+
+
 def test_only_the_origin_deletes_a_video_and_its_images_go(peer, channel, django_capture_on_commit_callbacks):
     data = peer.video(channel)
     import_video(data, peer.host)
