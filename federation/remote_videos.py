@@ -38,7 +38,18 @@ JPEG_MAGIC = b"\xff\xd8\xff"
 
 
 class VideoError(Exception):
-    """A remote video we refuse (malformed, not from its origin, unreachable); the message says why."""
+    """A remote video we refuse (malformed, not from its origin, unreachable); the message says why.
+
+    `retryable` when the cause was a peer briefly unreachable (network error, 408, 429, 5xx): trying again
+    later may succeed.
+    """
+
+    @property
+    def retryable(self) -> bool:
+        cause = self.__cause__
+        while cause is not None and not isinstance(cause, http.FetchError):
+            cause = cause.__cause__
+        return bool(cause is not None and cause.retryable)
 
 
 @dataclass(frozen=True)

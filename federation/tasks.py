@@ -3,23 +3,39 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 from federation import crawl, deliveries, handlers
 from federation.models import Actor, Delivery, InboxActivity
+from federation.remote_videos import VideoError
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="federation.process_activity")
-def process_activity(activity_id: int) -> None:
-    """Handle one received activity once; a failure is kept on the row for the admin, not retried."""
+# Minutes to wait before handling an activity again when the peer it needs was briefly unreachable.
+HANDLING_RETRY_MINUTES = (1, 5, 30, 120)
+
+
+@shared_task(name="federation.process_activity", bind=True, max_retries=len(HANDLING_RETRY_MINUTES))
+def process_activity(self: Task, activity_id: int) -> None:
+    """Handle one received activity once; a failure is kept on the row for the admin.
+
+    Only a peer briefly unreachable (say, the origin of an announced video) is tried again, a few times
+    over about two and a half hours; anything else is final.
+    """
     activity = InboxActivity.objects.filter(pk=activity_id, processed_at=None).select_related("actor").first()
     if activity is None:
         return
+    activity.error = ""
     try:
         handlers.handle(activity.payload, activity.actor)
+    except VideoError as error:  # a video we refuse, or could not reach
+        activity.error = f"Video refused: {error}"[:2000]
+        if error.retryable and self.request.retries < len(HANDLING_RETRY_MINUTES):
+            activity.save(update_fields=["error"])
+            raise self.retry(countdown=60 * HANDLING_RETRY_MINUTES[self.request.retries]) from error
+        logger.warning("Activity %s from %s: %s", activity.ap_id, activity.actor.url, activity.error)
     except Exception as error:  # a handler bug must not lose the activity silently
         logger.exception("Handling activity %s failed", activity.ap_id)
         activity.error = f"{type(error).__name__}: {error}"[:2000]

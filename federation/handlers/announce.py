@@ -1,15 +1,11 @@
 """Announce{Video}: a followed instance shares a video; we fetch it from its origin and import it."""
 from __future__ import annotations
 
-import logging
-
 from federation.follows import is_followed
 from federation.ld import id_of
 from federation.models import Actor
 from federation.remote_actors import host_of
-from federation.remote_videos import VideoError, fetch_video
-
-logger = logging.getLogger(__name__)
+from federation.remote_videos import fetch_video
 
 
 def handle(activity: dict, sender: Actor) -> None:
@@ -17,7 +13,4 @@ def handle(activity: dict, sender: Actor) -> None:
     url = id_of(activity.get("object"))
     if not url or host_of(url) != sender.host or not is_followed(sender):
         return  # only a followed instance's own videos, so an Announce cannot send us fetching anywhere
-    try:
-        fetch_video(url)
-    except VideoError as error:
-        logger.warning("Could not import %s announced by %s: %s", url, sender.url, error)
+    fetch_video(url)  # a refused video raises VideoError: the task keeps the reason on the row

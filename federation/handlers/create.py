@@ -1,13 +1,9 @@
 """Create{Video}: a followed instance publishes a video with the full object embedded."""
 from __future__ import annotations
 
-import logging
-
 from federation.follows import is_followed
 from federation.models import Actor
-from federation.remote_videos import VideoError, import_video
-
-logger = logging.getLogger(__name__)
+from federation.remote_videos import import_video
 
 
 def handle(activity: dict, sender: Actor) -> None:
@@ -15,7 +11,4 @@ def handle(activity: dict, sender: Actor) -> None:
     video = activity.get("object")
     if not isinstance(video, dict) or video.get("type") != "Video" or not is_followed(sender):
         return
-    try:
-        import_video(video, sender.host)
-    except VideoError as error:
-        logger.warning("Refused a video from %s: %s", sender.url, error)
+    import_video(video, sender.host)  # a refused video raises VideoError: the task keeps the reason on the row

@@ -5,14 +5,10 @@ a video made public after publication (private or unlisted before) reaches follo
 """
 from __future__ import annotations
 
-import logging
-
 from federation.follows import is_followed
 from federation.models import Actor
-from federation.remote_videos import VideoError, import_video, speaks_for
+from federation.remote_videos import import_video, speaks_for
 from videos.models import Video
-
-logger = logging.getLogger(__name__)
 
 
 def handle(activity: dict, sender: Actor) -> None:
@@ -23,7 +19,4 @@ def handle(activity: dict, sender: Actor) -> None:
     held = Video.objects.select_related("channel__account").filter(url=video.get("id"), is_local=False).first()
     if (held is not None and not speaks_for(sender, held)) or (held is None and not is_followed(sender)):
         return
-    try:
-        import_video(video, sender.host)
-    except VideoError as error:
-        logger.warning("Refused an update from %s: %s", sender.url, error)
+    import_video(video, sender.host)  # a refused video raises VideoError: the task keeps the reason on the row

@@ -217,3 +217,24 @@ def test_an_unknown_activity_type_is_dropped_without_being_stored(peer, remote, 
     assert response.status_code == 204
     assert not InboxActivity.objects.exists() and not Follow.objects.exists()
     assert not peer.requests_to(instance.url.removeprefix(peer.base))  # not even its key was fetched
+
+
+def test_an_origin_briefly_down_is_asked_again_then_the_failure_is_kept(peer, remote, client,
+                                                                        django_capture_on_commit_callbacks):
+    """A 503 from the announced video's origin is retried (a few times, with growing delays); a 404 is not."""
+    from federation import tasks
+
+    instance, _, channel = remote
+    follow(instance)
+    for status, attempts in ((503, 1 + len(tasks.HANDLING_RETRY_MINUTES)), (404, 1)):
+        video = peer.video(channel)
+        path = video["id"].removeprefix(peer.base)
+        peer.serve(path, {"error": "try later"}, status=status)
+        with django_capture_on_commit_callbacks(execute=False):
+            assert signed_post(client, instance, activity_from(instance, "Announce", video["id"])).status_code == 204
+        received = InboxActivity.objects.order_by("-pk").first()
+        tasks.process_activity.apply(args=(received.pk,))  # eagerly: the retries run at once
+        received.refresh_from_db()
+        assert len(peer.requests_to(path)) == attempts
+        assert received.processed_at is not None and str(status) in received.error
+    assert not Video.objects.exists()
