@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import Task, shared_task
 from django.utils import timezone
@@ -65,3 +66,18 @@ def crawl_outbox(actor_id: int) -> int:
     """Import a newly followed instance's catalogue."""
     actor = Actor.objects.filter(pk=actor_id).first()
     return crawl.crawl_outbox(actor) if actor is not None else 0
+
+
+# How long handled activities and finished deliveries are kept for the admin to look at.
+KEEP_FINISHED = timedelta(days=30)
+
+
+@shared_task(name="federation.prune_finished_rows")
+def prune_finished_rows() -> int:
+    """Delete handled activities and finished deliveries older than KEEP_FINISHED (the beat runs it daily),
+    so a busy federation does not grow these tables forever; returns how many rows went."""
+    before = timezone.now() - KEEP_FINISHED
+    activities, _ = InboxActivity.objects.filter(processed_at__lt=before).delete()
+    sent, _ = Delivery.objects.filter(
+        state__in=[Delivery.State.DONE, Delivery.State.FAILED], updated_at__lt=before).delete()
+    return activities + sent

@@ -185,6 +185,7 @@ CELERY_TASK_ROUTES = {
     "federation.crawl_*": {"queue": "federation_in"},
     "federation.deliver_*": {"queue": "federation_out"},
     "federation.retry_*": {"queue": "federation_out"},
+    "federation.prune_*": {"queue": "default"},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict = {
@@ -193,6 +194,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reap-stale-transcoding-jobs": {"task": "transcoding.reap_stale_jobs", "schedule": 300.0},
     # Send again the federation deliveries whose backoff has elapsed (see federation.deliveries).
     "retry-due-deliveries": {"task": "federation.retry_due_deliveries", "schedule": 60.0},
+    # Forget federation rows nobody needs any more (see federation.tasks.KEEP_FINISHED).
+    "prune-finished-federation-rows": {"task": "federation.prune_finished_rows", "schedule": 86400.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

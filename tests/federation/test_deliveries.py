@@ -138,3 +138,22 @@ def test_follower_inboxes_deduplicates_shared_inboxes(peer):
     Follow.objects.create(actor=carol, target=us, state=Follow.State.PENDING)
     assert deliveries.follower_inboxes(us) == sorted([peer.url("/inbox"), peer.url("/accounts/bob/inbox"),
                                                       other.url("/inbox")])
+
+
+def test_finished_rows_older_than_a_month_are_pruned_and_pending_ones_kept(db):
+    from federation.models import InboxActivity
+
+    sender = ensure_instance_actor()
+    old, recent = timezone.now() - timedelta(days=31), timezone.now() - timedelta(days=1)
+    rows = {
+        state: Delivery.objects.create(sender=sender, inbox_url=f"https://peer.example/{state}", activity={}, state=state)
+        for state in Delivery.State.values
+    }
+    Delivery.objects.update(updated_at=old)  # update() leaves auto_now alone
+    fresh = Delivery.objects.create(sender=sender, inbox_url="https://peer.example/fresh", activity={},
+                                    state=Delivery.State.DONE)
+    handled = [InboxActivity.objects.create(ap_id=f"https://peer.example/a/{n}", actor=sender, payload={},
+                                            processed_at=when) for n, when in enumerate((old, recent, None))]
+    assert tasks.prune_finished_rows() == 3  # the old done and failed deliveries, the old handled activity
+    assert set(Delivery.objects.values_list("pk", flat=True)) == {rows[Delivery.State.PENDING].pk, fresh.pk}
+    assert set(InboxActivity.objects.values_list("pk", flat=True)) == {handled[1].pk, handled[2].pk}
