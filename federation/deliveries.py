@@ -3,7 +3,7 @@
 Rows rather than fire-and-forget tasks, so a restart or a peer down for a day loses nothing: the first try
 is queued when the transaction that produced the activity commits, and a beat task re-queues rows whose
 next attempt is due. Network errors, 408, 429 and 5xx are retried for about two days; any other answer
-is final (ARCHITECTURE.md item 5).
+is final; an inbox that only fails is put in a slow lane (ARCHITECTURE.md item 5).
 """
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ RETRY_DELAYS = (60, 300, 1800, 7200, 21600, 43200, 86400)
 # A queued try that has not run after this long (its message lost, its worker gone) is queued again by the
 # beat; until then the beat leaves it alone, so a busy queue does not fill up with copies of it.
 QUEUED_TRY_LEASE = timedelta(minutes=10)
+# An inbox with this many failed deliveries, and none that worked, within HEALTH_WINDOW is treated as dead.
+DEAD_AFTER_FAILURES = 3
+HEALTH_WINDOW = timedelta(days=2)
+SLOW_LANE_DELAY = timedelta(hours=1)
 
 
 def signer_for(actor: Actor) -> http.Signer:
@@ -42,15 +46,30 @@ def follower_inboxes(actor: Actor) -> list[str]:
     return sorted({inbox_of(follow.actor) for follow in followers})
 
 
+def is_dead(inbox: str) -> bool:
+    """An inbox whose recent deliveries all failed, at least DEAD_AFTER_FAILURES of them: the slow lane."""
+    recent = Delivery.objects.filter(inbox_url=inbox, updated_at__gte=timezone.now() - HEALTH_WINDOW)
+    failures = recent.filter(state=Delivery.State.FAILED).count()
+    return failures >= DEAD_AFTER_FAILURES and not recent.filter(state=Delivery.State.DONE).exists()
+
+
 def deliver(activity: dict, sender: Actor, inboxes: Iterable[str]) -> list[Delivery]:
-    """Store a Delivery per distinct inbox and queue its first try once the current transaction commits."""
+    """Store a Delivery per distinct inbox and queue its first try once the current transaction commits.
+
+    A dead inbox (see is_dead) gets its first try from the beat after SLOW_LANE_DELAY instead, so the few
+    workers of the federation_out queue are not held by connections that time out while healthy peers wait.
+    """
     from federation.tasks import deliver_activity
 
-    lease_ends = timezone.now() + QUEUED_TRY_LEASE
-    rows = [Delivery.objects.create(sender=sender, inbox_url=inbox, activity=activity, next_attempt_at=lease_ends)
-            for inbox in dict.fromkeys(inboxes)]
-    for row in rows:
-        transaction.on_commit(lambda pk=row.pk: deliver_activity.delay(pk))
+    now = timezone.now()
+    rows = []
+    for inbox in dict.fromkeys(inboxes):
+        dead = is_dead(inbox)
+        row = Delivery.objects.create(sender=sender, inbox_url=inbox, activity=activity,
+                                      next_attempt_at=now + (SLOW_LANE_DELAY if dead else QUEUED_TRY_LEASE))
+        if not dead:
+            transaction.on_commit(lambda pk=row.pk: deliver_activity.delay(pk))
+        rows.append(row)
     return rows
 
 

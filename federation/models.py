@@ -116,4 +116,8 @@ class Delivery(models.Model):
     class Meta:
         verbose_name_plural = "deliveries"
         # The beat looks up the pending deliveries that are due every minute.
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="delivery_due"),
+            # Each new delivery looks at the recent outcomes for its inbox (deliveries.is_dead).
+            models.Index(fields=["inbox_url", "updated_at"], name="delivery_inbox_health"),
+        ]

@@ -157,3 +157,17 @@ def test_finished_rows_older_than_a_month_are_pruned_and_pending_ones_kept(db):
     assert tasks.prune_finished_rows() == 3  # the old done and failed deliveries, the old handled activity
     assert set(Delivery.objects.values_list("pk", flat=True)) == {rows[Delivery.State.PENDING].pk, fresh.pk}
     assert set(InboxActivity.objects.values_list("pk", flat=True)) == {handled[1].pk, handled[2].pk}
+
+
+def test_an_inbox_that_only_fails_goes_to_the_slow_lane_until_one_delivery_works(
+        db, queued, django_capture_on_commit_callbacks):
+    """Its first try waits for the beat an hour later, so timeouts to a dead peer do not hold the workers."""
+    dead, alive = "http://dead.example/inbox", "http://alive.example/inbox"
+    for _ in range(deliveries.DEAD_AFTER_FAILURES):
+        Delivery.objects.create(sender=ensure_instance_actor(), inbox_url=dead, activity={}, state=Delivery.State.FAILED)
+    with django_capture_on_commit_callbacks(execute=True):
+        slow, fast = deliveries.deliver(ACTIVITY, ensure_instance_actor(), [dead, alive])
+    assert queued == [fast.pk]
+    assert slow.next_attempt_at - timezone.now() > timedelta(minutes=50)
+    Delivery.objects.filter(pk=slow.pk).update(state=Delivery.State.DONE)  # it came back
+    assert not deliveries.is_dead(dead)
