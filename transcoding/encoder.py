@@ -172,7 +172,7 @@ def _build_command(
         if rung == copy_video:
             command += ["-map", "0:v:0", f"-c:v:{video_index}", "copy"]
         else:
-            options = x264.video_options(rung.fps, rung.bitrate, X264_THREADS)
+            options = x264.video_options(rung.resolution, rung.fps, rung.bitrate, X264_THREADS)
             command += ["-map", next(labels), *_for_stream(options, f"v:{video_index}")]
         slaves.append(_hls_slave(output, f"v:{video_index},a" if info.has_audio else f"v:{video_index}"))
         video_index += 1

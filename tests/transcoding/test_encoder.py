@@ -151,6 +151,21 @@ def test_compliant_source_top_rung_is_stream_copied(tmp_path):
     assert packet_sizes(outputs[1].media) != packet_sizes(source)
 
 
+def x264_settings(media: Path) -> dict[str, str]:
+    """The settings x264 writes into the stream it encodes ("options: ... bframes=3 ...")."""
+    text = media.read_bytes().decode("latin-1")
+    options = text[text.index("options: ") + 9:].split("\x00")[0]
+    return dict(item.split("=", 1) for item in options.split() if "=" in item)
+
+
+def test_hd_rungs_use_the_faster_settings_and_sd_rungs_peertubes(tmp_path):
+    source = make_clip(tmp_path / "hd.mp4", width=1280, height=720, duration=1)
+    hd, sd = (x264_settings(output.media) for output in encode(source, tmp_path / "out", resolutions=[720, 360]))
+    assert (hd["bframes"], hd["subme"]) == ("3", "1")
+    assert (sd["bframes"], sd["subme"]) == ("16", "2")
+    assert hd["keyint"] == sd["keyint"] == "50" and hd["scenecut"] == sd["scenecut"] == "0"
+
+
 def test_custom_names_and_a_mov_source(tmp_path):
     source = make_clip(tmp_path / "small.mov", duration=1)
     outputs = encode(source, tmp_path / "out", names=lambda rung: (f"x-{rung.resolution}.m3u8", f"x-{rung.resolution}-f.mp4"))
