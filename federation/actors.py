@@ -57,6 +57,30 @@ def local_actor_for_channel(channel: Channel) -> Actor:
     return _get_or_create_local(Actor.Type.GROUP, channel.name, channel=channel)
 
 
+def account_actor_named(name: str) -> Actor | None:
+    """Our actor at /accounts/<name>: the instance actor for "peertube", else a local account's Person."""
+    if name == INSTANCE_ACTOR_NAME:
+        return ensure_instance_actor()
+    account = Account.objects.filter(name=name, host="").first()
+    return local_actor_for_account(account) if account else None
+
+
+def channel_actor_named(name: str) -> Actor | None:
+    """Our actor at /video-channels/<name>: a local channel's Group."""
+    channel = Channel.objects.filter(name=name, host="").select_related("account").first()
+    return local_actor_for_channel(channel) if channel else None
+
+
+def local_actor_at(url: str) -> Actor | None:
+    """Which of our actors an ActivityPub id names (a peer's Follow, say), or None."""
+    name = url.rsplit("/", 1)[-1]
+    if url == ids.account_url(name):
+        return account_actor_named(name)
+    if url == ids.channel_url(name):
+        return channel_actor_named(name)
+    return None
+
+
 def actor_url(actor: Actor) -> str:
     """An actor's ActivityPub id: built from SIDEWAYS_URL for ours, as the peer gave it for theirs."""
     if not actor.is_local:

@@ -10,9 +10,9 @@ import logging
 from federation import http
 from federation.actors import ensure_instance_actor
 from federation.deliveries import signer_for
+from federation.ids import host_of
 from federation.ld import as_list, id_of
 from federation.models import Actor
-from federation.remote_actors import host_of
 from federation.remote_videos import VideoError, fetch_video, import_video
 
 logger = logging.getLogger(__name__)

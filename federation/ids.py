@@ -1,12 +1,16 @@
-"""The ActivityPub ids of our own objects, laid out as PeerTube lays them out (PROTOCOL.md §3.1).
+"""ActivityPub ids: ours, laid out as PeerTube lays them out (PROTOCOL.md §3.1), and peers' checked.
 
-Peers store these URLs forever, so they are built in this one place from SIDEWAYS_URL.
+Peers store our URLs forever, so they are built in this one place from SIDEWAYS_URL. Peers' ids go
+through http_url before anything keeps them.
 """
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+MAX_URL = 2000  # our URL columns' length, and PeerTube's limit on ActivityPub URLs
 INSTANCE_ACTOR_NAME = "peertube"  # PeerTube's name for the Application actor; peers ask for peertube@host.
 
 
@@ -42,3 +46,16 @@ def video_url(uuid: str) -> str:
 
 def key_id(actor_url: str) -> str:
     return f"{actor_url}#main-key"
+
+
+def http_url(value: object) -> str | None:
+    """`value` if it is an http(s) URL with a host that fits our columns, else None."""
+    if not isinstance(value, str) or len(value) > MAX_URL:
+        return None
+    parts = urlsplit(value)
+    return value if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def host_of(url: str) -> str:
+    """"host[:port]" of a URL, as remote rows store it."""
+    return urlsplit(url).netloc.lower()

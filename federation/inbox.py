@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 
 from federation import signatures
 from federation.handlers import HANDLERS
+from federation.ids import MAX_URL, host_of
 from federation.ids import host as our_host
 from federation.ld import id_of, is_hostile
 from federation.models import Actor, InboxActivity
-from federation.remote_actors import MAX_URL, ActorError, fetch_actor, host_of
+from federation.remote_actors import ActorError, fetch_actor
 
 logger = logging.getLogger(__name__)
 

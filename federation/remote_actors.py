@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from urllib.parse import urlsplit
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from federation import http
 from federation.actors import ensure_instance_actor
 from federation.deliveries import signer_for
+from federation.ids import host_of, http_url
 from federation.ld import as_list, id_of
 from federation.models import Actor
 from videos.models import Account, Channel
@@ -27,7 +26,6 @@ REFRESH_AFTER = timedelta(days=2)  # PeerTube refreshes remote actors on this rh
 REFETCH_AT_MOST_EVERY = timedelta(minutes=1)
 ACTOR_TYPES = {choice.value for choice in Actor.Type}
 USERNAME = re.compile(r"^[A-Za-z0-9_.:-]{1,50}$")  # PeerTube's characters; 50 is what our name columns hold
-MAX_URL = 2000  # our URL columns' length, and PeerTube's limit on ActivityPub URLs
 APPLICATION_REL = "https://www.w3.org/ns/activitystreams#Application"
 
 
@@ -35,14 +33,9 @@ class ActorError(Exception):
     """A remote actor could not be fetched or is not a valid actor; the message says which and why."""
 
 
-def host_of(url: str) -> str:
-    """"host[:port]" of a URL, as remote rows store it."""
-    return urlsplit(url).netloc.lower()
-
-
 def _url(value: object, field: str) -> str:
-    url = id_of(value)
-    if not url or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc or len(url) > MAX_URL:
+    url = http_url(id_of(value))
+    if url is None:
         raise ActorError(f"the actor's {field} is not a URL")
     return url
 

@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
@@ -22,10 +21,10 @@ from django.utils.dateparse import parse_datetime
 from federation import http
 from federation.actors import ensure_instance_actor
 from federation.deliveries import signer_for
-from federation.ids import PUBLIC
+from federation.ids import PUBLIC, host_of, http_url
 from federation.ld import as_list, id_of
 from federation.models import Actor
-from federation.remote_actors import MAX_URL, ActorError, fetch_actor, host_of
+from federation.remote_actors import ActorError, fetch_actor
 from videos.constants import CommentsPolicy, StreamingPlaylistType, VideoPrivacy, VideoState
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services import editing
@@ -115,19 +114,12 @@ def _date(value: object) -> datetime | None:
         return None
 
 
-def _http_url(value: object) -> str | None:
-    url = value if isinstance(value, str) else None
-    if url and urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc and len(url) <= MAX_URL:
-        return url
-    return None
-
-
 def _files(links: list) -> list[RemoteFile]:
     files = []
     for link in links:
         if not isinstance(link, dict) or link.get("mediaType") != "video/mp4" or link.get("rel"):
             continue
-        url, height, width = _http_url(link.get("href")), _int(link.get("height")), _int(link.get("width"))
+        url, height, width = http_url(link.get("href")), _int(link.get("height")), _int(link.get("width"))
         if url and height is not None:
             fps = link.get("fps")
             # The rendition's resolution is its short side (a portrait 1080x1920 file is "1080p").
@@ -142,7 +134,7 @@ def parse_video(data: dict) -> RemoteVideo:
     """Check a Video object as PeerTube does when it receives one, and keep what we use of it."""
     if not isinstance(data, dict) or data.get("type") != "Video":
         raise VideoError("not a Video object")
-    url = _http_url(data.get("id"))
+    url = http_url(data.get("id"))
     name = data.get("name")
     duration = DURATION.match(data.get("duration") or "") if isinstance(data.get("duration"), str) else None
     published = _date(data.get("published"))
@@ -159,7 +151,7 @@ def parse_video(data: dict) -> RemoteVideo:
     if channel_url is None:
         raise VideoError("the Video names no channel of its own instance")
     icons = [icon for icon in as_list(data.get("icon")) if isinstance(icon, dict) and icon.get("mediaType") == "image/jpeg"
-             and _http_url(icon.get("url")) and _int(icon.get("width")) and _int(icon.get("height"))]
+             and http_url(icon.get("url")) and _int(icon.get("width")) and _int(icon.get("height"))]
     if not icons:
         raise VideoError("the Video has no JPEG thumbnail")
     icons.sort(key=lambda icon: icon["width"])
@@ -168,7 +160,7 @@ def parse_video(data: dict) -> RemoteVideo:
     links = [link for link in as_list(data.get("url")) if isinstance(link, dict)]
     hls = next((link for link in links if link.get("mediaType") == "application/x-mpegURL"), None)
     hls_tags = as_list(hls.get("tag")) if hls else []
-    if hls is None or not _http_url(hls.get("href")) or not _files(hls_tags):
+    if hls is None or not http_url(hls.get("href")) or not _files(hls_tags):
         raise VideoError("the Video has no HLS playlist with files (the only way we play remote videos)")
     sha256 = next((tag for tag in hls_tags if isinstance(tag, dict) and tag.get("name") == "sha256"), None)
     content = data.get("content") if isinstance(data.get("content"), str) else ""
@@ -189,8 +181,8 @@ def parse_video(data: dict) -> RemoteVideo:
         views=_int(data.get("views"), BIGINT_MAX) or 0,
         aspect_ratio=float(aspect_ratio) if isinstance(aspect_ratio, (int, float)) else None,
         thumbnail_url=icons[0]["url"], preview_url=icons[-1]["url"] if len(icons) > 1 else None,
-        playlist_url=_http_url(hls.get("href")),
-        segments_sha256_url=_http_url(sha256.get("href")) if sha256 else None,
+        playlist_url=http_url(hls.get("href")),
+        segments_sha256_url=http_url(sha256.get("href")) if sha256 else None,
         # PeerTube's rule: addressed to the public, it is public; otherwise it is unlisted.
         public=bool({PUBLIC, "as:Public", "Public"} & set(as_list(data.get("to")))),
         hls_files=_files(hls_tags),
@@ -292,7 +284,7 @@ def import_video(data: dict, origin_host: str) -> Video:
 
 def fetch_video(url: str) -> Video:
     """Fetch a video by its URL from its origin (signed by our instance actor) and import it."""
-    if not _http_url(url):
+    if not http_url(url):
         raise VideoError("not a video URL")
     try:
         data = http.get_json(url, signer=signer_for(ensure_instance_actor()))

@@ -15,15 +15,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from federation import activities
-from federation.actors import actor_url, ensure_instance_actor, local_actor_for_account, local_actor_for_channel
-from federation.ids import INSTANCE_ACTOR_NAME
+from federation.actors import account_actor_named, actor_url, channel_actor_named
 from federation.ld import embedded
 from federation.models import Actor, Follow
 from federation.objects.actor import actor_document
 from federation.objects.collection import MAX_OUTBOX_PAGE_SIZE, PAGE_SIZE, InvalidPage, collection_response
 from federation.objects.video import federated_videos, video_document
 from videos.identifiers import parse_video_id
-from videos.models import Account, Channel, Video
+from videos.models import Video
 
 ACTIVITY_JSON = "application/activity+json; charset=utf-8"
 
@@ -38,21 +37,8 @@ def not_found(what: str) -> JsonResponse:
     return activity_response({"error": f"{what} not found."}, status=404)
 
 
-def _account_actor(name: str) -> Actor | None:
-    """The instance actor for "peertube", else the Person of a local account."""
-    if name == INSTANCE_ACTOR_NAME:
-        return ensure_instance_actor()
-    account = Account.objects.filter(name=name, host="").first()
-    return local_actor_for_account(account) if account else None
-
-
-def _channel_actor(name: str) -> Actor | None:
-    channel = Channel.objects.filter(name=name, host="").select_related("account").first()
-    return local_actor_for_channel(channel) if channel else None
-
-
 def _find_actor(kind: str, name: str) -> Actor | None:
-    return _account_actor(name) if kind == "accounts" else _channel_actor(name)
+    return account_actor_named(name) if kind == "accounts" else channel_actor_named(name)
 
 
 def _federated_video(video_id: str) -> Video | None:
@@ -62,13 +48,13 @@ def _federated_video(video_id: str) -> Video | None:
 
 @require_safe
 def account(request: HttpRequest, name: str) -> HttpResponse:
-    actor = _account_actor(name)
+    actor = account_actor_named(name)
     return activity_response(actor_document(actor)) if actor else not_found("Account")
 
 
 @require_safe
 def channel(request: HttpRequest, name: str) -> HttpResponse:
-    actor = _channel_actor(name)
+    actor = channel_actor_named(name)
     return activity_response(actor_document(actor)) if actor else not_found("Channel")
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from federation.follows import is_followed
+from federation.ids import host_of
 from federation.ld import id_of
 from federation.models import Actor
-from federation.remote_actors import host_of
 from federation.remote_videos import fetch_video
 
 
