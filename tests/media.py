@@ -22,19 +22,20 @@ def make_clip(
     fps: int = 25,
     audio: bool = True,
     video: bool = True,
+    audio_duration: float | None = None,
     extra: Sequence[str] = (),
 ) -> Path:
     """Write a test-pattern clip (with a 440 Hz tone when audio) in the container path's suffix says.
 
-    `extra` output options go last, e.g. a bitrate cap or rotation metadata.
+    The tone lasts `audio_duration` when given (else as long as the picture); `extra` output options
+    go last, e.g. a bitrate cap or rotation metadata.
     """
     suffix = path.suffix.lower()
     command = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
     if video:
-        command += ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}"]
+        command += ["-t", str(duration), "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}"]
     if audio:
-        command += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
-    command += ["-t", str(duration)]
+        command += ["-t", str(audio_duration or duration), "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
     if video:
         command += VIDEO_CODECS.get(suffix, VIDEO_CODECS[".mp4"])
     if audio:

@@ -179,14 +179,16 @@ def check_decodable(path: Path, info: MediaInfo) -> None:
     """Decode the first frame and one near the end: a truncated or corrupt file fails here.
 
     ffprobe alone trusts the container's header, so an upload cut short (with its index at the front)
-    would pass it; decoding the last second too catches it without reading the whole file.
+    would pass it; decoding the last second too catches it without reading the whole file. Both the
+    picture and the sound are read, as either may be the one that lasts to the end (a song whose
+    picture stops early is a complete file).
     """
-    stream = "0:v:0" if info.has_video else "0:a:0"
-    frames = ["-frames:v", "1"] if info.has_video else ["-t", "0.5"]
+    streams = [*(["-map", "0:v:0", "-frames:v", "1"] if info.has_video else []),
+               *(["-map", "0:a:0"] if info.has_audio else [])]
     near_end = max(info.duration - 1.5, 0)
     for seek in (["-ss", "0"], ["-ss", f"{near_end:.3f}"]):
         command = ["ffmpeg", "-nostdin", "-v", "error", "-xerror", *seek, "-i", str(path),
-                   "-map", stream, *frames, "-f", "framecrc", "-"]
+                   *streams, "-t", "0.5", "-f", "framecrc", "-"]
         try:
             result = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, check=False)
         except subprocess.TimeoutExpired as error:

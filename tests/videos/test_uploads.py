@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.media import make_clip
 from videos.constants import VideoState
 from videos.models import Video, VideoSource
 from videos.services.uploads import UploadRejected, VideoMetadata, accept_upload, temp_upload_path
@@ -73,16 +74,30 @@ def test_not_a_video_is_refused_without_trace(user, tmp_path, content):
 
 
 @pytest.mark.django_db
-def test_truncated_video_is_refused(user, small_clip, tmp_path):
-    truncated = tmp_path / "cut.mp4"
-    truncated.write_bytes(small_clip.read_bytes()[: small_clip.stat().st_size // 3])
+@pytest.mark.parametrize("name, kept", [("cut.mp4", 1 / 3), ("indexed-first.mp4", 0.6)])
+def test_truncated_video_is_refused(user, tmp_path, name, kept):
+    """Cut short with its index at the end (ffprobe fails) or at the front (only decoding fails)."""
+    faststart = ["-movflags", "+faststart"] if name == "indexed-first.mp4" else []
+    clip = make_clip(tmp_path / f"whole-{name}", duration=6, extra=faststart)
+    truncated = tmp_path / name
+    truncated.write_bytes(clip.read_bytes()[: int(clip.stat().st_size * kept)])
     with pytest.raises(UploadRejected) as refused:
         accept_upload(
             user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="Cut"),
-            temp_path=_staged(truncated), original_filename="cut.mp4",
+            temp_path=_staged(truncated), original_filename=name,
         )
     assert refused.value.status == 422
     assert Video.objects.count() == 0 and _stored_files() == []
+
+
+@pytest.mark.django_db
+def test_sound_outlasting_the_picture_is_a_complete_video(user, tmp_path):
+    clip = make_clip(tmp_path / "song.mp4", duration=2, audio_duration=5)
+    video = accept_upload(
+        user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="Song"),
+        temp_path=_staged(clip), original_filename="song.mp4",
+    )
+    assert video.state == VideoState.TO_TRANSCODE and video.duration == 5
 
 
 @pytest.mark.django_db
