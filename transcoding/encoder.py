@@ -25,6 +25,7 @@ from pathlib import Path
 
 from transcoding import x264
 from transcoding.ladder import Rung
+from transcoding.stream_copy import can_copy_audio, can_copy_video
 from videos.probe import MediaInfo
 
 HLS_OPTIONS = {
@@ -51,35 +52,10 @@ def default_names(rung: Rung) -> tuple[str, str]:
     return f"{rung.resolution}.m3u8", f"{rung.resolution}-fragmented.mp4"
 
 
-def can_copy_video(info: MediaInfo, rung: Rung) -> bool:
-    """Whether the source's picture can be the rung as is, as PeerTube's quick transcode decides.
-
-    H.264 yuv420p of exactly the rung's size and rate, unrotated, within PeerTube's maximum bitrate,
-    with AAC audio it would keep (or none).
-    """
-    video, audio = info.video, info.audio
-    if video is None or rung.resolution == 0:
-        return False
-    bitrate = video.bit_rate or info.bit_rate
-    ratio = max(rung.width, rung.height) / rung.resolution
-    return (
-        video.codec == "h264" and video.pix_fmt == "yuv420p" and video.rotation == 0
-        and (video.width, video.height) == (rung.width, rung.height)
-        and abs(video.fps - rung.fps) < 0.01
-        and bitrate is not None and bitrate <= x264.max_bitrate(rung.resolution, ratio, rung.fps)
-        and (audio is None or _can_copy_audio(info))
-    )
-
-
-def _can_copy_audio(info: MediaInfo) -> bool:
-    audio = info.audio
-    return bool(audio and audio.codec == "aac" and audio.bit_rate and audio.bit_rate <= x264.AAC_COPY_LIMIT)
-
-
 def _audio_encoder_options(info: MediaInfo) -> list[str]:
     audio = info.audio
     assert audio is not None
-    if _can_copy_audio(info):
+    if can_copy_audio(info):
         return ["-c:a", "copy"]
     return ["-c:a", "aac", "-b:a", str(x264.audio_bitrate(audio.codec, audio.bit_rate)), "-ac", "2",
             "-af", "aresample=first_pts=0"]
@@ -313,9 +289,9 @@ def encode_ladder(
     names = names or default_names
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = {rung: RungOutput(rung, out_dir / names(rung)[0], out_dir / names(rung)[1]) for rung in rungs}
-    copy_video = rungs[0] if can_copy_video(info, rungs[0]) else None
+    copy_video = rungs[0] if can_copy_video(source, info, rungs[0]) else None
     groups = _process_groups(rungs, copy_video)
-    hand_over_audio = info.has_audio and len(groups) > 1 and not _can_copy_audio(info)
+    hand_over_audio = info.has_audio and len(groups) > 1 and not can_copy_audio(info)
     with tempfile.TemporaryDirectory(prefix=".audio-", dir=out_dir) as audio_dir:
         audio = f"{Path(audio_dir).name}/audio.nut" if hand_over_audio else None
         processes = [

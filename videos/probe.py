@@ -58,6 +58,7 @@ class MediaInfo:
     bit_rate: int | None
     video: VideoStream | None
     audio: AudioStream | None
+    start_time: float = 0.0  # where the file's timeline starts; ffmpeg shifts it to zero
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -153,6 +154,7 @@ def parse_probe_output(data: dict) -> MediaInfo:
         bit_rate=_int(fmt.get("bit_rate")),
         video=video,
         audio=audio,
+        start_time=_float(fmt.get("start_time")) or 0.0,
         raw=data,
     )
 

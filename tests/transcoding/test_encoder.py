@@ -33,6 +33,12 @@ def keyframe_times(path: Path) -> list[float]:
     return [round(float(p["pts_time"]), 2) for p in packets["packets"] if "K" in p["flags"]]
 
 
+def keyframe_offsets(path: Path) -> list[float]:
+    """Keyframe times from the first one (encoders delay a stream's start by its B-frames)."""
+    times = keyframe_times(path)
+    return [round(time - times[0], 2) for time in times]
+
+
 def packet_sizes(path: Path) -> list[int]:
     packets = ffprobe(path, "-select_streams", "v:0", "-show_entries", "packet=size", "-show_packets")
     return [int(packet["size"]) for packet in packets["packets"]]
@@ -105,8 +111,7 @@ def test_playlists_are_single_file_fmp4_addressed_by_byte_ranges(webm_ladder):
 def test_keyframes_are_aligned_every_two_seconds(webm_ladder):
     _, outputs, _, _ = webm_ladder
     times = [keyframe_times(output.media) for output in outputs]
-    first = times[0][0]
-    assert [round(time - first, 2) for time in times[0]] == [0.0, 2.0, 4.0]
+    assert keyframe_offsets(outputs[0].media) == [0.0, 2.0, 4.0]
     assert all(other == times[0] for other in times[1:])
 
 
@@ -144,11 +149,28 @@ def test_avi_at_60_fps_keeps_60_on_top_and_30_below(tmp_path):
 
 
 def test_compliant_source_top_rung_is_stream_copied(tmp_path):
-    source = make_clip(tmp_path / "ready.mp4", width=426, height=240, extra=["-maxrate", "200k", "-bufsize", "400k"])
+    source = make_clip(tmp_path / "ready.mp4", width=426, height=240,
+                       extra=["-maxrate", "200k", "-bufsize", "400k", "-g", "50"])
     outputs = encode(source, tmp_path / "out")
     assert [o.rung.resolution for o in outputs] == [240, 144]
     assert packet_sizes(outputs[0].media) == packet_sizes(source)
     assert packet_sizes(outputs[1].media) != packet_sizes(source)
+    assert keyframe_offsets(outputs[0].media) == keyframe_offsets(outputs[1].media)
+
+
+@pytest.mark.parametrize("name, timing", [
+    ("long-gop.mp4", ["-g", "250"]),  # x264's default: one keyframe in 5 s
+    ("variable-rate.mkv", ["-vf", "setpts='if(lt(N,25),N/25,1+(N-25)/10)/TB'", "-fps_mode", "vfr"]),
+])
+def test_compliant_source_off_the_ladder_timing_is_encoded(tmp_path, name, timing):
+    """Copied, its segments would not line up with the other rungs' (or have wrong durations)."""
+    source = make_clip(tmp_path / name, width=426, height=240, duration=5, audio=False,
+                       extra=["-maxrate", "200k", "-bufsize", "400k", *timing])
+    outputs = encode(source, tmp_path / "out")
+    assert packet_sizes(outputs[0].media) != packet_sizes(source)
+    assert keyframe_offsets(outputs[0].media) == keyframe_offsets(outputs[1].media)
+    for output in outputs:
+        assert abs(float(streams(output.playlist)["format"]["duration"]) - probe(source).duration) < 0.5
 
 
 def x264_settings(media: Path) -> dict[str, str]:
