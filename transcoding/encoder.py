@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from transcoding import x264
+from transcoding import picture, x264
 from transcoding.ladder import Rung
 from transcoding.stream_copy import can_copy_audio, can_copy_video
 from videos.probe import MediaInfo
@@ -87,7 +87,7 @@ def _scale_cascade(info: MediaInfo, rungs: Sequence[Rung]) -> tuple[str, list[st
     current_fps = info.video.fps
     parts, labels = [], []
     for index, rung in enumerate(rungs):
-        filters = []
+        filters = picture.progressive(info.video) if index == 0 else []
         if rung.fps and abs(rung.fps - current_fps) > 0.01:
             filters.append(f"fps={_fps_value(rung.fps)}")
             current_fps = rung.fps

@@ -9,8 +9,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from transcoding import picture
 from videos.constants import PREVIEW_SIZE, THUMBNAIL_SIZE
-from videos.probe import MediaInfo
+from videos.probe import MediaInfo, VideoStream
 
 IMAGE_TIMEOUT_SECONDS = 120
 
@@ -30,12 +31,20 @@ def _cover(size: tuple[int, int]) -> str:
     return f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},setsar=1"
 
 
+def _square_pixels(video: VideoStream) -> list[str]:
+    """Anamorphic (DVD, TV) frames stretched to their shown size: the cover scaling ignores pixel shape."""
+    if video.sample_aspect == 1:
+        return []
+    return [f"scale={video.display_width}:{video.display_height}", "setsar=1"]
+
+
 def make_images(source: Path, info: MediaInfo, out_dir: Path) -> Images | None:
     """Write thumbnail.jpg and preview.jpg into out_dir from one decoded frame; None for audio-only."""
     if not info.has_video:
         return None
     images = Images(thumbnail=out_dir / "thumbnail.jpg", preview=out_dir / "preview.jpg")
-    graph = f"[0:v:0]split[a][b];[a]{_cover(THUMBNAIL_SIZE)}[thumbnail];[b]{_cover(PREVIEW_SIZE)}[preview]"
+    prepare = ",".join([*picture.progressive(info.video), *_square_pixels(info.video), "split"])
+    graph = f"[0:v:0]{prepare}[a][b];[a]{_cover(THUMBNAIL_SIZE)}[thumbnail];[b]{_cover(PREVIEW_SIZE)}[preview]"
     # The middle frame first; a file whose end does not decode still has a first frame.
     for seek in (info.duration / 2, 0):
         command = [

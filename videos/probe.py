@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 PROBE_TIMEOUT_SECONDS = 120
+INTERLACED_FIELD_ORDERS = ("tt", "bb", "tb", "bt")  # ffprobe's field_order of interlaced video
 
 
 class ProbeError(Exception):
@@ -30,15 +31,21 @@ class VideoStream:
     level: int | None = None
     bit_rate: int | None = None
     rotation: int = 0
+    sample_aspect: float = 1.0  # width of a pixel over its height (DVD and TV video: not square)
+    interlaced: bool = False
 
     @property
     def display_width(self) -> int:
-        """Width as shown to the viewer, after the rotation phones record in metadata."""
-        return self.height if self.rotation in (90, 270) else self.width
+        """Width as shown to the viewer: pixels made square, then the rotation phones record."""
+        return self.height if self.rotation in (90, 270) else self._square_width
 
     @property
     def display_height(self) -> int:
-        return self.width if self.rotation in (90, 270) else self.height
+        return self._square_width if self.rotation in (90, 270) else self.height
+
+    @property
+    def _square_width(self) -> int:
+        return max(round(self.width * self.sample_aspect), 1)
 
 
 @dataclass(frozen=True)
@@ -85,10 +92,10 @@ def _float(value: object) -> float | None:
     return number if number == number and number not in (float("inf"), float("-inf")) else None
 
 
-def _rate(value: object) -> float:
-    """ffprobe writes frame rates as fractions ("30000/1001"); "0/0" means unknown."""
+def _fraction(value: object) -> float:
+    """ffprobe writes frame rates and aspect ratios as fractions ("30000/1001", "16:15"); 0 is unknown."""
     try:
-        rate = Fraction(str(value))
+        rate = Fraction(str(value).replace(":", "/"))
     except (ValueError, ZeroDivisionError):
         return 0.0
     return round(float(rate), 3) if rate > 0 else 0.0
@@ -108,7 +115,7 @@ def _video_stream(stream: dict) -> VideoStream | None:
     width, height = _int(stream.get("width")), _int(stream.get("height"))
     if not width or not height:
         return None
-    fps = _rate(stream.get("avg_frame_rate")) or _rate(stream.get("r_frame_rate"))
+    fps = _fraction(stream.get("avg_frame_rate")) or _fraction(stream.get("r_frame_rate"))
     return VideoStream(
         codec=str(stream.get("codec_name", "")),
         width=width,
@@ -119,6 +126,8 @@ def _video_stream(stream: dict) -> VideoStream | None:
         level=_int(stream.get("level")),
         bit_rate=_int(stream.get("bit_rate")),
         rotation=_rotation(stream),
+        sample_aspect=_fraction(stream.get("sample_aspect_ratio")) or 1.0,
+        interlaced=stream.get("field_order") in INTERLACED_FIELD_ORDERS,
     )
 
 

@@ -1,6 +1,7 @@
 """encode_ladder with the real ffmpeg on small generated clips, every output checked with ffprobe."""
 import json
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from tests.media import make_clip
 from transcoding.encoder import EncodeError, RungOutput, encode_ladder
 from transcoding.ladder import plan_ladder
+from transcoding.thumbnails import make_images
 from videos.probe import probe
 
 RESOLUTIONS = [720, 480, 360, 240, 144]
@@ -140,6 +142,31 @@ def test_rotated_phone_video_becomes_portrait(tmp_path):
     outputs = encode(source, tmp_path / "out")
     found = streams(outputs[0].playlist)["video"]
     assert (found["width"], found["height"]) == (240, 320) == (outputs[0].rung.width, outputs[0].rung.height)
+
+
+def combed_frames(path: Path) -> int:
+    """How many frames ffmpeg's interlace detector finds interlaced (combed) in a video."""
+    result = subprocess.run(["ffmpeg", "-nostdin", "-i", str(path), "-map", "0:v:0", "-vf", "idet", "-f", "null", "-"],
+                            capture_output=True, text=True, check=True)
+    found = re.search(r"Multi frame detection: TFF: *(\d+) BFF: *(\d+)", result.stderr)
+    return int(found[1]) + int(found[2])
+
+
+def test_interlaced_anamorphic_tv_recording_becomes_progressive_with_square_pixels(tmp_path):
+    """MPEG-2 in MPEG-TS, 50 fields a second, 720x576 with 16:15 pixels (4:3 PAL): rungs and images are
+    progressive and 4:3."""
+    source = make_clip(tmp_path / "tv.ts", width=720, height=576, fps=50, extra=[
+        "-vf", "interlace,setsar=16/15", "-c:v", "mpeg2video", "-b:v", "6M", "-flags", "+ilme+ildct"])
+    info = probe(source)
+    assert info.video.interlaced and (info.video.display_width, info.video.display_height) == (768, 576)
+    assert combed_frames(source) > 50
+    outputs = encode(source, tmp_path / "out", resolutions=[720, 480])
+    for output in outputs:
+        found = streams(output.media)["video"]
+        assert found["sample_aspect_ratio"] == "1:1" and found["width"] * 3 == found["height"] * 4
+        assert combed_frames(output.media) < 5
+    images = make_images(source, info, tmp_path)
+    assert streams(images.preview)["video"]["sample_aspect_ratio"] == "1:1"
 
 
 def test_avi_at_60_fps_keeps_60_on_top_and_30_below(tmp_path):

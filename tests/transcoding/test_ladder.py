@@ -5,13 +5,15 @@ from videos.probe import AudioStream, MediaInfo, VideoStream
 DEFAULT = [1080, 720, 480, 360, 240]
 
 
-def media(width=1920, height=1080, fps=30.0, rotation=0, bit_rate=None, audio=True, video=True) -> MediaInfo:
+def media(width=1920, height=1080, fps=30.0, rotation=0, bit_rate=None, audio=True, video=True,
+          sample_aspect=1.0) -> MediaInfo:
     return MediaInfo(
         duration=10.0,
         format_name="mov,mp4",
         size=None,
         bit_rate=None,
-        video=VideoStream("h264", width, height, fps, "yuv420p", bit_rate=bit_rate, rotation=rotation) if video else None,
+        video=VideoStream("h264", width, height, fps, "yuv420p", bit_rate=bit_rate, rotation=rotation,
+                          sample_aspect=sample_aspect) if video else None,
         audio=AudioStream("aac", bit_rate=128_000, channels=2) if audio else None,
     )
 
@@ -32,6 +34,11 @@ def test_portrait_keeps_its_short_side_as_resolution():
 
 def test_rotation_metadata_makes_a_phone_video_portrait():
     assert sizes(plan_ladder(media(1920, 1080, rotation=90), [720])) == [(720, 720, 1280)]
+
+
+def test_anamorphic_pixels_are_made_square():
+    """A 16:9 PAL DVD is 720x576 with pixels 64:45 wide: shown 1024x576."""
+    assert sizes(plan_ladder(media(720, 576, sample_aspect=64 / 45), [720, 480])) == [(576, 1024, 576), (480, 854, 480)]
 
 
 def test_square():
