@@ -7,6 +7,15 @@ from django.utils.translation import gettext_lazy as _
 THUMBNAIL_SIZE = (280, 157)
 PREVIEW_SIZE = (850, 480)
 
+# What PeerTube's clients offer to upload (its list with "additional extensions" and "audio files"
+# allowed). Any file ffmpeg decodes is accepted whatever its name: ffprobe decides, not the extension.
+UPLOAD_EXTENSIONS = [
+    ".mp4", ".webm", ".ogv", ".ogg", ".mkv", ".mov", ".qt", ".mqv", ".m4v", ".flv", ".f4v", ".wmv", ".avi",
+    ".3gp", ".3gpp", ".3g2", ".3gpp2", ".nut", ".mts", ".ts", ".m2ts", ".mpv", ".m2v", ".m1v", ".mpg", ".mpe",
+    ".mpeg", ".vob", ".mxf",
+    ".mp3", ".wma", ".wav", ".flac", ".aac", ".m4a", ".ac3",
+]
+
 
 class VideoState(models.IntegerChoices):
     PUBLISHED = 1, _("Published")

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_config_and_enumerations(api):
     config = api.get("/api/v1/config").json()
     assert config["instance"]["name"] and "maxChunkSize" in config["client"]["videos"]["resumableUpload"]
+    assert {".mp4", ".webm", ".mkv", ".mts", ".mp3", ".flac"} <= set(config["video"]["file"]["extensions"])
     assert api.get("/api/v1/config/about").json()["instance"]["name"] == config["instance"]["name"]
     assert api.get("/api/v1/videos/categories").json()["1"] == "Music"
     assert api.get("/api/v1/videos/licences").json()["7"] == "Public Domain Dedication"

@@ -1,10 +1,12 @@
 """The upload page with Django's test client: a good clip becomes a video, anything else leaves nothing."""
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory
 
+from tests.media import make_clip
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Video
 from videos.web.upload import upload
@@ -42,6 +44,16 @@ def test_good_clip_becomes_a_video_to_transcode(logged_in, user, small_clip):
     assert sorted(video.tags.values_list("name", flat=True)) == ["docu", "paris"]
     assert (Path(settings.ORIGINALS_DIR) / video.source.path).read_bytes() == small_clip.read_bytes()
     assert list(Path(settings.UPLOAD_TMP_DIR).iterdir()) == []
+
+
+def test_picker_offers_audio_and_camcorder_files_and_a_song_is_accepted(logged_in, user, tmp_path):
+    page = logged_in.get("/videos/upload").content.decode()
+    accept = re.search(r'type="file"[^>]*accept="([^"]*)"', page)[1].split(",")
+    assert {"video/*", "audio/*", ".mkv", ".mts", ".mp3"} <= set(accept)
+    song = make_clip(tmp_path / "chanson.mp3", video=False)
+    with song.open("rb") as file:
+        assert logged_in.post("/videos/upload", _form(user, file)).status_code == 302
+    assert Video.objects.get().state == VideoState.TO_TRANSCODE
 
 
 @pytest.mark.parametrize("content", [b"just some text, not a video\n" * 50, bytes(range(256)) * 200], ids=["text", "random"])

@@ -34,6 +34,7 @@ from videos.api.serializers import (
     video_details,
     video_summary,
 )
+from videos.constants import UPLOAD_EXTENSIONS
 from videos.identifiers import parse_video_id
 from videos.models import Account, Channel, StreamingPlaylist, User, Video, VideoFile
 from videos.services import search as search_service
@@ -193,7 +194,7 @@ class ConfigView(ApiView):
                 "import": {"videos": {"http": {"enabled": False}, "torrent": {"enabled": False}}},
                 "video": {
                     "image": {"extensions": [".png", ".jpg", ".jpeg", ".webp"], "size": {"max": 8 * 1024 * 1024}},
-                    "file": {"extensions": [".mp4", ".webm", ".ogv", ".mkv", ".mov", ".avi", ".flv", ".m4v"]},
+                    "file": {"extensions": UPLOAD_EXTENSIONS},
                 },
                 "user": {
                     "videoQuota": settings.SIDEWAYS_DEFAULT_VIDEO_QUOTA,

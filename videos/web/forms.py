@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VideoPrivacy
+from videos.constants import UPLOAD_EXTENSIONS, VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VideoPrivacy
 from videos.models import Channel, User
 from videos.services.uploads import VideoMetadata
 
@@ -83,5 +83,8 @@ class VideoForm(forms.Form):
 class UploadForm(VideoForm):
     """The upload page: the video file first, then its metadata."""
 
-    videofile = forms.FileField(label=_("Video file"), widget=forms.ClearableFileInput(attrs={"accept": "video/*"}))
+    videofile = forms.FileField(
+        label=_("Video file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(["video/*", "audio/*", *UPLOAD_EXTENSIONS])}),
+    )
     field_order = ["videofile"]
