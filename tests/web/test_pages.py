@@ -96,9 +96,10 @@ def test_user_text_is_escaped_and_links_are_safe(client, channel):
 
 def test_watch_page_shows_tags_category_and_channel(client, channel):
     video = make_video(channel, "Tagged", category=13)
-    video.tags.add(Tag.objects.create(name="jazz"))
+    video.tags.add(Tag.objects.create(name="jazz"), Tag.objects.create(name="AC/DC"))
     html = client.get(f"/w/{video.short_uuid}").content.decode()
-    assert 'href="/videos/tags/jazz"' in html
+    assert 'href="/videos/tags/jazz"' in html and 'href="/videos/tags/AC/DC"' in html
+    assert "Tagged" in client.get("/videos/tags/AC/DC").content.decode()
     assert 'href="/search?categoryOneOf=13"' in html
     assert f'href="/c/{channel.name}"' in html
 

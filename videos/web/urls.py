@@ -34,7 +34,7 @@ urlpatterns += [
     path("a/<str:handle>", pages.account, name="account"),
     path("a/<str:handle>/videos", pages.account),
     path("search", pages.search, name="search"),
-    path("videos/tags/<str:name>", pages.tag, name="tag"),
+    path("videos/tags/<path:name>", pages.tag, name="tag"),  # tags may hold a "/" (AC/DC)
     path("videos/categories", pages.categories, name="categories"),
     path("about", pages.about, name="about"),
     path("login", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
