@@ -93,6 +93,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sideways.errors.RejectNulMiddleware",  # PostgreSQL text cannot hold NUL: 400 before any query
     "django.middleware.security.SecurityMiddleware",
     "sideways.privacy.PrivacyMiddleware",  # CSP, Permissions-Policy, no cookies for anonymous viewers
     "whitenoise.middleware.WhiteNoiseMiddleware",

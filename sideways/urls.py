@@ -11,3 +11,7 @@ urlpatterns = [
     path("", include("federation.web_urls")),
     path("", include("videos.web.urls")),
 ]
+
+# PeerTube's problem+json under /api/, our pages elsewhere (sideways.errors).
+handler400 = "sideways.errors.bad_request"
+handler500 = "sideways.errors.server_error"

@@ -28,7 +28,7 @@ def from_short_uuid(text: str) -> uuid.UUID | None:
 
 def parse_video_id(text: str) -> dict | None:
     """How to look a video up from a URL part: numeric id, UUID or short UUID (PeerTube accepts all three)."""
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not "²", which isdigit() accepts and int() refuses
         return {"pk": int(text)}
     try:
         return {"uuid": uuid.UUID(text)}

@@ -12,6 +12,8 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -45,6 +47,10 @@ class UploadSession:
     @property
     def json_path(self) -> Path:
         return sessions_dir() / f"{self.id}.json"
+
+    @property
+    def lock_path(self) -> Path:
+        return sessions_dir() / f"{self.id}.lock"
 
     def stored_bytes(self) -> int:
         """Bytes stored so far. A chunk whose connection just broke may still be draining into the
@@ -121,9 +127,25 @@ def append_chunk(session: UploadSession, first_byte: int, stream: BinaryIO, leng
             fcntl.flock(part, fcntl.LOCK_UN)
 
 
+@contextmanager
+def completion_lock(session: UploadSession) -> Iterator[UploadSession | None]:
+    """Let one request at a time turn a complete upload into a video.
+
+    A client that resends its last chunk, or asks for the status, while the first request is still
+    checking the file must get that same video, not start a second one: it waits here, then finds
+    the session (as saved on disk; None if it was dropped meanwhile) already holding the video.
+    """
+    with session.lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield load_session(session.id)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def delete_session(session: UploadSession) -> None:
-    session.part_path.unlink(missing_ok=True)
-    session.json_path.unlink(missing_ok=True)
+    for path in (session.part_path, session.json_path, session.lock_path):
+        path.unlink(missing_ok=True)
 
 
 def drop_stale_sessions(max_idle_seconds: int) -> int:
@@ -134,6 +156,7 @@ def drop_stale_sessions(max_idle_seconds: int) -> int:
         try:
             if path.stat().st_mtime < limit:
                 path.with_suffix(".part").unlink(missing_ok=True)
+                path.with_suffix(".lock").unlink(missing_ok=True)
                 path.unlink(missing_ok=True)
                 dropped += 1
         except FileNotFoundError:

@@ -106,3 +106,36 @@ def test_stale_sessions_are_dropped(api, alice_token):
 
     assert drop_stale_uploads() == 1
     assert not session.part_path.exists() and resumable.load_session(session.id) is None
+
+
+def test_a_chunk_resent_while_the_upload_completes_makes_no_second_video(api, alice_token, small_clip, monkeypatch):
+    """The client times out on the last chunk (the file is being checked) and sends it all again."""
+    from videos.api import views
+
+    data = small_clip.read_bytes()
+    size = len(data)
+    query = start(api, alice_token, size)
+    put(api, alice_token, query, data[:-1], f"bytes 0-{size - 2}/{size}")
+    real_accept, resent = views._accept, []
+
+    def accept_while_the_client_resends(*args, **kwargs):
+        resent.append(put(api, alice_token, query, data, f"bytes 0-{size - 1}/{size}"))
+        return real_accept(*args, **kwargs)
+
+    monkeypatch.setattr(views, "_accept", accept_while_the_client_resends)
+    last = put(api, alice_token, query, data[-1:], f"bytes {size - 1}-{size - 1}/{size}")
+    assert last.status_code == 200 and resent[0].status_code == 409
+    again = put(api, alice_token, query, data, f"bytes 0-{size - 1}/{size}")
+    assert again.status_code == 200 and again.json() == last.json()
+    assert Video.objects.count() == 1
+
+
+def test_size_and_filename_are_checked(api, alice_token):
+    channel_id = api.get("/api/v1/users/me", **bearer(alice_token)).json()["videoChannels"][0]["id"]
+    body = {"name": "Resumed", "channelId": channel_id, "filename": "clip.mp4"}
+    negative = api.post(PATH, body, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH="-5", **bearer(alice_token))
+    assert negative.status_code == 400 and "X-Upload-Content-Length" in negative.json()["invalid-params"]
+    long_name = api.post(PATH, {**body, "filename": "a" * 1001 + ".mp4"}, format="json",
+                         HTTP_X_UPLOAD_CONTENT_LENGTH="100", **bearer(alice_token))
+    assert long_name.status_code == 400 and "filename" in long_name.json()["invalid-params"]
+    assert not list(resumable.sessions_dir().iterdir())

@@ -10,12 +10,10 @@ import json
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
-from videos.api.errors import problem_response
+from videos.api.errors import api_methods, problem_response
 
 LOCAL_CLIENT_NAME = "local"
 
@@ -35,7 +33,7 @@ def local_application():
     return application
 
 
-@require_GET
+@api_methods("GET", "HEAD")
 def oauth_client_local(request: HttpRequest) -> JsonResponse:
     """The local client's credentials, only when asked through the public host (PeerTube's check)."""
     if request.get_host() != settings.INSTANCE_HOST:
@@ -53,13 +51,14 @@ def _username_for_login(login: str) -> str:
     return login
 
 
-@csrf_exempt
-@require_POST
+@api_methods("POST")
 def token(request: HttpRequest) -> JsonResponse:
     """Password and refresh grants, form-encoded only, answered with PeerTube's exact keys."""
     if request.content_type != "application/x-www-form-urlencoded":
         return problem_response(request, 400, "The token request must be form-encoded.", "invalid_request")
     form = request.POST.copy()
+    if any("\x00" in value for value in form.values()):  # PostgreSQL text cannot hold it
+        return problem_response(request, 400, "The token request contains a NUL character.", "invalid_request")
     # Clients send response_type=code and scope=upload; PeerTube ignores both.
     form.pop("response_type", None)
     form.pop("scope", None)

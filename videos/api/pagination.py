@@ -7,10 +7,11 @@ from rest_framework.request import Request
 
 DEFAULT_COUNT = 15
 MAX_COUNT = 100
+MAX_START = 2**31 - 1  # far past any catalogue; larger offsets overflow the database's integers
 
 
 class PageParams(serializers.Serializer):
-    start = serializers.IntegerField(min_value=0, default=0)
+    start = serializers.IntegerField(min_value=0, max_value=MAX_START, default=0)
     count = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, default=DEFAULT_COUNT)
     sort = serializers.CharField(required=False, allow_blank=True)
 
@@ -22,7 +23,7 @@ def page_params(request: Request, sorts: dict[str, str]) -> tuple[int, int, str 
     sort = params.validated_data.get("sort") or None
     ordering = None
     if sort:
-        key = sort.lstrip("-")
+        key = sort.removeprefix("-")
         if key not in sorts:
             raise serializers.ValidationError({"sort": [f"Should have a sort value among {', '.join(sorts)}"]})
         ordering = ("-" if sort.startswith("-") else "") + sorts[key]

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +22,7 @@ from rest_framework.views import APIView
 
 from videos import resumable
 from videos.api.errors import ApiError
-from videos.api.pagination import page_params, paginate
+from videos.api.pagination import MAX_START, page_params, paginate
 from videos.api.permissions import BearerAuthentication, IsAdmin
 from videos.api.serializers import (
     ChannelInput,
@@ -93,10 +95,9 @@ def _bool_param(value: str | None, name: str) -> bool | None:
 
 def _int_list_param(request: Request, name: str) -> list[int]:
     values = request.query_params.getlist(name) + request.query_params.getlist(f"{name}[]")
-    try:
-        return [int(value) for value in values]
-    except ValueError:
-        raise ValidationError({name: ["Should be a list of integers"]}) from None
+    if not all(value.isascii() and value.isdigit() and int(value) <= MAX_START for value in values):
+        raise ValidationError({name: ["Should be a list of integers"]})
+    return [int(value) for value in values]
 
 
 def filter_videos(request: Request, videos: QuerySet[Video]) -> QuerySet[Video]:
@@ -478,7 +479,7 @@ class VideoView(ApiView):
 
     def put(self, request: Request, video_id: str) -> Response:
         video = get_video(request, video_id, manage=True)
-        data = VideoMetadataInput(data=_metadata_payload(request.data), partial=True)
+        data = VideoMetadataInput(data=_metadata_payload(_body(request)), partial=True)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         changed = metadata_values(values)
@@ -500,7 +501,7 @@ class VideoDescriptionView(ApiView):
 class VideoViewsView(ApiView):
     def post(self, request: Request, video_id: str) -> Response:
         video = get_video(request, video_id)
-        current_time = request.data.get("currentTime", 0)
+        current_time = _body(request).get("currentTime", 0)
         try:
             current_time = int(current_time)
         except (TypeError, ValueError):
@@ -528,7 +529,14 @@ class SearchVideosView(ApiView):
 # --- uploads ----------------------------------------------------------------------------------
 
 
-def _metadata_payload(data) -> dict:
+def _body(request: Request) -> Mapping:
+    """The request's fields; a JSON body must be an object (a list, string or null names no field)."""
+    if not isinstance(request.data, Mapping):
+        raise ValidationError({"body": ["Should be a JSON object"]})
+    return request.data
+
+
+def _metadata_payload(data: Mapping) -> dict:
     """Request data as a plain dict, with `tags[0]`, `tags[]` and repeated `tags` merged into a list."""
     if not isinstance(data, QueryDict):
         return dict(data)
@@ -592,13 +600,14 @@ class LegacyUploadView(AuthenticatedView):
         upload = request.FILES.get("videofile")
         if upload is None:
             raise ValidationError({"videofile": ["Should have a file"]})
-        channel, metadata = validated_upload(request.user, _metadata_payload(request.data))
+        channel, metadata = validated_upload(request.user, _metadata_payload(_body(request)))
         _check_size(request.user, upload.size)
         temp_path = keep_uploaded_file(upload)
         return Response({"video": _accept(request.user, channel, metadata, temp_path, upload.name)})
 
 
 _CONTENT_RANGE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+)$")
+MAX_FILENAME = 1000  # PeerTube's limit on an upload's file name
 
 
 class ChunkParser(parsers.BaseParser):
@@ -619,15 +628,15 @@ class ResumableUploadView(AuthenticatedView):
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser, ChunkParser]
 
     def post(self, request: Request) -> Response:
-        try:
-            size = int(request.META["HTTP_X_UPLOAD_CONTENT_LENGTH"])
-        except (KeyError, ValueError):
-            raise ValidationError({"X-Upload-Content-Length": ["Should be the total size in bytes"]}) from None
+        size = request.META.get("HTTP_X_UPLOAD_CONTENT_LENGTH", "")
+        if not (size.isascii() and size.isdigit()):
+            raise ValidationError({"X-Upload-Content-Length": ["Should be the total size in bytes"]})
+        size = int(size)
         _check_size(request.user, size)
-        payload = _metadata_payload(request.data)
+        payload = _metadata_payload(_body(request))
         filename = payload.pop("filename", None)
-        if not isinstance(filename, str) or not filename.strip():
-            raise ValidationError({"filename": ["Should have a file name"]})
+        if not isinstance(filename, str) or not filename.strip() or len(filename) > MAX_FILENAME:
+            raise ValidationError({"filename": [f"Should have a file name of at most {MAX_FILENAME} characters"]})
         channel, _metadata = validated_upload(request.user, payload)
         session = resumable.create_session(
             user_id=request.user.pk, channel_id=channel.pk, filename=filename, size=size, payload=payload
@@ -663,11 +672,18 @@ class ResumableUploadView(AuthenticatedView):
             if stored:
                 response["Range"] = f"bytes=0-{stored - 1}"
             return response
-        return Response({"video": self._complete(request, session)})
+        with resumable.completion_lock(session) as current:
+            if current is None:
+                raise NotFound("Upload not found")
+            if current.video is None:
+                current.video = self._complete(request, current)
+        return Response({"video": current.video})
 
     def _complete(self, request: Request, session: resumable.UploadSession) -> dict:
+        """Accept the whole file as a video. Its `.part` stays (hard-linked to the file accepted) until
+        the video exists, so a chunk resent meanwhile meets a full file (409) instead of a fresh one."""
         temp_path = temp_upload_path()
-        session.part_path.replace(temp_path)
+        os.link(session.part_path, temp_path)
         try:
             channel, metadata = validated_upload(request.user, session.payload)
             video = _accept(request.user, channel, metadata, temp_path, session.filename)
@@ -677,6 +693,7 @@ class ResumableUploadView(AuthenticatedView):
             raise
         session.video = video
         session.save()
+        session.part_path.unlink()
         return video
 
     def delete(self, request: Request) -> Response:
