@@ -28,8 +28,9 @@ def can_copy_audio(info: MediaInfo) -> bool:
 def can_copy_video(source: Path, info: MediaInfo, rung: Rung) -> bool:
     """Whether the source's picture can be `rung` as is.
 
-    H.264 yuv420p of exactly the rung's size and rate, unrotated, within PeerTube's maximum bitrate,
-    with AAC audio it would keep (or none), and timed like the encoded rungs.
+    H.264 yuv420p of exactly the rung's size and rate, unrotated and progressive (browsers do not
+    deinterlace), within PeerTube's maximum bitrate, with AAC audio it would keep (or none), and timed
+    like the encoded rungs.
     """
     video, audio = info.video, info.audio
     if video is None or rung.resolution == 0:
@@ -37,7 +38,7 @@ def can_copy_video(source: Path, info: MediaInfo, rung: Rung) -> bool:
     bitrate = video.bit_rate or info.bit_rate
     ratio = max(rung.width, rung.height) / rung.resolution
     return (
-        video.codec == "h264" and video.pix_fmt == "yuv420p" and video.rotation == 0
+        video.codec == "h264" and video.pix_fmt == "yuv420p" and video.rotation == 0 and not video.interlaced
         and (video.width, video.height) == (rung.width, rung.height)
         and abs(video.fps - rung.fps) < 0.01
         and bitrate is not None and bitrate <= x264.max_bitrate(rung.resolution, ratio, rung.fps)

@@ -188,9 +188,10 @@ def test_compliant_source_top_rung_is_stream_copied(tmp_path):
 @pytest.mark.parametrize("name, timing", [
     ("long-gop.mp4", ["-g", "250"]),  # x264's default: one keyframe in 5 s
     ("variable-rate.mkv", ["-vf", "setpts='if(lt(N,25),N/25,1+(N-25)/10)/TB'", "-fps_mode", "vfr"]),
+    ("interlaced.mp4", ["-g", "50", "-flags", "+ilme+ildct"]),
 ])
 def test_compliant_source_off_the_ladder_timing_is_encoded(tmp_path, name, timing):
-    """Copied, its segments would not line up with the other rungs' (or have wrong durations)."""
+    """Copied, its segments would not line up with the other rungs' (or have wrong durations, or combing)."""
     source = make_clip(tmp_path / name, width=426, height=240, duration=5, audio=False,
                        extra=["-maxrate", "200k", "-bufsize", "400k", *timing])
     outputs = encode(source, tmp_path / "out")
