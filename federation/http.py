@@ -227,7 +227,7 @@ def _connection_pool(parts: SplitResult, address: str) -> urllib3.HTTPConnection
 
 def _read_capped(response: urllib3.BaseHTTPResponse, max_bytes: int, url: str) -> bytes:
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isdecimal() and int(declared) > max_bytes:
         raise FetchError(f"{url} is larger than {max_bytes} bytes")
     deadline = time.monotonic() + DEADLINE
     chunks, size = [], 0

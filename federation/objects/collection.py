@@ -25,7 +25,7 @@ def _positive_int(request: HttpRequest, name: str, default: int | None, maximum:
     raw = request.GET.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
+    if not raw.isdecimal() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
         limit = f" from 1 to {maximum}" if maximum else " from 1"
         raise InvalidPage(f"?{name} must be a whole number{limit}.")
     return int(raw)

@@ -20,7 +20,7 @@ def download_video(request: HttpRequest, video_id: str) -> HttpResponse:
     if not video.download_enabled:
         return HttpResponseForbidden("The owner of this video disabled downloads.")
     file_id = request.GET.get("videoFileIds", "")
-    if not file_id.isdigit():
+    if not file_id.isdecimal():
         return HttpResponseBadRequest("videoFileIds must name one file of the video.")
     renditions = VideoFile.objects.select_related("playlist__video")
     file = get_object_or_404(renditions, pk=int(file_id), playlist__video=video)

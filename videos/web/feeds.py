@@ -63,7 +63,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name)
     if value is None:
         return None
-    if not value.isdigit():
+    if not value.isdecimal():
         raise ValueError(f"{name} must be an integer.")
     return int(value)
 

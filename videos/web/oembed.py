@@ -33,7 +33,7 @@ def _dimension(request: HttpRequest, name: str, default: int) -> int | None:
     value = request.GET.get(name)
     if value is None:
         return default
-    return min(int(value), default) if value.isdigit() and int(value) > 0 else None
+    return min(int(value), default) if value.isdecimal() and int(value) > 0 else None
 
 
 @require_safe

@@ -156,7 +156,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if tag_name := request.GET.get("tagsOneOf", "").strip():
         return tag(request, tag_name)
     category = request.GET.get("categoryOneOf", "")
-    if category.isdigit() and int(category) in VIDEO_CATEGORIES:
+    if category.isdecimal() and int(category) in VIDEO_CATEGORIES:
         videos = listed_videos(_viewer(request)).filter(category=int(category)).order_by(*NEWEST_FIRST)
         return _results(request, videos, _("Category: %(category)s") % {"category": VIDEO_CATEGORIES[int(category)]})
     query = request.GET.get("search", "").strip()
