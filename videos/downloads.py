@@ -11,18 +11,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-from videos.models import VideoFile
-from videos.storage import hls_dir
-
 REMUX_TIMEOUT_SECONDS = 600
 
 
 class RemuxError(Exception):
     """ffmpeg could not rewrite the file (missing or damaged rendition)."""
-
-
-def hls_file_path(file: VideoFile) -> Path:
-    return hls_dir(file.playlist.video.uuid) / file.filename
 
 
 def remux_to_mp4(source: Path) -> Path:

@@ -50,6 +50,13 @@ def hls_dir(video_uuid: uuid.UUID) -> Path:
     return Path(settings.MEDIA_ROOT) / "streaming-playlists" / "hls" / str(video_uuid)
 
 
+def stored_file_path(file: VideoFile) -> Path:
+    """Where a local web video or HLS rendition (fragmented MP4) is on disk; a remote file is not here."""
+    if file.playlist_id is None:
+        return Path(settings.MEDIA_ROOT) / "web-videos" / file.filename
+    return hls_dir(file.playlist.video.uuid) / file.filename
+
+
 def media_dir(folder: str) -> Path:
     """One of the flat PUBLIC_FOLDERS (web-videos, thumbnails, previews, torrents), created on demand."""
     path = Path(settings.MEDIA_ROOT) / folder

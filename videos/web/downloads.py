@@ -7,9 +7,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
-from videos.downloads import RemuxError, hls_file_path, remux_to_mp4
+from videos.downloads import RemuxError, remux_to_mp4
 from videos.models import Video, VideoFile
 from videos.services.catalog import may_watch
+from videos.storage import stored_file_path
 from videos.web.lookup import video_or_404
 
 
@@ -25,7 +26,7 @@ def download_video(request: HttpRequest, video_id: str) -> HttpResponse:
     renditions = VideoFile.objects.select_related("playlist__video")
     file = get_object_or_404(renditions, pk=int(file_id), playlist__video=video)
     try:
-        target = remux_to_mp4(hls_file_path(file))
+        target = remux_to_mp4(stored_file_path(file))
     except RemuxError as error:
         raise Http404(str(error)) from error
     handle = target.open("rb")

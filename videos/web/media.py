@@ -73,6 +73,16 @@ def serve_media(request: HttpRequest, folder: str, relative: str) -> HttpRespons
     video = _owning_video(folder, relative)
     if video is not None and not may_watch(request.user, video):
         raise Http404("No such file.")
+    return ranged_file_response(request, path)
+
+
+def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
+    """The file whole, or the single byte range the request asks for (206, or 416 outside the file).
+
+    Every route that hands out a stored media file answers through here (the player's /static routes
+    and the /download attachments), so seeking, resuming a download and CORS behave the same on all.
+    The caller has already decided that this viewer may have the file.
+    """
     size = path.stat().st_size
     content_type = MEDIA_CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     try:
