@@ -6,6 +6,7 @@ number of SQL queries (see VIDEO_LIST_RELATED / VIDEO_DETAIL_PREFETCH in views).
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 from django.conf import settings
 from rest_framework import serializers
@@ -149,12 +150,15 @@ def _resolution(file: VideoFile) -> dict:
 
 
 def _file_download_url(video: Video, file: VideoFile) -> str:
-    """Ours (PeerTube's download routes); a remote file is downloaded as it is played, through our proxy."""
+    """Ours, named by the video and resolution as PeerTube names them (videos.web.downloads serves them);
+    a remote file is downloaded as it is played, through our proxy."""
     if not video.is_local:
         return absolute_url(file_url(file))
+    name = f"{video.uuid}-{file.resolution}"
+    extension = Path(file.filename).suffix
     if file.playlist_id is None:
-        return absolute_url(f"/download/web-videos/{file.filename}")
-    return absolute_url(f"/download/streaming-playlists/hls/videos/{file.filename}")
+        return absolute_url(f"/download/web-videos/{name}{extension}")
+    return absolute_url(f"/download/streaming-playlists/hls/videos/{name}-fragmented{extension}")
 
 
 def video_file(video: Video, file: VideoFile) -> dict:

@@ -1,25 +1,103 @@
-"""PeerTube's "download" action: /download/videos/generate/<video>?videoFileIds=<file id> gives an MP4.
+"""PeerTube's /download routes: a file of the video handed to the browser as an attachment.
 
-The chosen HLS rendition is remuxed into a temporary progressive MP4, which is unlinked as soon as
-it is open: the response streams from the open handle and nothing is left on disk.
+- /download/videos/generate/<video>?videoFileIds=<file id> remuxes one HLS rendition into a temporary
+  progressive MP4, which is unlinked as soon as it is open: the response streams from the open handle
+  and nothing is left on disk.
+- /download/web-videos/<video>-<resolution>.<ext>, /download/streaming-playlists/hls/videos/
+  <video>-<resolution>-fragmented.<ext> and /download/torrents/<torrent file> (the `fileDownloadUrl`
+  and `torrentDownloadUrl` of the API's video files) send a stored file as it is, with byte ranges,
+  under a name a person can read ("<video name>-<resolution>p.mp4").
+
+All of them answer a video the viewer may not watch like a missing one (404), as every page does.
 """
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from videos.constants import StreamingPlaylistType
 from videos.downloads import RemuxError, remux_to_mp4
 from videos.models import Video, VideoFile
 from videos.services.catalog import may_watch
-from videos.storage import stored_file_path
+from videos.storage import media_dir, stored_file_path
 from videos.web.lookup import video_or_404
+from videos.web.media import ranged_file_response
+
+
+def _refuse_if_disabled(video: Video) -> None:
+    """403 when the owner disabled downloads.
+
+    PeerTube only hides its download button then, and still serves these routes; we refuse on every
+    download route, so the owner's choice means the same on all of them.
+    """
+    if not video.download_enabled:
+        raise PermissionDenied("The owner of this video disabled downloads.")
+
+
+def _video(request: HttpRequest, video_id: str) -> Video:
+    """The video a download URL names: 404 unless the viewer may watch it, 403 if downloads are off."""
+    videos = Video.objects.select_related("channel__account")
+    video = video_or_404(video_id, videos, lambda video: may_watch(request.user, video))
+    _refuse_if_disabled(video)
+    return video
+
+
+def _download_filename(video: Video, file: VideoFile, suffix: str) -> str:
+    """PeerTube's attachment name: the video's name, the resolution, "-hls" for an HLS rendition, then
+    the extension (slashes replaced, so the name cannot be read as a folder)."""
+    name = video.name.replace("/", "_").replace("\\", "_")
+    kind = "-hls" if file.playlist_id is not None else ""
+    return f"{name}-{file.resolution}p{kind}{suffix}"
+
+
+def _attachment(request: HttpRequest, path: Path, filename: str) -> HttpResponse:
+    if not path.is_file():
+        raise Http404("No such file.")
+    response = ranged_file_response(request, path)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def _stored_file(request: HttpRequest, video: Video, file: VideoFile | None) -> HttpResponse:
+    """A web video or HLS rendition of ours; a followed instance's files are on its origin, not here."""
+    if file is None or not video.is_local:
+        raise Http404("No such file.")
+    path = stored_file_path(file)
+    return _attachment(request, path, _download_filename(video, file, path.suffix))
+
+
+@require_http_methods(["GET", "HEAD"])
+def download_web_video(request: HttpRequest, video_id: str, resolution: str) -> HttpResponse:
+    video = _video(request, video_id)
+    return _stored_file(request, video, video.files.filter(resolution=int(resolution)).first())
+
+
+@require_http_methods(["GET", "HEAD"])
+def download_hls_file(request: HttpRequest, video_id: str, resolution: str) -> HttpResponse:
+    video = _video(request, video_id)
+    renditions = VideoFile.objects.filter(
+        playlist__video=video, playlist__type=StreamingPlaylistType.HLS, resolution=int(resolution)
+    ).select_related("playlist__video")
+    return _stored_file(request, video, renditions.first())
+
+
+@require_http_methods(["GET", "HEAD"])
+def download_torrent(request: HttpRequest, filename: str) -> HttpResponse:
+    """A web video's .torrent, named like the video; only torrents we wrote (ours have one per web video)."""
+    files = VideoFile.objects.filter(torrent_filename=filename, video__isnull=False)
+    file = files.select_related("video__channel__account").first()
+    if file is None or not may_watch(request.user, file.video):
+        raise Http404("No such torrent.")
+    _refuse_if_disabled(file.video)
+    return _attachment(request, media_dir("torrents") / filename, _download_filename(file.video, file, ".torrent"))
 
 
 @require_http_methods(["GET", "HEAD"])
 def download_video(request: HttpRequest, video_id: str) -> HttpResponse:
-    videos = Video.objects.select_related("channel__account")
-    video = video_or_404(video_id, videos, lambda video: may_watch(request.user, video))
-    if not video.download_enabled:
-        return HttpResponseForbidden("The owner of this video disabled downloads.")
+    video = _video(request, video_id)
     file_id = request.GET.get("videoFileIds", "")
     if not file_id.isdecimal():
         return HttpResponseBadRequest("videoFileIds must name one file of the video.")

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
@@ -48,7 +48,13 @@ urlpatterns += [
     path("admin/settings", instance.instance_settings, name="instance-settings"),
 ]
 
-# PeerTube's download action: one rendition remuxed into an MP4 (videos.web.downloads).
+# PeerTube's download routes (videos.web.downloads): one rendition remuxed into an MP4, and the stored
+# files as attachments, at the `fileDownloadUrl` and `torrentDownloadUrl` the API gives each file.
 urlpatterns += [
     path("download/videos/generate/<str:video_id>", downloads.download_video, name="video-download"),
+    re_path(r"^download/web-videos/(?P<video_id>[^/]+)-(?P<resolution>\d+)\.\w+$",
+            downloads.download_web_video, name="web-video-download"),
+    re_path(r"^download/streaming-playlists/hls/videos/(?P<video_id>[^/]+)-(?P<resolution>\d+)-fragmented\.\w+$",
+            downloads.download_hls_file, name="hls-file-download"),
+    path("download/torrents/<str:filename>", downloads.download_torrent, name="torrent-download"),
 ]
