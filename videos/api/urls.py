@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from videos.api import oauth, views
+from videos.api import file_metadata, oauth, views
 from videos.api.errors import api_not_found
 from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VideoPrivacy
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path("videos/<str:video_id>", views.VideoView.as_view()),
     path("videos/<str:video_id>/description", views.VideoDescriptionView.as_view()),
     path("videos/<str:video_id>/views", views.VideoViewsView.as_view()),
+    path("videos/<str:video_id>/metadata/<int:file_id>", file_metadata.VideoFileMetadataView.as_view()),
     path("search/videos", views.SearchVideosView.as_view()),
     re_path(r"^(?P<path>.*)$", api_not_found),
 ]
