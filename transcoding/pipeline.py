@@ -22,7 +22,8 @@ from transcoding import hls, jobs
 from transcoding.encoder import EncodeError, RungOutput, encode_ladder
 from transcoding.ladder import Rung, plan_ladder
 from transcoding.models import TranscodingJob
-from transcoding.thumbnails import ImageError, Images, make_images
+from transcoding.thumbnails import Images, make_images
+from videos.images import ImageError
 from videos.models import Video
 from videos.probe import MediaInfo, ProbeError, probe
 from videos.services import publishing

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 # poster (preview). Pages, feeds, oEmbed and the ActivityPub object all announce these dimensions.
 THUMBNAIL_SIZE = (280, 157)
 PREVIEW_SIZE = (850, 480)
+IMAGE_MAX_SIZE = 8 * 1024 * 1024  # an owner's thumbnail or preview picture (PeerTube's limit)
 
 # What PeerTube's clients offer to upload (its list with "additional extensions" and "audio files"
 # allowed). Any file ffmpeg decodes is accepted whatever its name: ffprobe decides, not the extension.

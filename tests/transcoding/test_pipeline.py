@@ -302,3 +302,23 @@ def test_video_deleted_while_transcoding_leaves_no_files(user, small_clip, monke
     assert not hls_dir(video.uuid).exists()
     assert not any(media_dir("thumbnails").iterdir()) and not any(media_dir("previews").iterdir())
     assert not pipeline.work_dir(video).exists()
+
+
+def test_images_the_owner_chose_survive_transcoding(user, small_clip, tmp_path):
+    from videos.images import drawn_from
+    from videos.services.editing import set_chosen_images
+
+    picture = tmp_path / "cover.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:size=640x360", "-frames:v", "1",
+                    str(picture)], check=True)
+    video = upload(user, small_clip)
+    with drawn_from(picture) as images:
+        set_chosen_images(video, *images)
+    video.refresh_from_db()
+    chosen = (video.thumbnail_filename, video.preview_filename)
+    run_queued_job(video)
+    video.refresh_from_db()
+    assert video.state == VideoState.PUBLISHED
+    assert (video.thumbnail_filename, video.preview_filename) == chosen
+    assert [path.name for path in media_dir("thumbnails").iterdir()] == [chosen[0]]
+    assert [path.name for path in media_dir("previews").iterdir()] == [chosen[1]]

@@ -1,4 +1,6 @@
 """The server-rendered pages with Django's test client: privacy of lists, 404s, escaping, query counts."""
+import subprocess
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -159,6 +161,29 @@ def test_owner_edits_and_deletes_a_video(client, channel, videos):
     assert sorted(video.tags.values_list("name", flat=True)) == ["night", "river"]
     assert client.post(f"/videos/delete/{video.short_uuid}").status_code == 302
     assert not Video.objects.filter(pk=video.pk).exists()
+
+
+def test_owner_chooses_a_thumbnail_and_gets_a_readable_error_for_a_non_picture(client, channel, videos, tmp_path):
+    video = videos["public"]
+    client.login(username="alice", password="alice-password-1")
+    fields = {"name": "With a cover", "description": "", "channel": channel.pk, "privacy": VideoPrivacy.PUBLIC,
+              "category": "", "licence": "", "language": "", "tags": ""}
+    not_a_picture = tmp_path / "notes.png"
+    not_a_picture.write_text("shopping list")
+    with not_a_picture.open("rb") as upload:
+        refused = client.post(f"/videos/update/{video.short_uuid}", {**fields, "thumbnail": upload},
+                              HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200 and "must be a PNG, JPEG or WebP picture" in refused.content.decode()
+    video.refresh_from_db()
+    assert video.name == "Public episode" and not video.images_chosen
+    cover = tmp_path / "cover.jpg"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:size=640x360", "-frames:v", "1", str(cover)],
+                   check=True)
+    with cover.open("rb") as upload:
+        assert client.post(f"/videos/update/{video.short_uuid}", {**fields, "thumbnail": upload}).status_code == 302
+    video.refresh_from_db()
+    assert video.name == "With a cover" and video.images_chosen
+    assert f"/lazy-static/thumbnails/{video.thumbnail_filename}" in client.get("/").content.decode()
 
 
 def test_editing_keeps_a_publication_made_meanwhile(channel, videos):

@@ -5,7 +5,8 @@ import datetime
 import io
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -36,13 +37,14 @@ from videos.api.serializers import (
     video_details,
     video_summary,
 )
-from videos.constants import UPLOAD_EXTENSIONS
+from videos.constants import IMAGE_MAX_SIZE, UPLOAD_EXTENSIONS
 from videos.identifiers import parse_video_id
+from videos.images import ImageError
 from videos.models import Account, Channel, StreamingPlaylist, User, Video, VideoFile
 from videos.services import search as search_service
 from videos.services.accounts import HandleTaken, create_local_user, local_handle_taken
 from videos.services.catalog import VIDEO_SORTS, listed_videos, may_manage, may_watch
-from videos.services.editing import delete_video, save_edits
+from videos.services.editing import delete_video, drawn_from_uploads, save_edits, set_chosen_images
 from videos.services.uploads import (
     UploadRejected,
     VideoMetadata,
@@ -194,7 +196,7 @@ class ConfigView(ApiView):
                 "live": {"enabled": False},
                 "import": {"videos": {"http": {"enabled": False}, "torrent": {"enabled": False}}},
                 "video": {
-                    "image": {"extensions": [".png", ".jpg", ".jpeg", ".webp"], "size": {"max": 8 * 1024 * 1024}},
+                    "image": {"extensions": [".png", ".jpg", ".jpeg", ".webp"], "size": {"max": IMAGE_MAX_SIZE}},
                     "file": {"extensions": UPLOAD_EXTENSIONS},
                 },
                 "user": {
@@ -485,6 +487,9 @@ class VideoView(ApiView):
         changed = metadata_values(values)
         if "channelId" in values:
             changed["channel"] = _own_channel(request.user, values["channelId"])
+        with _owner_images(request) as images:
+            if images:
+                set_chosen_images(video, *images)
         save_edits(video, changed, values.get("tags"))
         return Response(status=204)
 
@@ -527,6 +532,17 @@ class SearchVideosView(ApiView):
 
 
 # --- uploads ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _owner_images(request: Request) -> Iterator[tuple[Path, Path] | None]:
+    """The images drawn from the request's `thumbnailfile`/`previewfile` (None when it sends neither),
+    for set_chosen_images within the block; 400 for a file too large or not a picture."""
+    try:
+        with drawn_from_uploads(request.FILES.get("thumbnailfile"), request.FILES.get("previewfile")) as images:
+            yield images
+    except ImageError as error:
+        raise ValidationError({"thumbnailfile": [str(error)]}) from None
 
 
 def _body(request: Request) -> Mapping:
@@ -602,8 +618,12 @@ class LegacyUploadView(AuthenticatedView):
             raise ValidationError({"videofile": ["Should have a file"]})
         channel, metadata = validated_upload(request.user, _metadata_payload(_body(request)))
         _check_size(request.user, upload.size)
-        temp_path = keep_uploaded_file(upload)
-        return Response({"video": _accept(request.user, channel, metadata, temp_path, upload.name)})
+        with _owner_images(request) as images:
+            temp_path = keep_uploaded_file(upload)
+            created = _accept(request.user, channel, metadata, temp_path, upload.name)
+            if images:
+                set_chosen_images(Video.objects.get(pk=created["id"]), *images)
+        return Response({"video": created})
 
 
 _CONTENT_RANGE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+)$")

@@ -54,6 +54,8 @@ class Video(models.Model):
     # Random file names under media/thumbnails and media/previews (PeerTube's lazy-static layout).
     thumbnail_filename = models.CharField(max_length=100, blank=True, default="")
     preview_filename = models.CharField(max_length=100, blank=True, default="")
+    # The owner sent their own images (PeerTube's thumbnailfile/previewfile): transcoding keeps them.
+    images_chosen = models.BooleanField(default=False)
 
     published_at = models.DateTimeField(null=True, blank=True)
     originally_published_at = models.DateTimeField(null=True, blank=True)

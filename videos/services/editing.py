@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 
+from videos.constants import IMAGE_MAX_SIZE
+from videos.images import ImageError, drawn_from
 from videos.models import Channel, Video, VideoFile
-from videos.services.uploads import VideoMetadata, set_tags
+from videos.services.uploads import VideoMetadata, keep_uploaded_file, set_tags
 from videos.signals import video_deleted, video_updated
-from videos.storage import absolute_url, hls_dir, media_dir, original_dir
+from videos.storage import absolute_url, hls_dir, media_dir, original_dir, random_filename
 
 EDITABLE_FIELDS = ("name", "description", "privacy", "category", "licence", "language", "nsfw")
 
@@ -30,6 +35,41 @@ def save_edits(video: Video, changes: dict[str, object], tags: list[str] | None 
         transaction.on_commit(
             lambda: video_updated.send(sender=Video, video=video, previous_privacy=previous_privacy)
         )
+
+
+@contextmanager
+def drawn_from_uploads(thumbnail: UploadedFile | None, preview: UploadedFile | None) -> Iterator[tuple[Path, Path] | None]:
+    """The thumbnail and preview drawn from an owner's uploaded pictures (None when neither was sent),
+    for set_chosen_images within the block. Raises ImageError for a file too large or not a picture."""
+    uploads = [upload for upload in (thumbnail, preview) if upload is not None]
+    if not uploads:
+        yield None
+        return
+    if any(upload.size > IMAGE_MAX_SIZE for upload in uploads):
+        raise ImageError(f"An image may weigh at most {IMAGE_MAX_SIZE // 2**20} MB.")
+    staged = {upload: keep_uploaded_file(upload) for upload in uploads}
+    try:
+        with drawn_from(staged[thumbnail or preview], staged[preview] if preview else None) as images:
+            yield images
+    finally:
+        for path in staged.values():
+            path.unlink(missing_ok=True)
+
+
+def set_chosen_images(video: Video, thumbnail: Path, preview: Path) -> None:
+    """Make images drawn from the owner's pictures (videos.images.drawn_from) the video's thumbnail and
+    preview; it keeps them through any later transcoding (`images_chosen`)."""
+    thumbnail_name, preview_name = random_filename(".jpg"), random_filename(".jpg")
+    shutil.move(thumbnail, media_dir("thumbnails") / thumbnail_name)
+    shutil.move(preview, media_dir("previews") / preview_name)
+    with transaction.atomic():
+        locked = Video.objects.select_for_update().get(pk=video.pk)
+        replaced = [media_dir(folder) / name for folder, name in
+                    (("thumbnails", locked.thumbnail_filename), ("previews", locked.preview_filename)) if name]
+        video.thumbnail_filename, video.preview_filename, video.images_chosen = thumbnail_name, preview_name, True
+        video.save(update_fields=["thumbnail_filename", "preview_filename", "images_chosen", "updated_at"])
+        transaction.on_commit(lambda: _remove(replaced))
+        transaction.on_commit(lambda: video_updated.send(sender=Video, video=video))
 
 
 def update_video(video: Video, *, channel: Channel, metadata: VideoMetadata) -> None:

@@ -142,7 +142,12 @@ def _file_fields(hls_file: HlsFile) -> dict:
 
 
 def _set_images(video: Video, thumbnail: str, preview: str) -> list[Path]:
-    """Set the image names on the (unsaved) video; return the replaced image files to delete."""
+    """Set the image names on the (unsaved) video; return the replaced image files to delete.
+
+    Images the owner chose stay: then the ones given here are the files to delete.
+    """
+    if video.images_chosen:
+        return [media_dir(folder) / name for folder, name in (("thumbnails", thumbnail), ("previews", preview)) if name]
     replaced = []
     if video.thumbnail_filename and video.thumbnail_filename != thumbnail:
         replaced.append(media_dir("thumbnails") / video.thumbnail_filename)

@@ -80,6 +80,16 @@ class VideoForm(forms.Form):
         )
 
 
+class EditForm(VideoForm):
+    """The edit page: the metadata, and a thumbnail the owner may choose (PeerTube's thumbnailfile)."""
+
+    thumbnail = forms.FileField(
+        label=_("Thumbnail"), required=False,
+        help_text=_("A PNG, JPEG or WebP picture, used for the list and the player. Without one, a frame of the video."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+
 class UploadForm(VideoForm):
     """The upload page: the video file first, then its metadata."""
 

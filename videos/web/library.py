@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from videos.images import ImageError
 from videos.models import Video
 from videos.services.catalog import may_manage
-from videos.services.editing import EDITABLE_FIELDS, delete_video, update_video
-from videos.web.forms import VideoForm
+from videos.services.editing import EDITABLE_FIELDS, delete_video, drawn_from_uploads, set_chosen_images, update_video
+from videos.web.forms import EditForm
 from videos.web.pages import video_page
 from videos.web.lookup import video_or_404
 
@@ -39,11 +40,18 @@ def edit(request: HttpRequest, video_id: str) -> HttpResponse:
     """Edit title, description, channel, privacy... (the owner's channels are the choices)."""
     video = _managed_video(request, video_id)
     owner = video.channel.account.user
-    form = VideoForm(request.POST or None, user=owner, initial=_initial(video))
+    form = EditForm(request.POST or None, request.FILES or None, user=owner, initial=_initial(video))
     if request.method == "POST" and form.is_valid():
-        update_video(video, channel=form.cleaned_data["channel"], metadata=form.metadata())
-        messages.success(request, _("Your changes are saved."))
-        return redirect("watch", video.short_uuid)
+        try:
+            with drawn_from_uploads(form.cleaned_data["thumbnail"], None) as images:
+                if images:
+                    set_chosen_images(video, *images)
+        except ImageError:
+            form.add_error("thumbnail", _("The thumbnail must be a PNG, JPEG or WebP picture of at most 8 MB."))
+        else:
+            update_video(video, channel=form.cleaned_data["channel"], metadata=form.metadata())
+            messages.success(request, _("Your changes are saved."))
+            return redirect("watch", video.short_uuid)
     return render(request, "videos/edit.html", {"form": form, "video": video})
 
 
