@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 
 from videos.constants import VideoPrivacy
-from videos.models import Video
+from videos.models import Video, VideoFile
 
 
 @pytest.fixture
@@ -55,3 +55,39 @@ def test_private_video_files_only_for_owner(client, hls_file, user):
     assert client.get(url).status_code == 404
     client.force_login(user)
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("folder, url", [
+    ("streaming-playlists/hls", "/static/streaming-playlists/hls"),
+    ("web-videos", "/static/web-videos"),
+    ("thumbnails", "/lazy-static/thumbnails"),
+    ("previews", "/lazy-static/previews"),
+    ("torrents", "/lazy-static/torrents"),
+])
+def test_files_no_video_owns_are_not_served(client, admin_user, folder, url):
+    """What a deletion left on disk may be a private video's: without an owning row it is not public."""
+    name = "0b7a3f0e-64b8-4f5e-9a57-3d1c3c1b2a10/x-720-fragmented.mp4" if folder.startswith("streaming") else "x.mp4"
+    path = Path(settings.MEDIA_ROOT) / folder / name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"orphan")
+    client.force_login(admin_user)
+    assert client.get(f"{url}/{name}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_owned_images_and_torrents_are_public_even_for_a_private_video(client, user):
+    """As in PeerTube: a client shows its private video's thumbnail with an <img>, which carries no token."""
+    video = Video.objects.create(channel=user.account.channels.get(), name="Mine", privacy=VideoPrivacy.PRIVATE,
+                                 thumbnail_filename="thumb.jpg", preview_filename="preview.jpg")
+    VideoFile.objects.create(video=video, resolution=240, filename="web-240.mp4", torrent_filename="web-240.torrent")
+    for folder, name in (("thumbnails", "thumb.jpg"), ("previews", "preview.jpg"), ("torrents", "web-240.torrent"),
+                         ("web-videos", "web-240.mp4")):
+        (Path(settings.MEDIA_ROOT) / folder).mkdir(exist_ok=True)
+        (Path(settings.MEDIA_ROOT) / folder / name).write_bytes(b"data")
+    assert client.get("/lazy-static/thumbnails/thumb.jpg").status_code == 200
+    assert client.get("/lazy-static/previews/preview.jpg").status_code == 200
+    assert client.get("/lazy-static/torrents/web-240.torrent").status_code == 200
+    assert client.get("/static/web-videos/web-240.mp4").status_code == 404
+    client.force_login(user)
+    assert client.get("/static/web-videos/web-240.mp4").status_code == 200

@@ -71,3 +71,8 @@ class VideoFile(models.Model):
             )
         ]
         ordering = ["-resolution"]
+        indexes = [
+            # Serving a web video or a torrent looks up the video that owns the file (videos.web.media).
+            models.Index(fields=["filename"], name="video_file_filename"),
+            models.Index(fields=["torrent_filename"], name="video_file_torrent_filename"),
+        ]

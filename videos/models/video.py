@@ -71,6 +71,9 @@ class Video(models.Model):
             models.Index(fields=["-views"], name="video_views"),
             # Federation finds a remote video by its ActivityPub id on every Update, Delete and Announce.
             models.Index(fields=["url"], name="video_url"),
+            # Every image request looks up the video that owns the file (videos.web.media).
+            models.Index(fields=["thumbnail_filename"], name="video_thumbnail_filename"),
+            models.Index(fields=["preview_filename"], name="video_preview_filename"),
         ]
 
     def __str__(self) -> str:

@@ -3,16 +3,21 @@
 Players seek with Range requests and the HLS renditions are single fMP4 files addressed by byte
 ranges, so partial responses are not optional. Files of private videos are only served to their owner
 and to moderators.
+
+Every file under MEDIA_ROOT belongs to a video; one that no video row owns (left behind by a deletion, a
+crash or by hand) is answered 404, never served: its video may have been private.
 """
 import mimetypes
 import re
+import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_http_methods
 
-from videos.models import Video, VideoFile
+from videos.models import Video
 from videos.services.catalog import may_watch
 from videos.storage import MEDIA_CONTENT_TYPES
 
@@ -28,13 +33,29 @@ def _resolve(folder: str, relative: str) -> Path:
     return path
 
 
+# The videos' playable files follow the video's privacy. Images and torrents are public as in PeerTube:
+# clients show a private video's thumbnail to its owner with a plain <img>, which carries no token.
+PRIVACY_CHECKED_FOLDERS = frozenset({"streaming-playlists/hls", "web-videos"})
+
+
 def _owning_video(folder: str, relative: str) -> Video | None:
+    """The video the file at `relative` in this public folder belongs to, or None if no row claims it."""
+    videos = Video.objects.select_related("channel__account")
     if folder == "streaming-playlists/hls":
-        video_uuid = relative.split("/", 1)[0]
-        return Video.objects.filter(uuid=video_uuid).select_related("channel__account").first()
+        try:
+            video_uuid = uuid.UUID(relative.split("/", 1)[0])
+        except ValueError:
+            return None
+        return videos.filter(uuid=video_uuid).first()
+    if folder == "thumbnails":
+        return videos.filter(thumbnail_filename=relative).first()
+    if folder == "previews":
+        return videos.filter(preview_filename=relative).first()
     if folder == "web-videos":
-        file = VideoFile.objects.filter(filename=relative).select_related("video__channel__account").first()
-        return file.video if file else None
+        return videos.filter(files__filename=relative).first()
+    if folder == "torrents":
+        return videos.filter(Q(files__torrent_filename=relative)
+                             | Q(streaming_playlists__files__torrent_filename=relative)).first()
     return None
 
 
@@ -71,7 +92,7 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
 def serve_media(request: HttpRequest, folder: str, relative: str) -> HttpResponse:
     path = _resolve(folder, relative)
     video = _owning_video(folder, relative)
-    if video is not None and not may_watch(request.user, video):
+    if video is None or (folder in PRIVACY_CHECKED_FOLDERS and not may_watch(request.user, video)):
         raise Http404("No such file.")
     return ranged_file_response(request, path)
 
