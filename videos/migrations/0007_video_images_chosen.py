@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('videos', '0005_video_url_index'),
+        ('videos', '0006_media_filename_indexes'),
     ]
 
     operations = [
