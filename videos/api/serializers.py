@@ -320,21 +320,30 @@ def metadata_values(data: dict) -> dict:
     return values
 
 
+# Bytes, or -1 for unlimited (PeerTube's isUserVideoQuotaValid: an integer >= -1); at most what the
+# BigInteger column holds, so an absurd quota is a 400 rather than a database overflow.
+VIDEO_QUOTA_MAX = 2**63 - 1
+
+
+def video_quota_field() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=-1, max_value=VIDEO_QUOTA_MAX, required=False)
+
+
 class UserCreateInput(serializers.Serializer):
     username = serializers.RegexField(r"^[a-z0-9._]{1,50}$")
     password = serializers.CharField(min_length=6, max_length=255)
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=UserRole.values)
-    videoQuota = serializers.IntegerField(min_value=-1, required=False)
-    videoQuotaDaily = serializers.IntegerField(min_value=-1, required=False)
+    videoQuota = video_quota_field()
+    videoQuotaDaily = video_quota_field()
 
 
 class UserUpdateInput(serializers.Serializer):
     password = serializers.CharField(min_length=6, max_length=255, required=False)
     email = serializers.EmailField(required=False)
     role = serializers.ChoiceField(choices=UserRole.values, required=False)
-    videoQuota = serializers.IntegerField(min_value=-1, required=False)
-    videoQuotaDaily = serializers.IntegerField(min_value=-1, required=False)
+    videoQuota = video_quota_field()
+    videoQuotaDaily = video_quota_field()
 
 
 class ChannelInput(serializers.Serializer):

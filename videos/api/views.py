@@ -42,7 +42,7 @@ from videos.identifiers import parse_video_id
 from videos.images import ImageError
 from videos.models import Account, Channel, StreamingPlaylist, User, Video, VideoFile
 from videos.services import search as search_service
-from videos.services.accounts import HandleTaken, create_local_user, local_handle_taken
+from videos.services.accounts import HandleTaken, create_local_user, email_taken, local_handle_taken
 from videos.services.catalog import VIDEO_SORTS, listed_videos, may_manage, may_watch
 from videos.services.editing import delete_video, drawn_from_uploads, save_edits, set_chosen_images
 from videos.services.uploads import (
@@ -293,6 +293,12 @@ class RevokeTokenView(AuthenticatedView):
         return Response({})
 
 
+def _check_email_free(email: str, user: User | None = None) -> None:
+    """409 as PeerTube answers when another user (than `user`) has this e-mail: people log in with it too."""
+    if email_taken(email, by_other_than=user):
+        raise ApiError(409, "User with this email already exists.")
+
+
 class UsersView(ApiView):
     permission_classes = [IsAdmin]
     USER_SORTS = {"id": "pk", "username": "username", "createdAt": "date_joined", "role": "role"}
@@ -309,17 +315,14 @@ class UsersView(ApiView):
         data = UserCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if get_user_model().objects.filter(email__iexact=values["email"]).exists():
-            raise ApiError(409, "User with this email already exists.")
+        _check_email_free(values["email"])
         try:
             user = create_local_user(
-                values["username"], values["password"], values["email"], values["role"], values.get("videoQuota")
+                values["username"], values["password"], values["email"], values["role"], values.get("videoQuota"),
+                values.get("videoQuotaDaily", -1),
             )
         except HandleTaken as error:
             raise ApiError(409, str(error)) from error
-        if "videoQuotaDaily" in values:
-            user.video_quota_daily = values["videoQuotaDaily"]
-            user.save(update_fields=["video_quota_daily"])
         return Response({"user": {"id": user.pk, "account": {"id": user.account.pk}}})
 
 
@@ -336,6 +339,8 @@ class UserView(ApiView):
         values = data.validated_data
         if user.username == "root" and "role" in values and values["role"] != user.role:
             raise ApiError(400, "Cannot change the role of the root user.")
+        if "email" in values:
+            _check_email_free(values["email"], user)
         if "password" in values:
             user.set_password(values["password"])
         for key, attribute in (("email", "email"), ("role", "role"), ("videoQuota", "video_quota"),

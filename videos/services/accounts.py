@@ -26,15 +26,31 @@ def local_handle_taken(name: str) -> bool:
     )
 
 
+def email_taken(email: str, by_other_than: User | None = None) -> bool:
+    """Whether another user has this e-mail address (case-insensitive): people log in with it too."""
+    users = get_user_model().objects.filter(email__iexact=email)
+    if by_other_than is not None:
+        users = users.exclude(pk=by_other_than.pk)
+    return users.exists()
+
+
 def default_channel_name(username: str) -> str:
     return f"{username}_channel"
 
 
 @transaction.atomic
 def create_local_user(
-    username: str, password: str, email: str = "", role: int = UserRole.USER, video_quota: int | None = None
+    username: str,
+    password: str,
+    email: str = "",
+    role: int = UserRole.USER,
+    video_quota: int | None = None,
+    video_quota_daily: int = -1,
 ) -> User:
-    """Create a user with its public account and default channel (PeerTube gives every user one)."""
+    """Create a user with its public account and default channel (PeerTube gives every user one).
+
+    All in one transaction: a failure leaves no user that could log in without an account or channel.
+    """
     channel_name = default_channel_name(username)
     if local_handle_taken(username) or local_handle_taken(channel_name):
         raise HandleTaken(f"The name {username!r} is already taken on this instance.")
@@ -44,6 +60,7 @@ def create_local_user(
         password=password,
         email=email,
         role=role,
+        video_quota_daily=video_quota_daily,
         is_staff=role == UserRole.ADMINISTRATOR,
         is_superuser=role == UserRole.ADMINISTRATOR,
         **extra,
