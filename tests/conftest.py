@@ -53,6 +53,18 @@ def user(db):
 
 
 @pytest.fixture
+def transcoded_video(user, small_clip, settings, monkeypatch):
+    """A public video, transcoded in-process: its original as a 240p web video (with its torrent) and
+    one 144p HLS rendition."""
+    from tests.transcoding.test_pipeline import upload_and_transcode
+    from transcoding import tasks
+
+    settings.SIDEWAYS_TRANSCODING_RESOLUTIONS = [144]
+    monkeypatch.setattr(tasks.transcode_video, "delay", lambda job_id: None)  # run in-process by the helper
+    return upload_and_transcode(user, small_clip)
+
+
+@pytest.fixture
 def admin_user(db):
     from django.contrib.auth import get_user_model
 

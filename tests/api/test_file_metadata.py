@@ -4,7 +4,6 @@ import pytest
 
 from tests.api.conftest import bearer
 from tests.transcoding.test_pipeline import upload_and_transcode
-from transcoding import tasks
 from videos.api.file_metadata import peertube_file_metadata
 from videos.constants import VideoPrivacy
 from videos.models import Video, VideoFile
@@ -13,11 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def video(user, small_clip, settings, monkeypatch) -> Video:
-    """A public video with its original as a 240p web video and one 144p HLS rendition."""
-    settings.SIDEWAYS_TRANSCODING_RESOLUTIONS = [144]
-    monkeypatch.setattr(tasks.transcode_video, "delay", lambda job_id: None)  # run in-process below
-    return upload_and_transcode(user, small_clip)
+def video(transcoded_video: Video) -> Video:
+    return transcoded_video
 
 
 def _metadata_urls(api, video: Video, token: str | None = None) -> dict[int, str]:

@@ -4,8 +4,6 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.transcoding.test_pipeline import upload_and_transcode
-from transcoding import tasks
 from videos.constants import VideoPrivacy
 from videos.models import Video
 from videos.storage import media_dir, stored_file_path
@@ -14,11 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def video(user, small_clip, settings, monkeypatch) -> Video:
-    """A public video with its original as a 240p web video (and torrent) and one 144p HLS rendition."""
-    settings.SIDEWAYS_TRANSCODING_RESOLUTIONS = [144]
-    monkeypatch.setattr(tasks.transcode_video, "delay", lambda job_id: None)  # run in-process below
-    return upload_and_transcode(user, small_clip)
+def video(transcoded_video: Video) -> Video:
+    return transcoded_video
 
 
 def _advertised(video: Video) -> dict[str, str]:
