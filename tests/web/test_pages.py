@@ -3,6 +3,7 @@ import subprocess
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -232,12 +233,17 @@ def test_home_renders_in_a_constant_number_of_queries(client, user, channel):
     assert few <= 3
 
 
-def test_server_error_page_renders_without_a_request():
+def test_error_pages_render_without_a_request_and_in_french():
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    with translation.override("en"):
-        assert "Something went wrong" in render_to_string("500.html")
+    for template, english, french in (("500.html", "Something went wrong", "Une erreur s’est produite"),
+                                      ("400.html", "Request not understood", "Requête incomprise")):
+        with translation.override("en"):
+            assert english in render_to_string(template)
+        with translation.override("fr"):
+            assert french in render_to_string(template)
+    assert "Page introuvable" in Client(HTTP_ACCEPT_LANGUAGE="fr").get("/w/notAshortUuid0OIl").content.decode()
 
 
 def test_admin_edits_the_about_page_and_others_may_not(client, user, admin_user):
