@@ -24,15 +24,24 @@ def ensure_instance_actor() -> Actor:
     return actor
 
 
+def local_actor_named(actor_type: str, name: str) -> Actor | None:
+    """Our actor of this type and name, if one was ever made; also when its account or channel was deleted."""
+    return Actor.objects.filter(type=actor_type, preferred_username=name, host="").first()
+
+
 def _get_or_create_local(actor_type: str, name: str, **owner: Account | Channel) -> Actor:
     """The local actor of this owner; two requests racing to create it both end with the same row.
 
+    A deleted namesake's actor (kept, see models.keep_local_actors) is taken over rather than duplicated.
     The key pair is made outside the transaction (it takes a while); the loser of the race drops its
     pair and reads the winner's row, kept unique by the (preferred_username, host, type) constraint.
     """
     actor = Actor.objects.filter(**owner).first()
     if actor is not None:
         return actor
+    orphans = Actor.objects.filter(type=actor_type, preferred_username=name, host="", **dict.fromkeys(owner))
+    if orphans.update(**owner):
+        return Actor.objects.get(**owner)
     private_pem, public_pem = generate_keypair()
     try:
         with transaction.atomic():

@@ -1,6 +1,14 @@
 from django.db import models
 
 
+def keep_local_actors(collector, field, sub_objs: models.QuerySet, using: str) -> None:
+    """on_delete of an actor's account or channel: our own actors outlive it (SET_NULL), as in PeerTube,
+    since their key still signs the Delete activities being delivered about it and its videos
+    (federation.outbox), and a later namesake takes the actor over. A remote actor goes with it (CASCADE)."""
+    models.SET_NULL(collector, field, sub_objs.filter(host=""), using)
+    models.CASCADE(collector, field, sub_objs.exclude(host=""), using)
+
+
 class Actor(models.Model):
     """An ActivityPub actor with its RSA key pair; the private key is only kept for local actors."""
 
@@ -24,10 +32,10 @@ class Actor(models.Model):
     public_key_pem = models.TextField()
     private_key_pem = models.TextField(blank=True, default="")
     account = models.OneToOneField(
-        "videos.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="actor"
+        "videos.Account", null=True, blank=True, on_delete=keep_local_actors, related_name="actor"
     )
     channel = models.OneToOneField(
-        "videos.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="actor"
+        "videos.Channel", null=True, blank=True, on_delete=keep_local_actors, related_name="actor"
     )
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

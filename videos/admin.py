@@ -1,12 +1,33 @@
 """Django admin for the whole video domain, so an admin can fix things by hand."""
+from collections.abc import Callable
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import models, transaction
 
 from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist, Tag, User, Video, VideoFile, VideoSource
+from videos.services.accounts import delete_account, delete_channel, delete_user
+from videos.services.editing import delete_video
+
+
+class DeletedThroughService:
+    """Deletes (one row or the "delete selected" action) through the domain's deletion service: the
+    admin's own cascade would leave the videos' files on disk and their followers unaware."""
+
+    delete_object: Callable[[models.Model], None]
+
+    def delete_model(self, request, obj: models.Model) -> None:
+        self.delete_object(obj)
+
+    def delete_queryset(self, request, queryset: models.QuerySet) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_object(obj)
 
 
 @admin.register(User)
-class SidewaysUserAdmin(UserAdmin):
+class SidewaysUserAdmin(DeletedThroughService, UserAdmin):
+    delete_object = staticmethod(delete_user)
     list_display = ("username", "email", "role", "video_quota", "is_active", "date_joined")
     list_filter = ("role", "is_active")
     fieldsets = UserAdmin.fieldsets + (
@@ -17,11 +38,13 @@ class SidewaysUserAdmin(UserAdmin):
 class ChannelInline(admin.TabularInline):
     model = Channel
     extra = 0
+    can_delete = False  # from the channel's own page, which deletes its videos properly
     fields = ("name", "display_name")
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(DeletedThroughService, admin.ModelAdmin):
+    delete_object = staticmethod(delete_account)
     list_display = ("name", "display_name", "host", "user", "created_at")
     search_fields = ("name", "display_name", "host")
     list_filter = ("host",)
@@ -29,7 +52,8 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(DeletedThroughService, admin.ModelAdmin):
+    delete_object = staticmethod(delete_channel)
     list_display = ("name", "display_name", "account", "host", "created_at")
     search_fields = ("name", "display_name")
     list_select_related = ("account",)
@@ -49,7 +73,8 @@ class WebVideoFileInline(admin.TabularInline):
 
 
 @admin.register(Video)
-class VideoAdmin(admin.ModelAdmin):
+class VideoAdmin(DeletedThroughService, admin.ModelAdmin):
+    delete_object = staticmethod(delete_video)
     list_display = ("name", "channel", "state", "privacy", "transcoding_progress", "views", "is_local", "published_at")
     list_filter = ("state", "privacy", "is_local", "nsfw")
     search_fields = ("name", "description", "uuid")

@@ -3,16 +3,16 @@ activities POSTed to a real peer's shared inbox. Remote videos never go out.
 """
 import pytest
 
-from federation.actors import ensure_instance_actor, local_actor_for_account, local_actor_for_channel
-from federation.models import Delivery, Follow
+from federation.actors import ensure_instance_actor, local_actor_for_account, local_actor_for_channel, local_actor_named
+from federation.models import Actor, Delivery, Follow
 from federation.remote_actors import fetch_actor
 from federation.remote_videos import delete_video, import_video
 from federation.signatures import verify_request
 from tests.federation.local_videos import publish_video
 from tests.federation.peer import inline_tasks, peer, running_peer  # noqa: F401 (fixtures)
 from videos.constants import VideoPrivacy, VideoState
-from videos.models import Account, Channel, Video
-from videos.services import editing
+from videos.models import Account, Video
+from videos.services import accounts, editing
 from videos.signals import video_published
 
 pytestmark = pytest.mark.usefixtures("inline_tasks")
@@ -43,11 +43,9 @@ def sent(peer) -> list[dict]:
     for request in peer.requests_to("/inbox", "POST"):
         activity = request.json()
         kind, name = activity["actor"].rsplit("/", 2)[-2:]
-        if kind == "video-channels":
-            signer = local_actor_for_channel(Channel.objects.get(name=name, host=""))
-        else:
-            signer = ensure_instance_actor() if name == "peertube" else \
-                local_actor_for_account(Account.objects.get(name=name, host=""))
+        actor_type = Actor.Type.GROUP if kind == "video-channels" else \
+            Actor.Type.APPLICATION if name == "peertube" else Actor.Type.PERSON
+        signer = local_actor_named(actor_type, name)  # also once its account or channel was deleted
         verify_request("POST", "/inbox", "", request.headers, request.body, signer.public_key_pem)
         activities.append(activity)
     return activities
@@ -146,3 +144,45 @@ def test_followers_of_the_channel_hear_of_its_videos(peer, user, video, run_on_c
     activities = sent(peer)
     assert sorted((a["type"], a["actor"].rsplit("/", 2)[-2]) for a in activities) == [
         ("Announce", "video-channels"), ("Create", "accounts"), ("Update", "accounts")]
+
+
+def _deletes(peer) -> list[tuple[str, str]]:
+    return [(a["actor"], a["object"]) for a in sent(peer) if a["type"] == "Delete"]
+
+
+def test_deleting_a_channel_deletes_its_public_videos_then_itself(followers, user, video, run_on_commit):
+    """As PeerTube does: each public video's Delete from its account, then the channel's Delete of itself,
+    signed by the channel's key although the channel is gone. Its private videos are never mentioned."""
+    Follow.objects.create(actor=fetch_actor(followers.add_actor("Person", "subscriber").url),
+                          target=local_actor_for_channel(video.channel), state=Follow.State.ACCEPTED)
+    publish_video(video.channel, privacy=VideoPrivacy.PRIVATE)
+    run_on_commit(accounts.delete_channel, video.channel)
+    assert _deletes(followers) == [
+        ("http://testserver/accounts/alice", f"http://testserver/videos/watch/{video.uuid}"),
+        ("http://testserver/video-channels/alice_channel", "http://testserver/video-channels/alice_channel")]
+    assert Delivery.objects.filter(state=Delivery.State.DONE).count() == 2
+    assert not Follow.objects.filter(target__preferred_username="alice_channel").exists()
+
+
+def test_deleting_a_user_deletes_its_videos_channels_and_account(followers, user, video, run_on_commit):
+    local_actor_for_channel(video.channel)
+    run_on_commit(accounts.delete_user, user)
+    assert _deletes(followers) == [
+        ("http://testserver/accounts/alice", f"http://testserver/videos/watch/{video.uuid}"),
+        ("http://testserver/video-channels/alice_channel", "http://testserver/video-channels/alice_channel"),
+        ("http://testserver/accounts/alice", "http://testserver/accounts/alice")]
+    assert not Account.objects.filter(name="alice").exists()
+    assert not Follow.objects.filter(target__preferred_username="alice").exists()
+
+
+def test_an_actor_never_federated_sends_nothing_when_deleted(followers, run_on_commit):
+    run_on_commit(accounts.delete_user, accounts.create_local_user("bob", "bob-password-1"))
+    assert not Delivery.objects.exists()
+
+
+def test_a_namesake_takes_over_the_deleted_users_actor(followers, user, run_on_commit):
+    old = local_actor_for_account(user.account)
+    run_on_commit(accounts.delete_user, user)
+    again = accounts.create_local_user("alice", "alice-password-2")
+    assert local_actor_for_account(again.account).pk == old.pk
+    assert Actor.objects.get(pk=old.pk).account == again.account

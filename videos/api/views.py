@@ -42,7 +42,14 @@ from videos.identifiers import parse_video_id
 from videos.images import ImageError
 from videos.models import Account, Channel, StreamingPlaylist, User, Video, VideoFile
 from videos.services import search as search_service
-from videos.services.accounts import HandleTaken, create_local_user, email_taken, local_handle_taken
+from videos.services.accounts import (
+    HandleTaken,
+    create_local_user,
+    delete_channel,
+    delete_user,
+    email_taken,
+    local_handle_taken,
+)
 from videos.services.catalog import VIDEO_SORTS, listed_videos, may_manage, may_watch
 from videos.services.editing import delete_video, drawn_from_uploads, save_edits, set_chosen_images
 from videos.services.uploads import (
@@ -354,7 +361,7 @@ class UserView(ApiView):
         user = get_object_or_404(get_user_model(), pk=user_id)
         if user.username == "root":
             raise ApiError(400, "Cannot remove the root user.")
-        user.delete()
+        delete_user(user)
         return Response(status=204)
 
 
@@ -461,7 +468,7 @@ class ChannelView(ApiView):
         channel = _managed_channel(request, handle)
         if channel.account.channels.count() <= 1:
             raise ApiError(409, "Cannot remove the last channel of this user.")
-        channel.delete()
+        delete_channel(channel)
         return Response(status=204)
 
 

@@ -1,4 +1,5 @@
-"""Local users with their account and default channel, and the root admin made at first start."""
+"""Local users with their account and default channel, and the root admin made at first start; deleting
+channels, accounts and users (each of their videos through the one video deletion)."""
 import secrets
 from typing import TextIO
 
@@ -6,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from videos.constants import UserRole
-from videos.models import Account, Channel, User
+from videos.models import Account, Channel, User, Video
+from videos.services.editing import delete_video
+from videos.signals import account_deleted, channel_deleted
 
 
 class HandleTaken(ValueError):
@@ -84,3 +87,38 @@ def ensure_root_admin(password: str, stdout: TextIO) -> User | None:
             "  (shown only this once; set SIDEWAYS_ROOT_PASSWORD to choose it)\n\n"
         )
     return user
+
+
+def delete_channel(channel: Channel) -> None:
+    """Delete the channel with each of its videos, as one transaction.
+
+    The database would cascade to the videos, but then their files would stay on disk and followers would
+    never hear of it: each goes through delete_video instead (files removed and video_deleted sent after
+    commit), then channel_deleted is sent.
+    """
+    with transaction.atomic():
+        # Locked first: an upload into the channel now waits (then fails) instead of slipping in between
+        # the listing and the cascade, which would leave its files behind.
+        Channel.objects.select_for_update().filter(pk=channel.pk).first()
+        for video in Video.objects.filter(channel=channel).select_related("channel__account"):
+            delete_video(video)
+        channel.delete()
+        transaction.on_commit(lambda: channel_deleted.send(sender=Channel, channel=channel))
+
+
+def delete_account(account: Account) -> None:
+    """Delete the account, each of its channels through delete_channel, then send account_deleted."""
+    with transaction.atomic():
+        for channel in account.channels.all():
+            delete_channel(channel)
+        account.delete()
+        transaction.on_commit(lambda: account_deleted.send(sender=Account, account=account))
+
+
+def delete_user(user: User) -> None:
+    """Delete a user with its account, channels and videos (see delete_account), as one transaction."""
+    with transaction.atomic():
+        account = Account.objects.filter(user=user).first()
+        if account is not None:
+            delete_account(account)
+        user.delete()
