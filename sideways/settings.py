@@ -93,9 +93,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "sideways.errors.RejectNulMiddleware",  # PostgreSQL text cannot hold NUL: 400 before any query
     "django.middleware.security.SecurityMiddleware",
     "sideways.privacy.PrivacyMiddleware",  # CSP, Permissions-Policy, no cookies for anonymous viewers
+    "sideways.errors.RejectNulMiddleware",  # PostgreSQL text cannot hold NUL: 400 before any query
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "videos.api.cors.ApiCorsMiddleware",  # /api/ open to any origin, like PeerTube (tokens, never cookies)
     "django.contrib.sessions.middleware.SessionMiddleware",

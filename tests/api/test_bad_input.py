@@ -38,6 +38,7 @@ def test_a_nul_character_in_a_page_address_gets_a_readable_400(client, db):
     for url in ("/search?search=%00", "/a/%00", "/videos/tags/%00"):
         response = client.get(url)
         assert response.status_code == 400 and "NUL" in response.content.decode()
+        assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
 def test_a_nul_character_in_a_login_is_refused(api, local_client):
