@@ -29,7 +29,7 @@ from videos.constants import CommentsPolicy, StreamingPlaylistType, VideoPrivacy
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services import editing
 from videos.services.uploads import set_tags
-from videos.storage import media_dir, random_filename
+from videos.storage import image_paths, media_dir, random_filename
 
 DURATION = re.compile(r"^PT(\d{1,9})S$")
 INT_MAX, BIGINT_MAX, SMALLINT_MAX = 2**31 - 1, 2**63 - 1, 2**15 - 1  # what our columns can hold
@@ -216,8 +216,7 @@ def _save(remote: RemoteVideo, channel: Actor, thumbnail: str, preview: str) -> 
     # Locked, so an Update and an Announce of the same video handled at once do not both write its files.
     existing = Video.objects.select_for_update().filter(url=remote.url, is_local=False).first()
     video = existing or Video(uuid=remote.uuid, is_local=False)
-    old_images = [media_dir(folder) / name for folder, name in
-                  (("thumbnails", video.thumbnail_filename), ("previews", video.preview_filename)) if name]
+    old_images = image_paths(video.thumbnail_filename, video.preview_filename)
     video.url = remote.url
     video.channel = channel.channel
     video.name, video.description, video.support = remote.name, remote.description, remote.support

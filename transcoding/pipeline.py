@@ -27,7 +27,7 @@ from videos.images import ImageError
 from videos.models import Video
 from videos.probe import MediaInfo, ProbeError, probe
 from videos.services import publishing
-from videos.storage import hls_dir, media_dir, random_filename
+from videos.storage import hls_dir, image_paths, random_filename, store_images
 
 logger = logging.getLogger(__name__)
 
@@ -101,9 +101,8 @@ class Release:
     def discard(self) -> None:
         """The video was deleted meanwhile: remove what this run put in the public folders."""
         shutil.rmtree(self.folder, ignore_errors=True)
-        for folder, name in (("thumbnails", self.thumbnail_filename), ("previews", self.preview_filename)):
-            if name:
-                (media_dir(folder) / name).unlink(missing_ok=True)
+        for path in image_paths(self.thumbnail_filename, self.preview_filename):
+            path.unlink(missing_ok=True)
 
     def _place(self, output: RungOutput) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -129,10 +128,7 @@ class Release:
     def _place_images(self) -> None:
         if self.images is None or self.thumbnail_filename:
             return
-        self.thumbnail_filename = random_filename(".jpg")
-        self.preview_filename = random_filename(".jpg")
-        shutil.move(self.images.thumbnail, media_dir("thumbnails") / self.thumbnail_filename)
-        shutil.move(self.images.preview, media_dir("previews") / self.preview_filename)
+        self.thumbnail_filename, self.preview_filename = store_images(self.images.thumbnail, self.images.preview)
 
     def _publish(self) -> None:
         self._place_images()

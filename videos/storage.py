@@ -10,6 +10,7 @@ from the origin (so a page never makes the viewer's browser talk to another host
 """
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,6 +87,19 @@ def media_path(folder: str, filename: str) -> str:
 def random_filename(suffix: str) -> str:
     """PeerTube names served files with a fresh random UUID so a replaced file gets a new URL."""
     return f"{uuid.uuid4()}{suffix}"
+
+
+def image_paths(thumbnail: str, preview: str) -> list[Path]:
+    """The files of a video's thumbnail and preview with these names (an empty name has none)."""
+    return [media_dir(folder) / name for folder, name in (("thumbnails", thumbnail), ("previews", preview)) if name]
+
+
+def store_images(thumbnail: Path, preview: Path) -> tuple[str, str]:
+    """Move a new thumbnail and preview (JPEGs) into the public folders; returns their fresh names."""
+    names = random_filename(".jpg"), random_filename(".jpg")
+    for image, target in zip((thumbnail, preview), image_paths(*names)):
+        shutil.move(image, target)
+    return names
 
 
 def _proxied(video_uuid: uuid.UUID, origin_url: str) -> str:

@@ -15,7 +15,7 @@ from videos.images import ImageError, drawn_from
 from videos.models import Channel, Video, VideoFile
 from videos.services.uploads import VideoMetadata, keep_uploaded_file, set_tags
 from videos.signals import video_deleted, video_updated
-from videos.storage import absolute_url, hls_dir, media_dir, original_dir, random_filename
+from videos.storage import absolute_url, hls_dir, image_paths, media_dir, original_dir, store_images, stored_file_path
 
 EDITABLE_FIELDS = ("name", "description", "privacy", "category", "licence", "language", "nsfw")
 
@@ -59,13 +59,10 @@ def drawn_from_uploads(thumbnail: UploadedFile | None, preview: UploadedFile | N
 def set_chosen_images(video: Video, thumbnail: Path, preview: Path) -> None:
     """Make images drawn from the owner's pictures (videos.images.drawn_from) the video's thumbnail and
     preview; it keeps them through any later transcoding (`images_chosen`)."""
-    thumbnail_name, preview_name = random_filename(".jpg"), random_filename(".jpg")
-    shutil.move(thumbnail, media_dir("thumbnails") / thumbnail_name)
-    shutil.move(preview, media_dir("previews") / preview_name)
+    thumbnail_name, preview_name = store_images(thumbnail, preview)
     with transaction.atomic():
         locked = Video.objects.select_for_update().get(pk=video.pk)
-        replaced = [media_dir(folder) / name for folder, name in
-                    (("thumbnails", locked.thumbnail_filename), ("previews", locked.preview_filename)) if name]
+        replaced = image_paths(locked.thumbnail_filename, locked.preview_filename)
         video.thumbnail_filename, video.preview_filename, video.images_chosen = thumbnail_name, preview_name, True
         video.save(update_fields=["thumbnail_filename", "preview_filename", "images_chosen", "updated_at"])
         transaction.on_commit(lambda: _remove(replaced))
@@ -83,14 +80,10 @@ def _stored_paths(video: Video) -> list[Path]:
     paths = [original_dir(video.uuid), hls_dir(video.uuid)]
     for file in VideoFile.objects.filter(Q(video=video) | Q(playlist__video=video)):
         if file.video_id and file.filename:
-            paths.append(media_dir("web-videos") / file.filename)
+            paths.append(stored_file_path(file))
         if file.torrent_filename:
             paths.append(media_dir("torrents") / file.torrent_filename)
-    if video.thumbnail_filename:
-        paths.append(media_dir("thumbnails") / video.thumbnail_filename)
-    if video.preview_filename:
-        paths.append(media_dir("previews") / video.preview_filename)
-    return paths
+    return paths + image_paths(video.thumbnail_filename, video.preview_filename)
 
 
 def _remove(paths: list[Path]) -> None:

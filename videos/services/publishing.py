@@ -16,7 +16,7 @@ from django.utils import timezone
 from videos.constants import VideoState
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.signals import video_published, video_updated
-from videos.storage import hls_dir, media_dir
+from videos.storage import hls_dir, image_paths
 
 
 @dataclass(frozen=True)
@@ -147,12 +147,9 @@ def _set_images(video: Video, thumbnail: str, preview: str) -> list[Path]:
     Images the owner chose stay: then the ones given here are the files to delete.
     """
     if video.images_chosen:
-        return [media_dir(folder) / name for folder, name in (("thumbnails", thumbnail), ("previews", preview)) if name]
-    replaced = []
-    if video.thumbnail_filename and video.thumbnail_filename != thumbnail:
-        replaced.append(media_dir("thumbnails") / video.thumbnail_filename)
-    if video.preview_filename and video.preview_filename != preview:
-        replaced.append(media_dir("previews") / video.preview_filename)
+        return image_paths(thumbnail, preview)
+    replaced = image_paths(video.thumbnail_filename if video.thumbnail_filename != thumbnail else "",
+                           video.preview_filename if video.preview_filename != preview else "")
     video.thumbnail_filename, video.preview_filename = thumbnail, preview
     return replaced
 
