@@ -26,6 +26,7 @@ from federation.ld import as_list, id_of
 from federation.models import Actor
 from federation.remote_actors import ActorError, fetch_actor
 from videos.constants import CommentsPolicy, StreamingPlaylistType, VideoPrivacy, VideoState
+from videos.identifiers import ascii_number
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services import editing
 from videos.services.uploads import set_tags
@@ -102,8 +103,8 @@ def _identifier(value: object) -> str | None:
 
 def _code(value: object) -> int | None:
     """A category or licence: PeerTube's numeric identifier, when it fits our small integer column."""
-    ident = _identifier(value)
-    return int(ident) if ident and ident.isascii() and ident.isdigit() and int(ident) <= SMALLINT_MAX else None
+    number = ascii_number(_identifier(value) or "")
+    return number if number is not None and number <= SMALLINT_MAX else None
 
 
 def _date(value: object) -> datetime | None:

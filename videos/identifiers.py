@@ -26,10 +26,16 @@ def from_short_uuid(text: str) -> uuid.UUID | None:
     return uuid.UUID(int=number)
 
 
+def ascii_number(text: str) -> int | None:
+    """The non-negative integer `text` writes in ASCII digits, or None: "²" is a digit to str.isdigit()
+    but int() refuses it, and other scripts' digits name nothing in a URL or header."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def parse_video_id(text: str) -> dict | None:
     """How to look a video up from a URL part: numeric id, UUID or short UUID (PeerTube accepts all three)."""
-    if text.isascii() and text.isdigit():  # not "²", which isdigit() accepts and int() refuses
-        return {"pk": int(text)}
+    if (number := ascii_number(text)) is not None:
+        return {"pk": number}
     try:
         return {"uuid": uuid.UUID(text)}
     except ValueError:

@@ -38,7 +38,7 @@ from videos.api.serializers import (
     video_summary,
 )
 from videos.constants import IMAGE_MAX_SIZE, UPLOAD_EXTENSIONS
-from videos.identifiers import parse_video_id
+from videos.identifiers import ascii_number, parse_video_id
 from videos.images import ImageError
 from videos.models import Account, Channel, StreamingPlaylist, User, Video, VideoFile
 from videos.services import search as search_service
@@ -104,9 +104,10 @@ def _bool_param(value: str | None, name: str) -> bool | None:
 
 def _int_list_param(request: Request, name: str) -> list[int]:
     values = request.query_params.getlist(name) + request.query_params.getlist(f"{name}[]")
-    if not all(value.isascii() and value.isdigit() and int(value) <= MAX_START for value in values):
+    numbers = [ascii_number(value) for value in values]
+    if any(number is None or number > MAX_START for number in numbers):
         raise ValidationError({name: ["Should be a list of integers"]})
-    return [int(value) for value in values]
+    return numbers
 
 
 def filter_videos(request: Request, videos: QuerySet[Video]) -> QuerySet[Video]:
@@ -660,10 +661,9 @@ class ResumableUploadView(AuthenticatedView):
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser, ChunkParser]
 
     def post(self, request: Request) -> Response:
-        size = request.META.get("HTTP_X_UPLOAD_CONTENT_LENGTH", "")
-        if not (size.isascii() and size.isdigit()):
+        size = ascii_number(request.META.get("HTTP_X_UPLOAD_CONTENT_LENGTH", ""))
+        if size is None:
             raise ValidationError({"X-Upload-Content-Length": ["Should be the total size in bytes"]})
-        size = int(size)
         _check_size(request.user, size)
         payload = _metadata_payload(_body(request))
         filename = payload.pop("filename", None)

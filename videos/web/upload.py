@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from videos.identifiers import ascii_number
 from videos.services.uploads import UploadRejected, accept_upload, check_upload_allowed, keep_uploaded_file, may_upload
 from videos.web.forms import UploadForm
 
@@ -62,7 +63,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 def _declared_size(request: HttpRequest) -> int | None:
     """The body size the client announces (0 if none), or None when Content-Length is not a byte count."""
     value = request.META.get("CONTENT_LENGTH") or "0"
-    return int(value) if value.isascii() and value.isdigit() else None
+    return ascii_number(value)
 
 
 @csrf_protect
