@@ -1,7 +1,8 @@
 """Resumable upload sessions (node-uploadx protocol as PeerTube speaks it), kept on disk.
 
-A session is a JSON file plus a `.part` file in UPLOAD_TMP_DIR/resumable, so it survives a
-gunicorn restart or a dropped connection and any worker process can continue it. Chunks are
+A session is a JSON file plus a `.part` file in UPLOAD_TMP_DIR/resumable (and the thumbnail and
+preview drawn from pictures sent with the first request, if any), so it survives a gunicorn restart
+or a dropped connection and any worker process can continue it. Chunks are
 streamed straight to the `.part` file; a chunk must start exactly where the stored bytes end.
 Idle sessions are dropped by the periodic `videos.drop_stale_uploads` task.
 """
@@ -11,6 +12,7 @@ import fcntl
 import json
 import re
 import secrets
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,6 +54,11 @@ class UploadSession:
     def lock_path(self) -> Path:
         return sessions_dir() / f"{self.id}.lock"
 
+    @property
+    def images(self) -> tuple[Path, Path]:
+        """The owner's thumbnail and preview for the video, when the first request sent pictures."""
+        return sessions_dir() / f"{self.id}-thumbnail.jpg", sessions_dir() / f"{self.id}-preview.jpg"
+
     def stored_bytes(self) -> int:
         """Bytes stored so far. A chunk whose connection just broke may still be draining into the
         file: wait (a bounded time) for its lock, or a client resuming from this answer gets a 409."""
@@ -82,8 +89,14 @@ def sessions_dir() -> Path:
     return folder
 
 
-def create_session(*, user_id: int, channel_id: int, filename: str, size: int, payload: dict) -> UploadSession:
+def create_session(
+    *, user_id: int, channel_id: int, filename: str, size: int, payload: dict, images: tuple[Path, Path] | None = None,
+) -> UploadSession:
+    """A new session; `images` (a drawn thumbnail and preview) are moved into it for the video to come."""
     session = UploadSession(secrets.token_hex(16), user_id, channel_id, filename, size, payload)
+    if images:
+        for image, kept in zip(images, session.images):
+            shutil.move(image, kept)
     session.part_path.touch()
     session.save()
     return session
@@ -143,8 +156,15 @@ def completion_lock(session: UploadSession) -> Iterator[UploadSession | None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _files(upload_id: str) -> list[Path]:
+    """Every file of a session, its JSON last: a clean-up cut short leaves it findable."""
+    folder = sessions_dir()
+    suffixes = (".part", ".lock", "-thumbnail.jpg", "-preview.jpg", ".json")
+    return [folder / f"{upload_id}{suffix}" for suffix in suffixes]
+
+
 def delete_session(session: UploadSession) -> None:
-    for path in (session.part_path, session.json_path, session.lock_path):
+    for path in _files(session.id):
         path.unlink(missing_ok=True)
 
 
@@ -155,9 +175,8 @@ def drop_stale_sessions(max_idle_seconds: int) -> int:
     for path in sessions_dir().glob("*.json"):
         try:
             if path.stat().st_mtime < limit:
-                path.with_suffix(".part").unlink(missing_ok=True)
-                path.with_suffix(".lock").unlink(missing_ok=True)
-                path.unlink(missing_ok=True)
+                for file in _files(path.stem):
+                    file.unlink(missing_ok=True)
                 dropped += 1
         except FileNotFoundError:
             continue

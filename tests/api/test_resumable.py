@@ -1,22 +1,31 @@
 """The resumable upload protocol over raw HTTP, as PeerTube's web client and server-commands speak it."""
+import os
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.api.conftest import bearer
+from tests.api.test_chosen_images import image_size_and_color, picture
 from videos import resumable
 from videos.models import Video
+from videos.tasks import drop_stale_uploads
 
 pytestmark = pytest.mark.django_db
 
 PATH = "/api/v1/videos/upload-resumable"
 
 
-def start(api, token, size: int, **fields) -> str:
+def init(api, token, size: int, body_format: str = "json", **fields):
     channel_id = api.get("/api/v1/users/me", **bearer(token)).json()["videoChannels"][0]["id"]
     body = {"name": "Resumed", "channelId": channel_id, "filename": "clip.mp4", "tags": ["a", "b"], **fields}
-    response = api.post(PATH, body, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH=str(size),
-                        HTTP_X_UPLOAD_CONTENT_TYPE="video/mp4", **bearer(token))
+    return api.post(PATH, body, format=body_format, HTTP_X_UPLOAD_CONTENT_LENGTH=str(size),
+                    HTTP_X_UPLOAD_CONTENT_TYPE="video/mp4", **bearer(token))
+
+
+def start(api, token, size: int, body_format: str = "json", **fields) -> str:
+    response = init(api, token, size, body_format, **fields)
     assert response.status_code == 201, response.content
     return response["Location"].split("?", 1)[1]
 
@@ -94,18 +103,16 @@ def test_init_is_validated_before_any_byte(api, user, alice_token, bob_token, se
     assert api.delete(f"{PATH}?{query}", **bearer(bob_token)).status_code == 404
 
 
-def test_stale_sessions_are_dropped(api, alice_token):
-    import os
-
-    query = start(api, alice_token, 100)
+def test_stale_sessions_are_dropped(api, alice_token, tmp_path):
+    with picture(tmp_path / "thumb.png", "red").open("rb") as thumb:
+        query = start(api, alice_token, 100, "multipart", thumbnailfile=thumb)
     session = resumable.load_session(query.split("=", 1)[1])
     assert resumable.drop_stale_sessions(3600) == 0
     old = time.time() - 7200
     os.utime(session.json_path, (old, old))
-    from videos.tasks import drop_stale_uploads
 
     assert drop_stale_uploads() == 1
-    assert not session.part_path.exists() and resumable.load_session(session.id) is None
+    assert not list(resumable.sessions_dir().iterdir()) and resumable.load_session(session.id) is None
 
 
 def test_a_chunk_resent_while_the_upload_completes_makes_no_second_video(api, alice_token, small_clip, monkeypatch):
@@ -138,4 +145,36 @@ def test_size_and_filename_are_checked(api, alice_token):
     long_name = api.post(PATH, {**body, "filename": "a" * 1001 + ".mp4"}, format="json",
                          HTTP_X_UPLOAD_CONTENT_LENGTH="100", **bearer(alice_token))
     assert long_name.status_code == 400 and "filename" in long_name.json()["invalid-params"]
+    assert not list(resumable.sessions_dir().iterdir())
+
+
+def test_pictures_sent_with_the_first_request_become_the_thumbnail_and_preview(api, alice_token, small_clip, tmp_path):
+    """PeerTube's server-commands send the first request as multipart when it carries pictures."""
+    data = small_clip.read_bytes()
+    with picture(tmp_path / "thumb.png", "red").open("rb") as thumb, picture(tmp_path / "big.jpg", "blue").open("rb") as big:
+        query = start(api, alice_token, len(data), "multipart", thumbnailfile=thumb, previewfile=big)
+    last = put(api, alice_token, query, data, f"bytes 0-{len(data) - 1}/{len(data)}")
+    assert last.status_code == 200, last.content
+    video = Video.objects.get(pk=last.json()["video"]["id"])
+    assert video.images_chosen and sorted(video.tags.values_list("name", flat=True)) == ["a", "b"]
+    colour = image_size_and_color(Path(settings.MEDIA_ROOT) / "thumbnails" / video.thumbnail_filename)[1]
+    assert colour[0] > 200 and colour[2] < 60
+    colour = image_size_and_color(Path(settings.MEDIA_ROOT) / "previews" / video.preview_filename)[1]
+    assert colour[2] > 200 and colour[0] < 60
+    assert not list(resumable.sessions_dir().glob("*.jpg"))
+
+
+def test_pictures_of_a_cancelled_upload_are_removed_and_a_bad_one_starts_nothing(api, alice_token, tmp_path):
+    with picture(tmp_path / "thumb.png", "red").open("rb") as thumb:
+        query = start(api, alice_token, 100, "multipart", thumbnailfile=thumb)
+    session = resumable.load_session(query.split("=", 1)[1])
+    assert all(image.exists() for image in session.images)
+    assert api.delete(f"{PATH}?{query}", **bearer(alice_token)).status_code == 204
+    assert not list(resumable.sessions_dir().iterdir())
+
+    fake = tmp_path / "fake.png"
+    fake.write_text("not a picture")
+    with fake.open("rb") as thumb:
+        response = init(api, alice_token, 100, "multipart", thumbnailfile=thumb)
+    assert response.status_code == 400 and "thumbnailfile" in response.json()["invalid-params"]
     assert not list(resumable.sessions_dir().iterdir())

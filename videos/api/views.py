@@ -670,9 +670,11 @@ class ResumableUploadView(AuthenticatedView):
         if not isinstance(filename, str) or not filename.strip() or len(filename) > MAX_FILENAME:
             raise ValidationError({"filename": [f"Should have a file name of at most {MAX_FILENAME} characters"]})
         channel, _metadata = validated_upload(request.user, payload)
-        session = resumable.create_session(
-            user_id=request.user.pk, channel_id=channel.pk, filename=filename, size=size, payload=payload
-        )
+        with _owner_images(request) as images:
+            session = resumable.create_session(
+                user_id=request.user.pk, channel_id=channel.pk, filename=filename, size=size, payload=payload,
+                images=images,
+            )
         response = Response(status=201)
         response["Location"] = f"//{settings.INSTANCE_HOST}/api/v1/videos/upload-resumable?upload_id={session.id}"
         return response
@@ -712,8 +714,9 @@ class ResumableUploadView(AuthenticatedView):
         return Response({"video": current.video})
 
     def _complete(self, request: Request, session: resumable.UploadSession) -> dict:
-        """Accept the whole file as a video. Its `.part` stays (hard-linked to the file accepted) until
-        the video exists, so a chunk resent meanwhile meets a full file (409) instead of a fresh one."""
+        """Accept the whole file as a video, with the pictures the first request sent, if any. Its
+        `.part` stays (hard-linked to the file accepted) until the video exists, so a chunk resent
+        meanwhile meets a full file (409) instead of a fresh one."""
         temp_path = temp_upload_path()
         os.link(session.part_path, temp_path)
         try:
@@ -723,6 +726,9 @@ class ResumableUploadView(AuthenticatedView):
             temp_path.unlink(missing_ok=True)
             resumable.delete_session(session)
             raise
+        thumbnail, preview = session.images
+        if thumbnail.exists():
+            set_chosen_images(Video.objects.get(pk=video["id"]), thumbnail, preview)
         session.video = video
         session.save()
         session.part_path.unlink()
