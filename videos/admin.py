@@ -5,7 +5,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import models, transaction
 
-from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist, Tag, User, Video, VideoFile, VideoSource
+from videos.models import (
+    Account, Channel, InstanceSettings, RetiredHandle, StreamingPlaylist, Tag, User, Video, VideoFile, VideoSource,
+)
 from videos.services.accounts import delete_account, delete_channel, delete_user
 from videos.services.editing import delete_video
 
@@ -57,6 +59,14 @@ class ChannelAdmin(DeletedThroughService, admin.ModelAdmin):
     list_display = ("name", "display_name", "account", "host", "created_at")
     search_fields = ("name", "display_name")
     list_select_related = ("account",)
+
+
+@admin.register(RetiredHandle)
+class RetiredHandleAdmin(admin.ModelAdmin):
+    """Names of deleted accounts and channels; deleting one here lets a new owner take the old actor."""
+
+    list_display = ("name", "retired_at")
+    search_fields = ("name",)
 
 
 class VideoSourceInline(admin.StackedInline):

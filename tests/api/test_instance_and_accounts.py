@@ -54,6 +54,10 @@ def test_admin_manages_users_and_others_cannot(api, login, alice_token):
     assert api.get("/api/v1/users?count=100", **bearer(admin)).json()["total"] == 3
     assert api.delete(f"/api/v1/users/{user_id}", **bearer(admin)).status_code == 204
     assert api.get(f"/api/v1/users/{user_id}", **bearer(admin)).status_code == 404
+    # Peers still know carol's actor: the name stays hers, as on PeerTube.
+    again = api.post("/api/v1/users", {"username": "carol", "password": "carol-pass", "email": "c@example.org",
+                                       "role": 1}, format="json", **bearer(admin))
+    assert again.status_code == 409 and "carol" in again.json()["detail"]
 
 
 def _root_password() -> str:
@@ -93,6 +97,8 @@ def test_accounts_and_channels(api, alice_token, bob_token, small_clip):
     assert api.delete("/api/v1/video-channels/alice_music", **bearer(alice_token)).status_code == 204
     assert api.delete("/api/v1/video-channels/alice_channel", **bearer(alice_token)).status_code == 409
     assert not Channel.objects.filter(name="alice_music").exists()
+    assert api.post("/api/v1/video-channels", {"name": "alice_music", "displayName": "Music again"}, format="json",
+                    **bearer(bob_token)).status_code == 409
 
 
 def test_search_over_name_description_and_tags(api, user, alice_token, small_clip):

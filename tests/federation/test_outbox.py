@@ -180,9 +180,12 @@ def test_an_actor_never_federated_sends_nothing_when_deleted(followers, run_on_c
     assert not Delivery.objects.exists()
 
 
-def test_a_namesake_takes_over_the_deleted_users_actor(followers, user, run_on_commit):
+def test_a_deleted_users_actor_stays_and_no_namesake_inherits_it(followers, user, run_on_commit):
+    """Peers still know the actor (its followers, its key): a new "alice" would speak as the old one."""
     old = local_actor_for_account(user.account)
     run_on_commit(accounts.delete_user, user)
-    again = accounts.create_local_user("alice", "alice-password-2")
-    assert local_actor_for_account(again.account).pk == old.pk
-    assert Actor.objects.get(pk=old.pk).account == again.account
+    with pytest.raises(accounts.HandleTaken):
+        accounts.create_local_user("alice", "alice-password-2")
+    with pytest.raises(accounts.HandleTaken):
+        accounts.create_local_user("alice_channel", "alice-password-2")  # the default channel's name
+    assert Actor.objects.filter(pk=old.pk, account=None).exists()

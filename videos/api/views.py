@@ -426,7 +426,7 @@ class ChannelsView(ApiView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if local_handle_taken(values["name"]):
-            raise ApiError(409, "Cannot use this name: an account or channel already has it.")
+            raise ApiError(409, "Cannot use this name: an account or channel of this instance has it, or had it.")
         channel = Channel.objects.create(
             account=request.user.account,
             name=values["name"],

@@ -59,3 +59,14 @@ class Channel(models.Model):
     @property
     def handle(self) -> str:
         return self.name if self.is_local else f"{self.name}@{self.host}"
+
+
+class RetiredHandle(models.Model):
+    """The name of a deleted local account or channel, which no new one may take: peers still know
+    the actor behind it (its URL, followers and key), and PeerTube refuses such names too (409)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

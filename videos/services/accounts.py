@@ -7,13 +7,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from videos.constants import UserRole
-from videos.models import Account, Channel, User, Video
+from videos.models import Account, Channel, RetiredHandle, User, Video
 from videos.services.editing import delete_video
 from videos.signals import account_deleted, channel_deleted
 
 
 class HandleTaken(ValueError):
-    """Account and channel names share one namespace per instance, as in PeerTube."""
+    """Account and channel names share one namespace per instance, deleted ones included, as in PeerTube."""
 
 
 # Names no local account or channel may take: "peertube" is the instance's own ActivityPub actor
@@ -22,11 +22,18 @@ RESERVED_HANDLES = frozenset({"peertube"})
 
 
 def local_handle_taken(name: str) -> bool:
+    """Whether a local account or channel has, or had, this name (see RetiredHandle)."""
     return (
         name.lower() in RESERVED_HANDLES
         or Account.objects.filter(name=name, host="").exists()
         or Channel.objects.filter(name=name, host="").exists()
+        or RetiredHandle.objects.filter(name=name).exists()
     )
+
+
+def _retire(owner: Account | Channel) -> None:
+    if owner.is_local:
+        RetiredHandle.objects.get_or_create(name=owner.name)
 
 
 def email_taken(email: str, by_other_than: User | None = None) -> bool:
@@ -56,7 +63,7 @@ def create_local_user(
     """
     channel_name = default_channel_name(username)
     if local_handle_taken(username) or local_handle_taken(channel_name):
-        raise HandleTaken(f"The name {username!r} is already taken on this instance.")
+        raise HandleTaken(f"The name {username!r} is taken, or was, on this instance.")
     extra = {} if video_quota is None else {"video_quota": video_quota}
     user = get_user_model().objects.create_user(
         username=username,
@@ -94,7 +101,7 @@ def delete_channel(channel: Channel) -> None:
 
     The database would cascade to the videos, but then their files would stay on disk and followers would
     never hear of it: each goes through delete_video instead (files removed and video_deleted sent after
-    commit), then channel_deleted is sent.
+    commit), then channel_deleted is sent. A local channel's name is retired.
     """
     with transaction.atomic():
         # Locked first: an upload into the channel now waits (then fails) instead of slipping in between
@@ -102,15 +109,18 @@ def delete_channel(channel: Channel) -> None:
         Channel.objects.select_for_update().filter(pk=channel.pk).first()
         for video in Video.objects.filter(channel=channel).select_related("channel__account"):
             delete_video(video)
+        _retire(channel)
         channel.delete()
         transaction.on_commit(lambda: channel_deleted.send(sender=Channel, channel=channel))
 
 
 def delete_account(account: Account) -> None:
-    """Delete the account, each of its channels through delete_channel, then send account_deleted."""
+    """Delete the account, each of its channels through delete_channel, then send account_deleted. A local
+    account's name is retired."""
     with transaction.atomic():
         for channel in account.channels.all():
             delete_channel(channel)
+        _retire(account)
         account.delete()
         transaction.on_commit(lambda: account_deleted.send(sender=Account, account=account))
 
