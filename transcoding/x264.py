@@ -23,7 +23,7 @@ GOP_SECONDS = 2
 #   keeping veryfast's macroblock tree): 10 to 20 % less CPU, 2 % fewer bytes from 720p up;
 # - from 480p up, the cheapest sub-pixel search: 40 % less CPU on 480p, 12 % more bytes there;
 # - from 720p up, where x264 spends most of a ladder's time, three B-frames instead of sixteen.
-# x264's CPU time for the 1080p to 360p rungs goes from 49 s (PeerTube's settings) to 21 s.
+# x264's CPU time for the 1080p to 360p rungs goes from about 50 s (PeerTube's settings) to about 22 s.
 FAST_ANALYSIS = ["-motion-est", "dia", "-partitions", "i8x8,i4x4"]
 FAST_SUBPEL_MIN_RESOLUTION = 480
 FAST_SUBPEL = ["-subq", "1"]
