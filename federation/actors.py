@@ -32,7 +32,8 @@ def local_actor_named(actor_type: str, name: str) -> Actor | None:
 def _get_or_create_local(actor_type: str, name: str, **owner: Account | Channel) -> Actor:
     """The local actor of this owner; two requests racing to create it both end with the same row.
 
-    A deleted namesake's actor (kept, see models.keep_local_actors) is taken over rather than duplicated.
+    A deleted namesake's actor (kept, see models.keep_local_actors) is taken over rather than duplicated;
+    that happens only when an admin freed the retired name (videos.RetiredHandle).
     The key pair is made outside the transaction (it takes a while); the loser of the race drops its
     pair and reads the winner's row, kept unique by the (preferred_username, host, type) constraint.
     """

@@ -4,7 +4,7 @@ from django.db import models
 def keep_local_actors(collector, field, sub_objs: models.QuerySet, using: str) -> None:
     """on_delete of an actor's account or channel: our own actors outlive it (SET_NULL), as in PeerTube,
     since their key still signs the Delete activities being delivered about it and its videos
-    (federation.outbox), and a later namesake takes the actor over. A remote actor goes with it (CASCADE)."""
+    (federation.outbox); their name stays taken (videos.RetiredHandle). A remote actor goes with it (CASCADE)."""
     models.SET_NULL(collector, field, sub_objs.filter(host=""), using)
     models.CASCADE(collector, field, sub_objs.exclude(host=""), using)
 

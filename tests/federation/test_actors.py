@@ -1,10 +1,14 @@
 """Local actors are made once, with their key pair, even when two requests race to make them."""
+import importlib
+
 import pytest
+from django.apps import apps
 
 from federation import actors
 from federation.models import Actor
 from federation.signatures import generate_keypair
-from videos.models import Account
+from videos.models import Account, RetiredHandle
+from videos.services.accounts import local_handle_taken
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +46,17 @@ def test_remote_accounts_get_no_local_actor(db):
     with pytest.raises(ValueError, match="remote account"):
         actors.local_actor_for_account(remote)
     assert not Actor.objects.filter(account=remote).exists()
+
+
+def test_names_of_actors_orphaned_before_names_were_retired_are_retired_by_the_migration(user):
+    migration = importlib.import_module("federation.migrations.0008_retire_orphan_actor_names")
+    actors.local_actor_for_account(user.account)
+    actors.local_actor_for_channel(user.account.channels.get())
+    user.delete()  # as before RetiredHandle: the actors stay, ownerless, and no name is retired
+    Actor.objects.create(type=Actor.Type.PERSON, preferred_username="carol", host="peer.example.net",
+                         public_key_pem=generate_keypair()[1])
+    assert not local_handle_taken("alice")
+    for _ in range(2):  # a second run finds them retired already
+        migration.retire_orphan_actor_names(apps, None)
+    assert sorted(RetiredHandle.objects.values_list("name", flat=True)) == ["alice", "alice_channel"]
+    assert local_handle_taken("alice") and not local_handle_taken("carol")

@@ -62,8 +62,9 @@ class Channel(models.Model):
 
 
 class RetiredHandle(models.Model):
-    """The name of a deleted local account or channel, which no new one may take: peers still know
-    the actor behind it (its URL, followers and key), and PeerTube refuses such names too (409)."""
+    """The name of a deleted local account or channel, which no new one may take: its actor outlives it
+    (federation keeps its URL and key, which signed its Delete), and peers were told that actor is gone;
+    a namesake would speak under them. PeerTube refuses such names too (409)."""
 
     name = models.CharField(max_length=50, unique=True)
     retired_at = models.DateTimeField(auto_now_add=True)
