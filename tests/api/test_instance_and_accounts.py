@@ -54,7 +54,7 @@ def test_admin_manages_users_and_others_cannot(api, login, alice_token):
     assert api.get("/api/v1/users?count=100", **bearer(admin)).json()["total"] == 3
     assert api.delete(f"/api/v1/users/{user_id}", **bearer(admin)).status_code == 204
     assert api.get(f"/api/v1/users/{user_id}", **bearer(admin)).status_code == 404
-    # Peers still know carol's actor: the name stays hers, as on PeerTube.
+    # carol's actor (URL and key) outlives her: the name stays hers, as on PeerTube.
     again = api.post("/api/v1/users", {"username": "carol", "password": "carol-pass", "email": "c@example.org",
                                        "role": 1}, format="json", **bearer(admin))
     assert again.status_code == 409 and "carol" in again.json()["detail"]

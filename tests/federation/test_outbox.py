@@ -181,7 +181,7 @@ def test_an_actor_never_federated_sends_nothing_when_deleted(followers, run_on_c
 
 
 def test_a_deleted_users_actor_stays_and_no_namesake_inherits_it(followers, user, run_on_commit):
-    """Peers still know the actor (its followers, its key): a new "alice" would speak as the old one."""
+    """The actor (its URL, its key) outlives alice: a new "alice" would speak as the old one."""
     old = local_actor_for_account(user.account)
     run_on_commit(accounts.delete_user, user)
     with pytest.raises(accounts.HandleTaken):
