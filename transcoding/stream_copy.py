@@ -9,12 +9,12 @@ boundaries, and a variable frame rate gives the playlist wrong durations.
 from __future__ import annotations
 
 import math
-import subprocess
 from pathlib import Path
 
 from transcoding import x264
+from transcoding.packets import video_packets
 from transcoding.ladder import Rung
-from videos.probe import PROBE_TIMEOUT_SECONDS, MediaInfo
+from videos.probe import MediaInfo
 
 FRAME_TOLERANCE = 0.25  # how far (in frames) a timestamp may stray from the constant rate's grid
 
@@ -54,7 +54,7 @@ def _keeps_ladder_timing(source: Path, info: MediaInfo, fps: float) -> bool:
     (counted from the start of the file, as ffmpeg shifts it to zero), so those frame numbers must
     be keyframes here; keyframes in between are harmless.
     """
-    frames = _video_frames(source)
+    frames = video_packets(source)
     if not frames:
         return False
     frame = 1 / fps
@@ -63,25 +63,3 @@ def _keeps_ladder_timing(source: Path, info: MediaInfo, fps: float) -> bool:
     forced = (math.ceil(k * x264.GOP_SECONDS * fps - 1e-6) for k in range(int(times[-1] // x264.GOP_SECONDS) + 1))
     return on_grid and all(frames[index][1] for index in forced if index < len(frames))
 
-
-def _video_frames(source: Path) -> list[tuple[float, bool]]:
-    """(timestamp, is keyframe) of every packet of the first video stream, in display order.
-
-    ffprobe only reads the container's index and packet headers here, nothing is decoded.
-    """
-    command = ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags",
-               "-of", "csv=p=0", str(source)]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_TIMEOUT_SECONDS, check=False)
-    except subprocess.TimeoutExpired:
-        return []
-    if result.returncode != 0:
-        return []
-    frames = []
-    for line in result.stdout.splitlines():
-        time, _, flags = line.partition(",")
-        try:
-            frames.append((float(time), "K" in flags))
-        except ValueError:
-            return []  # a packet without a timestamp ("N/A"): its timing cannot be vouched for
-    return sorted(frames)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.media import make_clip
-from transcoding.encoder import EncodeError, RungOutput, encode_ladder
+from transcoding.encoder import WHOLE, EncodeError, RungOutput, Slice, encode_ladder, time_slices
 from transcoding.ladder import plan_ladder
 from transcoding.thumbnails import make_images
 from videos.probe import probe
@@ -122,6 +122,57 @@ def test_progress_is_monotonic_up_to_100_and_lowest_rung_is_ready_first(webm_lad
     assert progress == sorted(progress) and progress[-1] == 100
     assert [output.rung.resolution for output in ready] == [144, 240, 360]
     assert set(ready) == set(outputs)
+
+
+def frame_times(path: Path) -> list[float]:
+    packets = ffprobe(path, "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-show_packets")
+    return sorted(float(packet["pts_time"]) for packet in packets["packets"])
+
+
+def ssim(output: Path, source: Path, width: int, height: int) -> float:
+    """SSIM of a rendition against the source scaled to its size, frame by frame from the start."""
+    graph = f"[1:v]scale={width}:{height},setpts=PTS-STARTPTS[ref];[0:v]setpts=PTS-STARTPTS[out];[out][ref]ssim"
+    result = subprocess.run(["ffmpeg", "-nostdin", "-i", str(output), "-i", str(source), "-filter_complex", graph,
+                             "-f", "null", "-"], capture_output=True, text=True, check=True)
+    return float(re.search(r"All:([0-9.]+)", result.stderr)[1])
+
+
+@pytest.fixture(scope="module")
+def sliced_source(tmp_path_factory):
+    """12 s of VP9 at 25 fps with a keyframe every 1.6 s: cuts land off the 2 s keyframe grid."""
+    return make_clip(tmp_path_factory.mktemp("sliced") / "source.webm", width=640, height=360, duration=12,
+                     extra=["-g", "40"])
+
+
+def test_slices_are_cut_at_source_keyframes_near_equal_lengths(sliced_source, tmp_path):
+    info = probe(sliced_source)
+    # Times count from the start of the file's timeline, which Opus's pre-skip puts 7 ms early.
+    halves = time_slices(sliced_source, info, 2)
+    assert halves == [Slice(0.0, pytest.approx(6.407, abs=0.01)), Slice(pytest.approx(6.407, abs=0.01), None)]
+    assert time_slices(sliced_source, info, 3) == WHOLE  # keyframes at 3.2 and 4.8 s: none near 4 s
+    assert time_slices(sliced_source, info, 4) == WHOLE  # 3 s slices: shorter than worth a process
+    assert time_slices(sliced_source, info, 1) == WHOLE
+    single_keyframe = make_clip(tmp_path / "long-gop.mp4", duration=12, extra=["-g", "1000"])
+    assert time_slices(single_keyframe, probe(single_keyframe), 2) == WHOLE
+
+
+def test_a_ladder_encoded_in_slices_side_by_side_is_seamless(sliced_source, tmp_path, monkeypatch):
+    """Every rung has every frame once, in order, at its time; keyframes at the cut and aligned."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    progress, ready = [], []
+    outputs = encode(sliced_source, tmp_path / "out", on_progress=progress.append, on_rung_ready=ready.append)
+    assert [output.rung.resolution for output in ready] == [144, 240, 360]
+    assert progress == sorted(progress) and progress[-1] == 100
+    source_times = frame_times(sliced_source)
+    for output in outputs:
+        times = frame_times(output.media)
+        assert len(times) == len(source_times) == 300
+        steps = {round(later - earlier, 3) for earlier, later in zip(times, times[1:])}
+        assert steps == {0.04}
+        assert "audio" in streams(output.playlist)
+    assert keyframe_offsets(outputs[0].media) == [0.0, 2.0, 4.0, 6.0, 6.4, 8.4, 10.4]
+    assert len({tuple(keyframe_times(output.media)) for output in outputs}) == 1
+    assert ssim(outputs[0].media, sliced_source, 640, 360) > 0.95
 
 
 def test_source_without_audio_gives_renditions_without_audio(tmp_path):
