@@ -247,6 +247,9 @@ def _join_command(source: Path, info: MediaInfo, outputs: Sequence[RungOutput], 
         command += ["-itsoffset", _priming_offset(info), "-i", audio_file]
     elif info.has_audio:
         command += ["-i", str(source)]
+        # The source's AAC: MPEG-TS carries it in ADTS frames, which MP4 stores without their headers
+        # (the filter leaves AAC from other containers as it is).
+        maps += ["-bsf:a", "aac_adtstoasc"]
     if info.has_audio:
         maps += ["-map", f"{inputs}:a:0"]
     return command + maps + ["-c", "copy", "-map_metadata", "-1", "-f", "tee", "|".join(slaves)]

@@ -188,6 +188,16 @@ def test_audio_only_source_gives_one_aac_rung(tmp_path):
     assert "video" not in found and found["audio"]["codec_name"] == "aac"
 
 
+def test_aac_in_mpeg_ts_is_kept_as_is(tmp_path):
+    """A camera's or recorder's MPEG-TS: its AAC (in ADTS frames) is copied into every rung."""
+    source = make_clip(tmp_path / "camera.ts", extra=["-c:a", "aac", "-b:a", "128k"])
+    outputs = encode(source, tmp_path / "out")
+    source_audio = streams(source)["audio"]
+    for output in outputs:
+        audio = streams(output.playlist)["audio"]
+        assert (audio["codec_name"], audio["sample_rate"]) == ("aac", source_audio["sample_rate"])
+        assert abs(float(streams(output.playlist)["format"]["duration"]) - probe(source).duration) < 0.5
+
 def test_rotated_phone_video_becomes_portrait(tmp_path):
     source = rotate_mp4(make_clip(tmp_path / "phone.mp4", width=320, height=240))
     outputs = encode(source, tmp_path / "out")
