@@ -327,7 +327,7 @@ def test_a_killed_worker_takes_its_encoders_with_it(tmp_path):
 
 
 def test_audio_starting_late_stays_in_sync_in_every_rung(tmp_path):
-    """The second process gets its audio piped from the first: both must place it identically."""
+    """Every rung gets the audio encoded once and joined to its picture: all must place it identically."""
     source = tmp_path / "late.mkv"
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
                     "-itsoffset", "0.5", "-f", "lavfi", "-i", "sine", "-t", "2", "-c:v", "libx264",
