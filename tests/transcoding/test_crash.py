@@ -80,7 +80,8 @@ def crash_instance(real_services, tmp_path):
 @pytest.mark.parametrize("moment", ["before the first rung", "after the first rung"])
 def test_worker_killed_mid_encode_recovers_cleanly(crash_instance, tmp_path, moment):
     instance = crash_instance
-    clip = make_clip(tmp_path / "long.mp4", width=640, height=360, duration=40)
+    # Long enough that each phase of the encode lasts seconds (the first about 3 s on two cores).
+    clip = make_clip(tmp_path / "long.mp4", width=1280, height=720, duration=120)
     session = api_session(instance)
     video_id = upload_clip(instance, session, clip)
     details_url = f"{instance.url}/api/v1/videos/{video_id}"
