@@ -5,14 +5,14 @@ once per rung. Here an ffmpeg process decodes its part of the source once, scale
 (1080 -> 720 -> 480 ...) and feeds one libx264 per rung. The ladder is made in two phases, one after
 the other: the lowest rung first, so a viewer can start watching early, then all the others.
 
-Within a phase, the source is cut in time at its own keyframes into one slice per core, and the
-slices are encoded side by side, each by a single-threaded process: on the benchmark's clip the
-second phase ran about 8 % faster this way than as one process with threaded decoding and x264,
-whose threads wait on each other (two cores only 88 % busy). Each slice writes one video-only file
-per rung; a quick join (no re-encoding) puts a rung's slices end to end with the audio into its HLS
-playlist. The audio is encoded once for the whole ladder, by a process of its own during the first
-phase (AAC that PeerTube would keep is copied from the source instead). A short video, or one
-without a keyframe near a cut, is one slice, encoded with threads.
+Within a phase, the source is cut in time at its own keyframes into one slice per core (at most
+MAX_SLICES), and the slices are encoded side by side, each by a single-threaded process: on the
+benchmark's clip the second phase ran about 8 % faster this way than as one process with threaded
+decoding and x264, whose threads wait on each other (two cores only 88 % busy). Each slice writes
+one video-only file per rung; a quick join (no re-encoding) puts a rung's slices end to end with
+the audio into its HLS playlist. The audio is encoded once for the whole ladder, by a process of
+its own during the first phase (AAC that PeerTube would keep is copied from the source instead). A
+short video, or one without a keyframe near a cut, is one slice, encoded with threads.
 
 Every slice forces a keyframe on its first frame and every GOP_SECONDS from there, the same in
 every rung, so all rungs still switch at the same segment boundaries. A stream-copied top rung
@@ -47,6 +47,9 @@ ERROR_LINES = 3  # last ffmpeg error lines quoted in an EncodeError
 X264_THREADS = 2  # per encoder of a one-slice phase: keeps both cores busy without oversubscribing them
 AAC_PRIMING_SAMPLES = 1024  # silence ffmpeg's AAC encoder emits before the first real sample
 SLICE_MIN_SECONDS = 4.0  # a shorter slice is not worth its own process
+# Each slice process holds a whole set of x264 encoders (about 400 MB for 1080p to 360p): a big
+# server still runs at most this many side by side.
+MAX_SLICES = 4
 CUT_TOLERANCE = 0.1  # how far (in slice lengths) a cut may move to land on a source keyframe
 # A slice stops this much before the next one's keyframe, so that rounding never gives a frame at
 # the cut to both slices.
@@ -77,6 +80,11 @@ WHOLE = [Slice(0.0, None)]
 
 class EncodeError(Exception):
     """ffmpeg could not make the renditions; the message says why, for a person to read."""
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and taskset narrow)."""
+    return len(os.sched_getaffinity(0)) or 1
 
 
 def default_names(rung: Rung) -> tuple[str, str]:
@@ -174,7 +182,7 @@ def _slice_command(source: Path, info: MediaInfo, rungs: Sequence[Rung], part: S
     elif len(rungs) > 1:
         # Where several encoders already fill the cores, one decoding thread per core: ffmpeg's
         # default (one more) only adds frame-threading overhead there (6 % of wall time, measured).
-        decoding = ["-threads", str(os.cpu_count() or 2)]
+        decoding = ["-threads", str(usable_cores())]
     else:
         decoding = []  # a one-rung process waits for its decoder: ffmpeg's default
     # The slice's end is a trim, not -t: -t would count from the picture's first frame, which may
@@ -394,11 +402,14 @@ def encode_ladder(
     names: Callable[[Rung], tuple[str, str]] | None = None,
     on_progress: Callable[[float], None] | None = None,
     on_rung_ready: Callable[[RungOutput], None] | None = None,
+    slices: int | None = None,
 ) -> list[RungOutput]:
     """Encode `rungs` (from plan_ladder) of `source` into HLS renditions in `out_dir`.
 
     `names` gives each rung's (playlist, media) filenames; `on_progress` gets 0..100 over the whole
     ladder; `on_rung_ready` gets each rung as soon as its files are complete, the lowest first.
+    `slices` is how many time slices to encode side by side (default: one per usable core, at most
+    MAX_SLICES); fewer may be used, see time_slices.
     Returns the outputs in the order of `rungs`; raises EncodeError when ffmpeg fails.
     """
     if not rungs:
@@ -410,16 +421,17 @@ def encode_ladder(
     source = source.resolve()
     copy_video = rungs[0] if can_copy_video(source, info, rungs[0]) else None
     encoded = [rung for rung in rungs if rung.resolution and rung != copy_video]
-    slices = time_slices(source, info, os.cpu_count() or 1) if encoded and not copy_video else WHOLE
+    count = slices or min(usable_cores(), MAX_SLICES)
+    cuts = time_slices(source, info, count) if encoded and not copy_video else WHOLE
     with tempfile.TemporaryDirectory(prefix=".parts-", dir=out_dir) as work:
         folder = Path(work)
         audio_file = f"{folder.name}/audio.nut" if info.has_audio and not can_copy_audio(info) else None
         phases = []
         for index, group in enumerate(_process_groups(rungs, copy_video)):
-            processes = _slice_processes(source, info, [rung for rung in group if rung in encoded], slices, folder)
+            processes = _slice_processes(source, info, [rung for rung in group if rung in encoded], cuts, folder)
             if index == 0 and audio_file:
                 processes.append(_Process(_audio_command(source, info, audio_file), info.duration, 1.0))
-            join = _Process(_join_command(source, info, [outputs[r] for r in group], copy_video, slices, folder,
+            join = _Process(_join_command(source, info, [outputs[r] for r in group], copy_video, cuts, folder,
                                           audio_file), info.duration, 1.0)
             phases.append((processes, join, [outputs[r] for r in group]))
         progress = _Progress([process for processes, join, _ in phases for process in [*processes, join]],
