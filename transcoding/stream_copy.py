@@ -12,8 +12,8 @@ import math
 from pathlib import Path
 
 from transcoding import x264
-from transcoding.packets import video_packets
 from transcoding.ladder import Rung
+from transcoding.packets import video_packets
 from videos.probe import MediaInfo
 
 FRAME_TOLERANCE = 0.25  # how far (in frames) a timestamp may stray from the constant rate's grid

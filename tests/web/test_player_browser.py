@@ -277,7 +277,8 @@ def test_upload_transcode_then_play_and_switch(open_page, tmp_path):
     the watch page following the transcoding, then playback and a rendition switch."""
     instance = start_instance(tmp_path / "instance", extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": "360,240"})
     try:
-        clip = make_clip(tmp_path / "pilot.mp4", width=640, height=360, duration=10)
+        # A keyframe every second: the worker encodes the ladder in two time slices cut near 5 s.
+        clip = make_clip(tmp_path / "pilot.mp4", width=640, height=360, duration=10, extra=["-g", "25"])
         recorded = _logged_in_page(open_page, instance)
         page = recorded.page
         _fill_upload_form(page, instance, clip, "Pilot episode")
@@ -294,6 +295,7 @@ def test_upload_transcode_then_play_and_switch(open_page, tmp_path):
         page.reload()
         _play_past_two_seconds(page)
         _switch_rendition(page)
+        page.wait_for_function(f"() => {VIDEO}.currentTime > 6", timeout=30_000)  # across the cut
         assert recorded.foreign_requests(instance.url) == []
     finally:
         instance.stop()
