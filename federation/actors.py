@@ -8,7 +8,7 @@ from federation import ids
 from federation.ids import INSTANCE_ACTOR_NAME
 from federation.models import Actor
 from federation.signatures import generate_keypair
-from videos.models import Account, Channel
+from videos.models import Account, Channel, Video
 
 
 def ensure_instance_actor() -> Actor:
@@ -79,6 +79,12 @@ def channel_actor_named(name: str) -> Actor | None:
     """Our actor at /video-channels/<name>: a local channel's Group."""
     channel = Channel.objects.filter(name=name, host="").select_related("account").first()
     return local_actor_for_channel(channel) if channel else None
+
+
+def video_sharers(video: Video) -> list[Actor]:
+    """Our actors that Announce a public video, as PeerTube's do: the instance actor (instances follow it)
+    and the video's channel (people follow channels)."""
+    return [ensure_instance_actor(), local_actor_for_channel(video.channel)]
 
 
 def local_actor_at(url: str) -> Actor | None:

@@ -18,6 +18,7 @@ from federation.actors import (
     local_actor_for_account,
     local_actor_for_channel,
     local_actor_named,
+    video_sharers,
 )
 from federation.deliveries import deliver, follower_inboxes
 from federation.ids import video_url
@@ -45,7 +46,7 @@ def _audience(video: Video) -> list[str]:
 def _announce(video: Video) -> None:
     account = local_actor_for_account(video.channel.account)
     deliver(activities.create_video(video), account, _audience(video))
-    for sharer in (ensure_instance_actor(), local_actor_for_channel(video.channel)):
+    for sharer in video_sharers(video):
         deliver(activities.announce_video(video, sharer), sharer, follower_inboxes(sharer))
 
 

@@ -1,4 +1,4 @@
-"""Federation URLs answered whatever the Accept header: WebFinger, NodeInfo and the actor collections,
+"""Federation URLs answered whatever the Accept header: WebFinger, NodeInfo, the actor and video collections,
 plus the media proxy that streams followed instances' HLS files to our viewers.
 
 Peers often fetch collections and the instance actor with no Accept header at all, so these always
@@ -26,6 +26,11 @@ urlpatterns = [
     path("accounts/<str:name>", views.account_page),
     path("video-channels/<str:name>", views.channel_page),
     path("videos/watch/<str:video_id>/activity", views.video_activity),
+    path("videos/watch/<str:video_id>/announces", views.video_shares),
+    path("videos/watch/<str:video_id>/announces/<int:actor_id>", views.video_announce),
+    path("videos/watch/<str:video_id>/likes", views.video_rates, {"kind": "likes"}),
+    path("videos/watch/<str:video_id>/dislikes", views.video_rates, {"kind": "dislikes"}),
+    path("videos/watch/<str:video_id>/comments", views.video_comments),
     *_collections,
     path(f"{REMOTE_HLS_PREFIX.lstrip('/')}/<uuid:video_uuid>/<str:name>", media_proxy.remote_hls, name="remote-hls"),
 ]

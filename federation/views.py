@@ -6,7 +6,7 @@ whether they do not exist or are not for peers to see.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,9 +14,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from federation import activities
-from federation.actors import account_actor_named, actor_url, channel_actor_named
-from federation.ld import embedded
+from federation import activities, ids
+from federation.actors import account_actor_named, actor_url, channel_actor_named, followers_url, video_sharers
+from federation.ld import embedded, with_context
 from federation.models import Actor, Follow
 from federation.objects.actor import actor_document
 from federation.objects.collection import MAX_OUTBOX_PAGE_SIZE, PAGE_SIZE, InvalidPage, collection_response
@@ -83,13 +83,53 @@ def video_activity(request: HttpRequest, video_id: str) -> HttpResponse:
 
 
 def _collection(
-    request: HttpRequest, actor: Actor, name: str, items: QuerySet, to_item: Callable, max_size: int = PAGE_SIZE
+    request: HttpRequest, url: str, items: QuerySet | Sequence, to_item: Callable, max_size: int = PAGE_SIZE
 ) -> HttpResponse:
     try:
-        document = collection_response(request, f"{actor_url(actor)}/{name}", items, to_item, max_size)
+        document = collection_response(request, url, items, to_item, max_size)
     except InvalidPage as error:
         return activity_response({"error": str(error)}, status=400)
     return activity_response(document)
+
+
+@require_safe
+def video_shares(request: HttpRequest, video_id: str) -> HttpResponse:
+    """Who announced the video: the ids of our Announces, each fetchable (PeerTube crawls this list and
+    forgets a share that is not in it)."""
+    found = _federated_video(video_id)
+    if found is None:
+        return not_found("Video")
+    announces = [activities.announce_video(found, sharer)["id"] for sharer in video_sharers(found)]
+    return _collection(request, f"{ids.video_url(str(found.uuid))}/announces", announces, str)
+
+
+@require_safe
+def video_rates(request: HttpRequest, video_id: str, kind: str) -> HttpResponse:
+    """The likes or dislikes of the video: PeerTube reads their totalItems as the video's counts."""
+    found = _federated_video(video_id)
+    if found is None:
+        return not_found("Video")
+    count = found.likes if kind == "likes" else found.dislikes
+    document = with_context({"id": f"{ids.video_url(str(found.uuid))}/{kind}", "type": "OrderedCollection",
+                             "totalItems": count}, "Collection")
+    return activity_response(document)
+
+
+@require_safe
+def video_comments(request: HttpRequest, video_id: str) -> HttpResponse:
+    """The comments on the video (none federate yet)."""
+    found = _federated_video(video_id)
+    if found is None:
+        return not_found("Video")
+    return _collection(request, f"{ids.video_url(str(found.uuid))}/comments", [], str)
+
+
+@require_safe
+def video_announce(request: HttpRequest, video_id: str, actor_id: int) -> HttpResponse:
+    """One of our Announces of a video, at the id it was sent with."""
+    found = _federated_video(video_id)
+    sharer = next((actor for actor in video_sharers(found) if actor.pk == actor_id), None) if found else None
+    return activity_response(activities.announce_video(found, sharer)) if sharer else not_found("Announce")
 
 
 @require_safe
@@ -113,7 +153,7 @@ def outbox(request: HttpRequest, kind: str, name: str) -> HttpResponse:
             return embedded(activities.create_video(video))
         return embedded(activities.announce_video(video, actor))
 
-    return _collection(request, actor, "outbox", videos, to_item, MAX_OUTBOX_PAGE_SIZE)
+    return _collection(request, f"{actor_url(actor)}/outbox", videos, to_item, MAX_OUTBOX_PAGE_SIZE)
 
 
 @require_safe
@@ -122,7 +162,7 @@ def followers(request: HttpRequest, kind: str, name: str) -> HttpResponse:
     if actor is None:
         return not_found("Actor")
     follows = Follow.objects.filter(target=actor, state=Follow.State.ACCEPTED).select_related("actor").order_by("-created_at", "-pk")
-    return _collection(request, actor, "followers", follows, lambda follow: actor_url(follow.actor))
+    return _collection(request, followers_url(actor), follows, lambda follow: actor_url(follow.actor))
 
 
 @require_safe
@@ -131,4 +171,4 @@ def following(request: HttpRequest, kind: str, name: str) -> HttpResponse:
     if actor is None:
         return not_found("Actor")
     follows = Follow.objects.filter(actor=actor, state=Follow.State.ACCEPTED).select_related("target").order_by("-created_at", "-pk")
-    return _collection(request, actor, "following", follows, lambda follow: actor_url(follow.target))
+    return _collection(request, f"{actor_url(actor)}/following", follows, lambda follow: actor_url(follow.target))

@@ -4,8 +4,9 @@ A PeerTube peer refuses the whole video when one of its rules fails, so every fi
 by those rules: a JPEG icon with integer width and height, a `PT<n>S` duration, a version-4 uuid,
 `content` null or at least 3 characters, both the Person and the Group in `attributedTo`, integer
 `fps`/`size`/`height` on file links. Only what we really serve is linked: the watch pages and the HLS
-ladder (master playlist, segment hashes, one fragmented MP4 per rung); no torrents, trackers,
-metadata or like/share/comment collections, which a peer would fetch and fail on.
+ladder (master playlist, segment hashes, one fragmented MP4 per rung), and the likes, dislikes,
+shares and comments collections, which PeerTube reads whenever it stores or refreshes a remote video
+(without them, PeerTube 6.x-7.x fails on the like counts and drops the video's Announce: docs/interop.md).
 """
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ from videos.storage import absolute_url, hls_url, media_path
 
 # PeerTube refuses a description shorter than this (then the object must carry none).
 MIN_CONTENT_LENGTH = 3
+
+# The Video object's collection properties, and the path of each under the video's URL (PeerTube's).
+VIDEO_COLLECTIONS = {"likes": "likes", "dislikes": "dislikes", "shares": "announces", "comments": "comments"}
 
 
 def federated_videos() -> QuerySet[Video]:
@@ -107,6 +111,11 @@ def _hls_link(video: Video, playlist: StreamingPlaylist) -> dict:
     }
 
 
+def video_collections(url: str) -> dict:
+    """The collections of the video at `url` a peer reads: its rates' counts, its shares, its comments."""
+    return {name: f"{url}/{path}" for name, path in VIDEO_COLLECTIONS.items()}
+
+
 def video_object(video: Video) -> dict:
     """The Video object without @context, addressed to the public (embedded in Create and Update)."""
     url = ids.video_url(str(video.uuid))
@@ -145,6 +154,7 @@ def video_object(video: Video) -> dict:
             {"type": "Link", "mediaType": "text/html", "href": url},
             *(_hls_link(video, playlist) for playlist in video.streaming_playlists.all()),
         ],
+        **video_collections(url),
         "attributedTo": [
             {"type": "Person", "id": ids.account_url(account.name)},
             {"type": "Group", "id": ids.channel_url(channel.name)},
