@@ -20,7 +20,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pyld import jsonld
 from pyld.documentloader.frozen import FrozenDocumentLoader
 
+from federation.ld import _CONTEXTS, is_hostile
 from federation.signatures import key_owner
 
 SIGNATURE_TYPE = "RsaSignature2017"
@@ -47,6 +50,11 @@ _LOADER = FrozenDocumentLoader(CONTEXT_DOCUMENTS)
 # https://w3id.org/identity/v1, which defines creator and created exactly as security/v1 does, so
 # both give the same canonical options.
 _OPTIONS_CONTEXT = ["https://w3id.org/security/v1", {SIGNATURE_TYPE: f"https://w3id.org/security#{SIGNATURE_TYPE}"}]
+
+# What the names our handlers read mean: PeerTube's contexts merged, and the Video terms older PeerTube
+# releases still send. A verified document must give these names the same meaning (see verify).
+_OUR_CONTEXT = [*_CONTEXTS["merged"], _CONTEXTS["legacyVideoTermsStillAcceptedOnInput"]]
+_JSONLD = jsonld.JsonLdProcessor()
 
 
 class UnreadableDocument(ValueError):
@@ -78,6 +86,11 @@ def verify(document: dict, public_key_pem: str) -> bool:
     False for an unsigned document, another signature type, a changed document, another key, or a
     document that cannot be canonicalised without the network. It says nothing of who the key belongs
     to: the caller fetched it as the key of `signer(document)` and checks that signer is the actor.
+
+    The signature covers the document's meaning, not its JSON, and we read the JSON: a forwarder could
+    keep the meaning while renaming properties with an @context of its own (an inner context saying
+    "content" means as:name, say). So a document also has to pass `_reads_as_we_do`, and the
+    @graph/@reverse/@included forms that `ld.is_hostile` spots are refused as well.
     """
     signature = document.get("signature")
     if not isinstance(signature, dict) or signature.get("type") != SIGNATURE_TYPE:
@@ -89,7 +102,7 @@ def verify(document: dict, public_key_pem: str) -> bool:
         public_key = serialization.load_pem_public_key(public_key_pem.encode())
     except (binascii.Error, ValueError):
         return False
-    if not isinstance(public_key, rsa.RSAPublicKey):
+    if not isinstance(public_key, rsa.RSAPublicKey) or is_hostile(document) or not _reads_as_we_do(document):
         return False
     try:
         public_key.verify(value, _signed_text(document, signature), padding.PKCS1v15(), hashes.SHA256())
@@ -140,3 +153,56 @@ def _names_blank_node(value: Any) -> bool:
     if isinstance(value, list):
         return any(_names_blank_node(item) for item in value)
     return False
+
+
+def _reads_as_we_do(document: dict) -> bool:
+    """True when each name the document uses that our context defines means exactly what it means in ours.
+
+    The document may state meanings only in its top-level @context (no inner or type-scoped contexts);
+    names we do not know (Mastodon's atomUri...) are left free, as no handler reads them.
+    """
+    context = document.get("@context")
+    body = {key: value for key, value in document.items() if key not in ("@context", "signature")}
+    try:
+        used = set(_names_used(body))
+    except UnreadableDocument:
+        return False
+    try:
+        theirs = _JSONLD.process_context(_initial_context(), context, {"documentLoader": _LOADER})["mappings"]
+    except jsonld.JsonLdError:
+        return False
+    ours = _our_mappings()
+    if any("@context" in definition for definition in theirs.values()):
+        return False
+    return all(_meaning(theirs.get(name)) == _meaning(ours[name]) for name in used if name in ours)
+
+
+def _names_used(value: Any) -> Iterator[str]:
+    """Every key, type name and compact-IRI prefix in a document; UnreadableDocument on an inner @context."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@context":
+                raise UnreadableDocument("@context is accepted at the top of the document only")
+            yield key
+            if key in ("type", "@type"):
+                yield from (name for name in (item if isinstance(item, list) else [item]) if isinstance(name, str))
+            yield from _names_used(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _names_used(item)
+    elif isinstance(value, str) and ":" in value and not any(char.isspace() for char in value):
+        yield value.split(":", 1)[0]  # "as:Public" depends on what "as" means
+
+
+def _meaning(definition: dict | None) -> dict | None:
+    """A term definition without pyld's bookkeeping of whether it may be redefined."""
+    return None if definition is None else {key: value for key, value in definition.items() if key != "protected"}
+
+
+def _initial_context() -> dict:
+    return _JSONLD.process_context(None, None, {"documentLoader": _LOADER})
+
+
+@cache
+def _our_mappings() -> dict:
+    return _JSONLD.process_context(_initial_context(), _OUR_CONTEXT, {"documentLoader": _LOADER})["mappings"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from federation import ld
-from federation.ld_signatures import SIGNATURE_TYPE, UnreadableDocument, sign, signer, verify
+from federation.ld_signatures import SIGNATURE_TYPE, UnreadableDocument, _signed_text, sign, signer, verify
 from federation.signatures import generate_keypair
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ld"
@@ -114,6 +114,34 @@ def test_json_shape_changes_that_keep_the_meaning_still_verify():
     reshaped = json.loads(json.dumps(dict(reversed(list(activity.items()))), indent=4))
     reshaped["cc"] = reshaped["cc"][0]  # a one-item array and its item mean the same in JSON-LD
     assert verify(reshaped, public_key)
+
+
+def relabel_inner(activity: dict) -> None:
+    """An inner @context that moves the comment's text from `content` to `name`: same meaning, other JSON."""
+    activity["object"]["@context"] = {"content": "as:nothing", "name": "as:content"}
+    activity["object"]["name"] = activity["object"].pop("content")
+
+
+def relabel_top(activity: dict) -> None:
+    """The same through the top-level @context: `summary` now means as:content."""
+    activity["@context"] = [*activity["@context"], {"content": "as:summary", "summary": "as:content"}]
+    activity["object"]["summary"] = activity["object"].pop("content")
+
+
+def add_unsigned_term(activity: dict) -> None:
+    """A property our handlers read but the document's own context leaves undefined, so no signature covers it."""
+    activity["object"]["commentsEnabled"] = False
+
+
+@pytest.mark.parametrize("rename", [relabel_inner, relabel_top, add_unsigned_term])
+def test_a_forwarder_cannot_change_what_we_read_while_keeping_the_signed_meaning(rename):
+    activity, public_key = signed_fixture("peertube-create-note")
+    renamed = copy.deepcopy(activity)
+    rename(renamed)
+    assert _signed_text(renamed, renamed["signature"]) == _signed_text(activity, activity["signature"]), (
+        "the signature alone cannot tell these apart"
+    )
+    assert not verify(renamed, public_key)
 
 
 def test_another_key_does_not_verify(keys):
