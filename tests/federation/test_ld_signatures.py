@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from federation import ld
+from federation import activities, ld
+from federation.actors import actor_url, ensure_instance_actor, local_actor_for_account
+from federation.ids import key_id
 from federation.ld_signatures import SIGNATURE_TYPE, UnreadableDocument, _signed_text, sign, signer, verify
 from federation.signatures import generate_keypair
+from tests.federation.local_videos import publish_video, public_site  # noqa: F401 (fixture)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ld"
 KEY_ID = "https://sideways.example/accounts/alice#main-key"
@@ -81,11 +84,34 @@ def test_signing_again_replaces_the_previous_signature(keys, create_video):
 
 def test_a_comment_with_our_own_context_round_trips(keys):
     private_pem, public_pem = keys
-    note = {"type": "Note", "id": "https://sideways.example/videos/watch/1/comments/2", "content": "Hello",
-            "attributedTo": "https://sideways.example/accounts/alice", "inReplyTo": "https://peer.example/videos/watch/1"}
+    note = {
+        "type": "Note", "id": "https://sideways.example/videos/watch/1/comments/2", "content": "Hello",
+        "attributedTo": "https://sideways.example/accounts/alice", "inReplyTo": "https://peer.example/videos/watch/1",
+    }
     activity = ld.with_context({"type": "Create", "id": note["id"] + "/activity", "actor": note["attributedTo"],
                                 "to": ["https://www.w3.org/ns/activitystreams#Public"], "object": note}, "Comment")
     assert verify(sign(activity, private_pem, KEY_ID), public_pem)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("public_site")
+def test_the_activities_we_send_can_be_signed_by_their_actor_and_verify(user):
+    video = publish_video(user.account.channels.get())
+    alice = local_actor_for_account(user.account)
+    instance = ensure_instance_actor()
+    follow = activities.follow(instance, "https://peer.example/accounts/peertube", "https://x.example/follows/1")
+    sent = [
+        (activities.create_video(video), alice),
+        (activities.update_video(video), alice),
+        (activities.delete_object("https://x.example/v", alice), alice),
+        (activities.announce_video(video, instance), instance),
+        (follow, instance),
+        (activities.undo(follow, instance), instance),
+    ]
+    for activity, actor in sent:
+        signed = sign(activity, actor.private_key_pem, key_id(actor_url(actor)))
+        assert verify(signed, actor.public_key_pem), activity["type"]
+        assert signer(signed) == activity["actor"]
 
 
 @pytest.mark.parametrize("change", [
