@@ -19,11 +19,29 @@ from federation.deliveries import deliver
 from federation.ids import host as our_host
 from federation.models import Actor, Follow
 from federation.remote_actors import ActorError, find_instance_actor
+from videos.models import Account, Channel
 
 
 class FollowError(Exception):
     """Why a follow or unfollow could not be done, in words for the admin (in the active language; the
     peer's own technical reason, when there is one, stays in English)."""
+
+
+def count_followers(target: Actor) -> None:
+    """Store on one of our accounts or channels how many actors follow it: the REST API shows that number
+    (`followersCount`), and the videos app knows nothing of follows."""
+    count = Follow.objects.filter(target=target, state=Follow.State.ACCEPTED).count()
+    if target.account_id is not None:
+        Account.objects.filter(pk=target.account_id).update(followers_count=count)
+    elif target.channel_id is not None:
+        Channel.objects.filter(pk=target.channel_id).update(followers_count=count)
+
+
+def forget_follows(follows: QuerySet[Follow]) -> None:
+    """Delete these follows of our actors and recount each one's followers."""
+    for follow in follows.select_related("target"):
+        follow.delete()
+        count_followers(follow.target)
 
 
 def _base_url(host: str) -> str:

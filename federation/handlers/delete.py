@@ -1,9 +1,10 @@
 """Delete: the origin removed a video we hold (only the video's account, channel or instance may), or a
-remote account or channel deleted itself (its videos go with it)."""
+remote account or channel deleted itself (its videos and its follows of our actors go with it)."""
 from __future__ import annotations
 
+from federation.follows import forget_follows
 from federation.ld import id_of
-from federation.models import Actor
+from federation.models import Actor, Follow
 from federation.remote_videos import delete_video, speaks_for
 from videos.models import Video
 
@@ -22,6 +23,7 @@ def handle(activity: dict, sender: Actor) -> None:
     if url and url == sender.url:
         for video in _videos_of(sender):
             delete_video(video.url, sender.host)
+        forget_follows(Follow.objects.filter(actor=sender, target__host=""))  # it follows no one any more
         return
     video = Video.objects.select_related("channel__account").filter(url=url, is_local=False).first() if url else None
     if video is not None and speaks_for(sender, video):

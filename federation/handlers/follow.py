@@ -4,6 +4,7 @@ from __future__ import annotations
 from federation import activities
 from federation.actors import local_actor_at
 from federation.deliveries import deliver
+from federation.follows import count_followers
 from federation.ids import site
 from federation.ld import id_of
 from federation.models import Actor, Follow
@@ -17,5 +18,6 @@ def handle(activity: dict, sender: Actor) -> None:
     follow, _ = Follow.objects.update_or_create(
         actor=sender, target=target, defaults={"state": Follow.State.ACCEPTED, "url": id_of(activity["id"])}
     )
+    count_followers(target)
     accept = activities.accept(activity, target, f"{site()}/accepts/follows/{follow.pk}")
     deliver(accept, target, [sender.inbox_url])  # PeerTube reads Accept only on the actor's own inbox

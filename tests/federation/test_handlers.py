@@ -112,6 +112,22 @@ def test_undo_follow_deletes_only_the_senders_follow(peer, remote, post):
     assert [f.actor.url for f in Follow.objects.all()] == [account.url]
 
 
+def test_followers_of_our_channel_are_counted_in_the_api(peer, remote, post, user, client):
+    """PeerTube users subscribing to a channel of ours show in its followersCount; an Undo or the
+    follower deleting itself takes them out."""
+    instance, account, _ = remote
+    channel_url = "http://testserver/video-channels/alice_channel"
+    channel_api = "/api/v1/video-channels/alice_channel"
+    post(account, account_follow := activity_from(account, "Follow", channel_url))
+    post(instance, activity_from(instance, "Follow", channel_url))
+    assert client.get(channel_api).json()["followersCount"] == 2
+    assert client.get("/api/v1/accounts/alice").json()["followersCount"] == 0
+    post(account, activity_from(account, "Undo", account_follow))
+    assert client.get(channel_api).json()["followersCount"] == 1
+    post(instance, activity_from(instance, "Delete", instance.url))
+    assert client.get(channel_api).json()["followersCount"] == 0
+
+
 @pytest.mark.parametrize("verb", ["Create", "Update"])
 def test_a_new_video_is_imported_only_from_a_followed_instance(peer, remote, post, verb):
     """A video reaches followers as a Create, or as an Update when it was made public after publication

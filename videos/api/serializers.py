@@ -73,7 +73,7 @@ def account_full(account: Account) -> dict:
     return {
         **account_summary(account),
         "followingCount": 0,
-        "followersCount": 0,
+        "followersCount": account.followers_count,
         "createdAt": _date(account.created_at),
         "updatedAt": _date(account.updated_at),
         "description": account.description or None,
@@ -85,7 +85,7 @@ def channel_full(channel: Channel, videos_count: int | None = None) -> dict:
     body = {
         **channel_summary(channel),
         "followingCount": 0,
-        "followersCount": 0,
+        "followersCount": channel.followers_count,
         "createdAt": _date(channel.created_at),
         "updatedAt": _date(channel.updated_at),
         "description": channel.description or None,

@@ -15,6 +15,8 @@ class Account(models.Model):
     host = models.CharField(max_length=255, blank=True, default="")
     # ActivityPub id of a remote account; local ids are built from SIDEWAYS_URL.
     url = models.URLField(max_length=2000, blank=True, default="")
+    # Kept by federation: how many peers' actors follow this local account (0 for remote ones).
+    followers_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -43,6 +45,8 @@ class Channel(models.Model):
     support = models.TextField(blank=True, max_length=1000)
     host = models.CharField(max_length=255, blank=True, default="")
     url = models.URLField(max_length=2000, blank=True, default="")
+    # Kept by federation: how many peers' actors follow this local channel (0 for remote ones).
+    followers_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
