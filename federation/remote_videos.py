@@ -9,6 +9,7 @@ host (the `url` host must be the signer's host).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services import editing
 from videos.services.uploads import set_tags
 from videos.storage import image_paths, media_dir, random_filename
+
+logger = logging.getLogger(__name__)
 
 DURATION = re.compile(r"^PT(\d{1,9})S$")
 INT_MAX, BIGINT_MAX, SMALLINT_MAX = 2**31 - 1, 2**63 - 1, 2**15 - 1  # what our columns can hold
@@ -190,22 +193,28 @@ def parse_video(data: dict) -> RemoteVideo:
     )
 
 
-def _download_jpeg(video_url: str, url: str, folder: str) -> tuple[Path, bool]:
-    """An image of the video in our media folder, and whether it was downloaded just now.
+def _download_jpeg(video_url: str, url: str | None, folder: str) -> tuple[Path | None, bool]:
+    """An image of the video in our media folder (None when it could not be had), and whether it was
+    downloaded just now.
 
     Its name comes from the video's and the image's URLs: PeerTube gives a replaced image a new URL, so an
     image already here is the same one, and the Updates a video gets (one per new rendition) do not fetch
-    its images again.
+    its images again. An image that cannot be downloaded, or is not a JPEG, does not keep the video out, as
+    on PeerTube: the video shows without it, and its next Update tries again.
     """
+    if url is None:
+        return None, False
     path = media_dir(folder) / f"{hashlib.sha256(f'{video_url} {url}'.encode()).hexdigest()[:32]}.jpg"
     if path.exists():
         return path, False
     try:
         body, _ = http.get_bytes(url)
     except http.FetchError as error:
-        raise VideoError(f"could not download the thumbnail: {error}") from error
+        logger.warning("Video %s: could not download its image %s: %s", video_url, url, error)
+        return None, False
     if not body.startswith(JPEG_MAGIC):
-        raise VideoError("the thumbnail is not a JPEG image")
+        logger.warning("Video %s: its image %s is not a JPEG", video_url, url)
+        return None, False
     partial = path.with_name(f".{random_filename('.part')}")
     partial.write_bytes(body)
     partial.replace(path)  # whole or absent, even if two workers import the video at once
@@ -260,17 +269,14 @@ def import_video(data: dict, origin_host: str) -> Video:
         raise VideoError(f"could not fetch the video's channel: {error}") from error
     if channel.channel is None:
         raise VideoError("the video's channel is not a Group")
-    downloaded: list[Path] = []
+    thumbnail, fresh_thumbnail = _download_jpeg(remote.url, remote.thumbnail_url, "thumbnails")
+    preview, fresh_preview = _download_jpeg(remote.url, remote.preview_url, "previews")
+    downloaded = [path for path, fresh in ((thumbnail, fresh_thumbnail), (preview, fresh_preview)) if fresh]
     try:
-        thumbnail, fresh = _download_jpeg(remote.url, remote.thumbnail_url, "thumbnails")
-        downloaded += [thumbnail] if fresh else []
-        preview = None
-        if remote.preview_url:
-            preview, fresh = _download_jpeg(remote.url, remote.preview_url, "previews")
-            downloaded += [preview] if fresh else []
         with transaction.atomic():
-            video, old_images = _save(remote, channel, thumbnail.name, preview.name if preview else "")
-    except Exception as error:  # a refused preview or a failed save leaves no image of this attempt behind
+            video, old_images = _save(remote, channel, thumbnail.name if thumbnail else "",
+                                      preview.name if preview else "")
+    except Exception as error:  # a failed save leaves no image of this attempt behind
         for path in downloaded:
             path.unlink(missing_ok=True)
         if isinstance(error, IntegrityError):  # another worker created it meanwhile: its copy stands

@@ -81,8 +81,6 @@ def _png_preview(peer, data):
 
 
 REFUSED = {
-    "thumbnail that is not a JPEG": _png_thumbnail,
-    "preview that is not a JPEG": _png_preview,
     "no JPEG icon": lambda peer, data: {**data, "icon": [{**icon, "mediaType": "image/png"} for icon in data["icon"]]},
     "uuid that is not v4": lambda peer, data: {**data, "uuid": str(uuid.uuid1())},
     "name of 2 characters": lambda peer, data: {**data, "name": "ab"},
@@ -109,6 +107,17 @@ def test_a_video_peertube_would_refuse_is_refused_and_leaves_nothing(peer, chann
         import_video(data, peer.host)
     assert not Video.objects.exists() and not StreamingPlaylist.objects.exists() and not VideoFile.objects.exists()
     assert images() == []
+
+
+@pytest.mark.parametrize("spoil", [_png_thumbnail, _png_preview, lambda peer, data: peer.serve(
+    data["icon"][0]["url"].removeprefix(peer.base), b"gone", status=404) or data], ids=["png thumbnail", "png preview", "thumbnail 404"])
+def test_a_video_whose_images_cannot_be_had_is_imported_without_them(peer, channel, spoil):
+    """PeerTube imports such a video too; the missing image is fetched again with its next Update."""
+    data = spoil(peer, peer.video(channel))
+    video = import_video(data, peer.host)
+    assert video.streaming_playlists.get().files.count() == 3
+    assert bool(video.thumbnail_filename) + bool(video.preview_filename) == 1
+    assert len(images()) == 1
 
 
 def test_numbers_out_of_our_columns_range_are_dropped_not_crashed_on(peer, channel):
