@@ -33,7 +33,7 @@ from pyld import jsonld
 from pyld.documentloader.frozen import FrozenDocumentLoader
 
 from federation.ld import _CONTEXTS, is_hostile
-from federation.signatures import key_owner
+from federation.signatures import key_owner, private_key
 
 SIGNATURE_TYPE = "RsaSignature2017"
 
@@ -73,10 +73,7 @@ def sign(document: dict, private_key_pem: str, key_id: str, created: datetime | 
         "creator": key_id,
         "created": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
-    private_key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    if not isinstance(private_key, rsa.RSAPrivateKey):
-        raise ValueError("RsaSignature2017 needs an RSA key")
-    value = private_key.sign(_signed_text(document, signature), padding.PKCS1v15(), hashes.SHA256())
+    value = private_key(private_key_pem).sign(_signed_text(document, signature), padding.PKCS1v15(), hashes.SHA256())
     return {**document, "signature": {**signature, "signatureValue": base64.b64encode(value).decode()}}
 
 

@@ -276,11 +276,16 @@ def import_video(data: dict, origin_host: str) -> Video:
         with transaction.atomic():
             video, old_images = _save(remote, channel, thumbnail.name if thumbnail else "",
                                       preview.name if preview else "")
-    except Exception as error:  # a failed save leaves no image of this attempt behind
+    except IntegrityError as error:
+        # Another worker stored it meanwhile (a video's Create and Announce arrive together). Its copy
+        # stands, with the same image files (their names come from the URLs), so they stay.
+        stored = Video.objects.filter(url=remote.url, is_local=False).first()
+        if stored is None:
+            raise VideoError("another video already has this uuid") from error
+        return stored
+    except Exception:  # a failed save leaves no image of this attempt behind
         for path in downloaded:
             path.unlink(missing_ok=True)
-        if isinstance(error, IntegrityError):  # another worker created it meanwhile: its copy stands
-            raise VideoError("the video was being imported by another worker") from error
         raise
     for path in old_images:
         if path not in (thumbnail, preview):

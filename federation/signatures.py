@@ -6,6 +6,7 @@ an RSA-SHA256 signature over a "signing string" built from a few request headers
 that builds that string, so the two can never disagree about it.
 """
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -48,6 +49,13 @@ def generate_keypair() -> tuple[str, str]:
     return private_pem, public_pem
 
 
+@functools.lru_cache(maxsize=256)
+def private_key(private_key_pem: str) -> rsa.RSAPrivateKey:
+    """One of our actors' keys, ready to sign. Loading a PEM key checks it, which costs tens of milliseconds
+    on every delivery otherwise; each process loads each key once."""
+    return serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+
+
 def digest_header(body: bytes) -> str:
     """The `Digest` value for a body: it ties the exact body bytes to the signature."""
     return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
@@ -88,8 +96,7 @@ def sign_headers(
     signed = ["(request-target)", "host", "date"] + (["digest"] if body is not None else [])
     values = {name.lower(): value for name, value in headers.items()}
     values["(request-target)"] = f"{method.lower()} {urlsplit(url).path or '/'}"
-    private_key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    signature = private_key.sign(signing_string(signed, values), padding.PKCS1v15(), hashes.SHA256())
+    signature = private_key(private_key_pem).sign(signing_string(signed, values), padding.PKCS1v15(), hashes.SHA256())
     headers["Signature"] = (
         f'keyId="{key_id}",algorithm="rsa-sha256",headers="{" ".join(signed)}",'
         f'signature="{base64.b64encode(signature).decode()}"'

@@ -114,12 +114,39 @@ def test_video_object_passes_peertube_rules(client, video):
     assert [link["href"] for link in doc["url"][:2]] == [f"{SITE}/w/{video.short_uuid}", doc["id"]]
 
 
+def test_video_collections_answer_with_counts_and_fetchable_announces(client, video):
+    """PeerTube reads the like counts from these collections and crawls the shares, dropping any share
+    that is not listed (PeerTube 6.x-7.x fail on a Video without them)."""
+    doc = get_ap(client, f"{SITE}/videos/watch/{video.uuid}")
+    video.likes, video.dislikes = 3, 1
+    video.save(update_fields=["likes", "dislikes"])
+    assert get_ap(client, doc["likes"])["totalItems"] == 3
+    assert get_ap(client, doc["dislikes"])["totalItems"] == 1
+    shares = get_ap(client, doc["shares"])
+    assert shares["totalItems"] == 2 and shares["first"] == f"{doc['shares']}?page=1"
+    announces = get_ap(client, shares["first"])["orderedItems"]
+    sharers = [get_ap(client, url)["actor"] for url in announces]
+    assert sorted(sharers) == [f"{SITE}/accounts/peertube", f"{SITE}/video-channels/alice_channel"]
+    for url in announces:
+        announce = get_ap(client, url)
+        assert (announce["type"], announce["id"], announce["object"]) == ("Announce", url, doc["id"])
+    assert get_ap(client, doc["comments"])["totalItems"] == 0
+    assert client.get(f"/videos/watch/{video.uuid}/announces/999999", **AP).status_code == 404
+
+
+def test_collections_of_a_video_peers_may_not_see_are_not_found(client, video):
+    video.privacy = VideoPrivacy.PRIVATE
+    video.save(update_fields=["privacy"])
+    for name in ("likes", "dislikes", "announces", "comments"):
+        assert client.get(f"/videos/watch/{video.uuid}/{name}", **AP).status_code == 404
+
+
 def test_video_object_has_the_shape_of_a_real_peertube_video(client, video):
     doc = get_ap(client, f"{SITE}/videos/watch/{video.uuid}")
     reference = captured("lemmy-captured/peertube/video.json")
     assert set(doc) <= set(reference)
-    # Left out on purpose: collections and a storyboard we do not serve (a peer would fetch them and fail).
-    assert set(reference) - set(doc) == {"preview", "likes", "dislikes", "shares", "comments", "hasParts"}
+    # Left out on purpose: the storyboard and chapters we do not make (a peer would fetch them and fail).
+    assert set(reference) - set(doc) == {"preview", "hasParts"}
     hls = next(link for link in doc["url"] if link["mediaType"] == "application/x-mpegURL")
     reference_hls = next(link for link in reference["url"] if link["mediaType"] == "application/x-mpegURL")
     reference_file = next(tag for tag in reference_hls["tag"] if tag.get("mediaType") == "video/mp4")

@@ -120,6 +120,24 @@ def test_a_video_whose_images_cannot_be_had_is_imported_without_them(peer, chann
     assert len(images()) == 1
 
 
+def test_a_video_another_worker_stored_meanwhile_is_taken_as_it_is(peer, channel, monkeypatch):
+    """A video's Create and Announce arrive together and two workers import it at once: the one whose
+    insert loses finds the other's copy, whose images (same names) it must not delete."""
+    from django.db import IntegrityError
+
+    from federation import remote_videos
+
+    data = peer.video(channel)
+    stored = import_video(data, peer.host)
+    kept = images()
+
+    def lost_the_race(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+    monkeypatch.setattr(remote_videos, "_save", lost_the_race)
+    assert import_video(data, peer.host) == stored
+    assert images() == kept and all(path.exists() for path in kept)
+
+
 def test_numbers_out_of_our_columns_range_are_dropped_not_crashed_on(peer, channel):
     data = peer.video(channel, views=10**30, category={"identifier": "99999", "name": "x"},
                       licence={"identifier": "-2", "name": "x"}, originallyPublishedAt="2025-02-30T00:00:00Z")
