@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from federation.handlers import accept, announce, create, delete, follow, reject, undo, update
+from federation.handlers import accept, announce, create, delete, follow, reject, undo, update, view
 from federation.models import Actor
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ HANDLERS: dict[str, Handler] = {
     "Announce": announce.handle,
     "Update": update.handle,
     "Delete": delete.handle,
+    "View": view.handle,
 }
 
 

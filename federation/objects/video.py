@@ -25,6 +25,7 @@ from videos.constants import (
     CommentsPolicy,
     VideoState,
 )
+from videos.identifiers import parse_video_id
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos
 from videos.storage import absolute_url, hls_url, media_path
@@ -44,6 +45,13 @@ def federated_videos() -> QuerySet[Video]:
         .select_related("channel__account")
         .prefetch_related("tags", "streaming_playlists__files")
     )
+
+
+def federated_video_at(url: str | None) -> Video | None:
+    """Our video whose ActivityPub id is `url`, if peers may see it (what a peer's Like or View names)."""
+    prefix = ids.video_url("")
+    lookup = parse_video_id(url.removeprefix(prefix)) if url and url.startswith(prefix) else None
+    return federated_videos().filter(**lookup).first() if lookup else None
 
 
 def audience(video: Video) -> dict:

@@ -247,3 +247,20 @@ def test_an_origin_briefly_down_is_asked_again_then_the_failure_is_kept(peer, re
         assert len(peer.requests_to(path)) == attempts
         assert received.processed_at is not None and str(status) in received.error
     assert not Video.objects.exists()
+
+
+def test_views_peertube_sends_count_once_each_and_viewer_counters_do_not(peer, remote, post, user, client):
+    from tests.federation.local_videos import publish_video
+
+    instance = remote[0]
+    video = publish_video(user.account.channels.get())
+    url = f"http://testserver/videos/watch/{video.uuid}"
+    view = activity_from(instance, "View", url)
+    post(instance, view)
+    post(instance, activity_from(instance, "View", url))
+    post(instance, activity_from(instance, "View", url, expires="2030-01-01T00:00:00.000Z"))  # "watching now"
+    post(instance, activity_from(instance, "View", "http://testserver/videos/watch/not-a-video"))
+    InboxActivity.objects.all().update(processed_at=None)
+    from federation.tasks import process_activity
+    process_activity(InboxActivity.objects.get(ap_id=view["id"]).pk)  # the same view handled again
+    assert client.get(f"/api/v1/videos/{video.uuid}").json()["views"] == 2
