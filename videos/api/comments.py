@@ -28,7 +28,6 @@ from videos.services.comments import (
 
 # PeerTube's sort keys for comment threads -> the column (or annotation) that orders them.
 THREAD_SORTS = {"createdAt": "created_at", "totalReplies": "total_replies"}
-MAX_ID = 2**63 - 1  # larger ids in a path overflow the database's integers: nothing has them
 
 
 def logged_in(request: Request) -> User:
@@ -50,8 +49,6 @@ def _post(request: Request, video: Video, in_reply_to: Comment | None = None) ->
 
 
 def _comment(video: Video, comment_id: int) -> Comment:
-    if comment_id > MAX_ID:
-        raise NotFound("Video comment not found")
     comment = Comment.objects.select_related("account", "video__channel__account").filter(
         pk=comment_id, video=video
     ).first()
@@ -89,7 +86,7 @@ class CommentThreadView(ApiView):
     def get(self, request: Request, video_id: str, thread_id: int) -> Response:
         video = get_video(request, video_id)
         root = None
-        if comments_shown(video) and thread_id <= MAX_ID:
+        if comments_shown(video):
             root = comment_threads(video).filter(pk=thread_id).first()
         if root is None:
             raise NotFound("No comments were found")
