@@ -1,5 +1,8 @@
-"""Test data for comments and ratings: people (local or of a followed instance) and their videos."""
+"""Test data for comments and ratings: people (local or of a followed instance) and their videos, and the
+fixtures `alice` (the video's owner), `bob` and `video` (import them into a test module)."""
 from __future__ import annotations
+
+import pytest
 
 from videos.models import Account, Channel, Video
 from videos.services.accounts import create_local_user
@@ -34,3 +37,18 @@ def remote_video(owner: Account, name: str = "Their episode", **fields) -> Video
 def video_of(account: Account, name: str = "An episode", **fields) -> Video:
     """A public, published local video in the account's first channel."""
     return make_video(account.channels.first(), name, **fields)
+
+
+@pytest.fixture
+def alice(db) -> Account:
+    return local_account("alice")
+
+
+@pytest.fixture
+def bob(db) -> Account:
+    return local_account("bob")
+
+
+@pytest.fixture
+def video(alice) -> Video:
+    return video_of(alice, "Alice's episode")

@@ -5,7 +5,9 @@ import datetime
 
 import pytest
 from django.db import IntegrityError
+from django.utils import translation
 
+from tests.videos.comments import alice, bob, video  # noqa: F401 (fixtures)
 from tests.videos.comments import local_account, remote_account, remote_video, video_of
 from videos.constants import CommentsPolicy, UserRole
 from videos.links import comment_url
@@ -25,19 +27,11 @@ from videos.signals import comment_deleted, comment_posted
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice():
-    return local_account("alice")
-
-
-@pytest.fixture
-def bob():
-    return local_account("bob")
-
-
-@pytest.fixture
-def video(alice):
-    return video_of(alice)
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals' messages are translated; these tests read the English ones."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

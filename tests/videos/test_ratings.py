@@ -3,22 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.videos.comments import local_account, remote_account, video_of
+from tests.videos.comments import alice, video  # noqa: F401 (fixtures)
+from tests.videos.comments import local_account, remote_account
 from videos.models import Rating, Video
 from videos.services.ratings import rate_video, rating_of
 from videos.signals import video_rated
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice():
-    return local_account("alice")
-
-
-@pytest.fixture
-def video(alice):
-    return video_of(alice)
 
 
 @pytest.fixture

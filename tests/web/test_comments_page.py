@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.videos.comments import alice, bob, video  # noqa: F401 (fixtures)
 from tests.videos.comments import PASSWORD, local_account, video_of
 from videos.constants import CommentsPolicy, UserRole, VideoPrivacy
 from videos.models import Comment
@@ -17,21 +18,6 @@ from videos.services.ratings import rate_video
 from videos.web.comments import THREADS_PER_PAGE
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice():
-    return local_account("alice")
-
-
-@pytest.fixture
-def bob():
-    return local_account("bob")
-
-
-@pytest.fixture
-def video(alice):
-    return video_of(alice, "Alice's episode")
 
 
 def _logged_in(account, **client_options) -> Client:
