@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.videos.comments import alice, bob, video  # noqa: F401 (fixtures)
+from tests.test_odd_values import ODD_VALUES
 from tests.videos.comments import PASSWORD, local_account, video_of
 from videos.constants import CommentsPolicy, UserRole, VideoPrivacy
 from videos.models import Comment
@@ -189,3 +190,21 @@ def test_french_page(client, video, bob):
     refused = _logged_in(bob).post(f"/w/{video.short_uuid}/comments", {"text": ""}, follow=True,
                                    HTTP_ACCEPT_LANGUAGE="fr")
     assert "Un commentaire ne peut pas être vide." in refused.content.decode()
+
+
+def test_odd_addresses_and_fields_answer_without_a_server_error(video, bob):
+    client = _logged_in(bob)
+    client.raise_request_exception = False
+    posts = [("/w/{}/comments", {"text": "Hi"}), ("/w/{}/rate", {"rating": "like"}),
+             (f"/w/{video.short_uuid}/comments", {"text": "Hi", "in_reply_to": "{}"}),
+             (f"/w/{video.short_uuid}/comments", {"text": "{}"}), (f"/w/{video.short_uuid}/rate", {"rating": "{}"}),
+             (f"/w/{video.short_uuid}/comments/{{}}/delete", {})]
+    gets = ["/api/v1/videos/{}/comment-threads", f"/api/v1/videos/{video.uuid}/comment-threads/{{}}",
+            f"/api/v1/videos/{video.uuid}/comment-threads?sort={{}}", f"/api/v1/videos/{video.uuid}/comment-threads?count={{}}",
+            "/api/v1/users/me/videos/{}/rating"]
+    failures = [(path, value) for path, fields in posts for value in ODD_VALUES
+                if client.post(path.replace("{}", value), {key: field.replace("{}", value) for key, field in fields.items()}
+                               ).status_code >= 500]
+    failures += [(path, value) for path in gets for value in ODD_VALUES
+                 if client.get(path.replace("{}", value)).status_code >= 500]
+    assert failures == []
