@@ -53,9 +53,9 @@ def _check(video: Video, account: Account, text: str, in_reply_to: Comment | Non
         raise CommentRefused(_("A comment cannot be empty."))
     if len(text) > MAX_COMMENT_LENGTH:
         raise CommentRefused(_("A comment has at most %(max)d characters.") % {"max": MAX_COMMENT_LENGTH})
+    if not comments_shown(video):
+        raise CommentRefused(_("Comments are disabled on this video."), status=409)
     if not comments_open(video, account):
-        if video.comments_policy == CommentsPolicy.DISABLED:
-            raise CommentRefused(_("Comments are disabled on this video."), status=409)
         raise CommentRefused(_("Comments on this video need its owner's approval, which this instance does not offer."),
                              status=403)
     if in_reply_to is not None:
