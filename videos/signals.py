@@ -12,3 +12,8 @@ video_viewed = Signal()
 # Sent after each of its videos' video_deleted, with the deleted `channel` / `account` (names still readable).
 channel_deleted = Signal()
 account_deleted = Signal()
+# Comments and ratings (videos.services.comments / ratings), sent after commit like the others. The author
+# may be local or remote: listeners check `comment.account.is_local` / `account.is_local` themselves.
+comment_posted = Signal()  # sent with `comment`
+comment_deleted = Signal()  # sent with `comment`, now a tombstone (text emptied, deleted_at set)
+video_rated = Signal()  # sent with `video`, `account`, `previous` and `kind` ("like", "dislike" or None)

@@ -20,7 +20,8 @@ from videos.constants import (
     VideoPrivacy,
     VideoState,
 )
-from videos.models import Account, Channel, User, Video, VideoFile
+from videos.links import comment_url
+from videos.models import Account, Channel, Comment, User, Video, VideoFile
 from videos.services.web_videos import tracker_urls
 from videos.storage import absolute_url, file_url, media_path, playlist_url, rendition_playlist_url, segments_sha256_url
 
@@ -226,6 +227,27 @@ def video_details(video: Video) -> dict:
     }
 
 
+def comment_body(comment: Comment) -> dict:
+    """PeerTube's VideoComment; a tombstone shows neither text nor author. Reply counters come from
+    videos.services.comments.comment_threads (0 on replies, as PeerTube counts them on roots only)."""
+    return {
+        "id": comment.pk,
+        "url": comment_url(comment),
+        "text": comment.text,
+        "threadId": comment.thread_id or comment.pk,
+        "inReplyToCommentId": comment.in_reply_to_id,
+        "videoId": comment.video_id,
+        "createdAt": _date(comment.created_at),
+        "updatedAt": _date(comment.updated_at),
+        "deletedAt": _date(comment.deleted_at),
+        "heldForReview": False,
+        "isDeleted": comment.is_deleted,
+        "totalRepliesFromVideoAuthor": getattr(comment, "total_replies_from_video_author", 0),
+        "totalReplies": getattr(comment, "total_replies", 0),
+        "account": None if comment.is_deleted else account_full(comment.account),
+    }
+
+
 def user_body(user: User, quota_used: int, quota_used_daily: int) -> dict:
     """PeerTube's User (as in /users/me and the admin user list)."""
     account = user.account
@@ -344,6 +366,16 @@ class UserUpdateInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=UserRole.values, required=False)
     videoQuota = video_quota_field()
     videoQuotaDaily = video_quota_field()
+
+
+class CommentInput(serializers.Serializer):
+    """A comment or reply; emptiness after trimming and the length are the service's to judge."""
+
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class RatingInput(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=["like", "dislike", "none"])
 
 
 class ChannelInput(serializers.Serializer):

@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from videos.api import file_metadata, oauth, views
+from videos.api import comments, file_metadata, oauth, ratings, views
 from videos.api.errors import api_not_found
 from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VideoPrivacy
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("users/me", views.MeView.as_view()),
     path("users/me/video-quota-used", views.MeQuotaView.as_view()),
     path("users/me/videos", views.MeVideosView.as_view()),
+    path("users/me/videos/<str:video_id>/rating", ratings.MyVideoRatingView.as_view()),
     path("users", views.UsersView.as_view()),
     path("users/<int:user_id>", views.UserView.as_view()),
     path("accounts/<str:handle>", views.AccountView.as_view()),
@@ -37,6 +38,10 @@ urlpatterns = [
     path("videos/<str:video_id>/description", views.VideoDescriptionView.as_view()),
     path("videos/<str:video_id>/views", views.VideoViewsView.as_view()),
     path("videos/<str:video_id>/metadata/<int:file_id>", file_metadata.VideoFileMetadataView.as_view()),
+    path("videos/<str:video_id>/rate", ratings.VideoRateView.as_view()),
+    path("videos/<str:video_id>/comment-threads", comments.CommentThreadsView.as_view()),
+    path("videos/<str:video_id>/comment-threads/<int:thread_id>", comments.CommentThreadView.as_view()),
+    path("videos/<str:video_id>/comments/<int:comment_id>", comments.CommentView.as_view()),
     path("search/videos", views.SearchVideosView.as_view()),
     re_path(r"^(?P<path>.*)$", api_not_found),
 ]

@@ -18,6 +18,7 @@ from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES
 from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist, User, Video, VideoFile
 from videos.services.catalog import listed_videos, may_manage, may_watch
 from videos.services.search import search_queryset
+from videos.web.comments import comments_context
 from videos.web.lookup import video_or_404
 
 VIDEOS_PER_PAGE = 24
@@ -116,6 +117,7 @@ def watch(request: HttpRequest, video_id: str) -> HttpResponse:
             "downloads": _download_links(video),
             "may_manage": may_manage(_viewer(request), video),
             "more_videos": _more_from_channel(request, video),
+            **comments_context(request, video),
         },
     )
 

@@ -4,7 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from videos.storage import PUBLIC_FOLDERS
-from videos.web import instance, library, media, pages, upload
+from videos.web import comments, instance, library, media, pages, upload
 from videos.web import embed, feeds, oembed
 from videos.web import downloads
 
@@ -29,6 +29,10 @@ urlpatterns += [
     path("videos/followed", pages.listing, {"kind": "followed"}, name="followed"),
     path("w/<str:video_id>", pages.watch, name="watch"),
     path("videos/watch/<str:video_id>", pages.watch, name="watch-uuid"),
+    # The watch page's forms (videos.web.comments); /videos/watch/<uuid>/comments/<id> is the comments' AP id.
+    path("w/<str:video_id>/comments", comments.comment, name="video-comment"),
+    path("w/<str:video_id>/comments/<int:comment_id>/delete", comments.delete, name="video-comment-delete"),
+    path("w/<str:video_id>/rate", comments.rate, name="video-rate"),
     path("c/<str:handle>", pages.channel, name="channel"),
     path("c/<str:handle>/videos", pages.channel),
     path("a/<str:handle>", pages.account, name="account"),
