@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('videos', '0008_retiredhandle'),
+        ('videos', '0009_comments_ratings'),
     ]
 
     operations = [
