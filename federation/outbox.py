@@ -103,3 +103,11 @@ def send_channel_delete(sender: type, channel: Channel, **kwargs: object) -> Non
 def send_account_delete(sender: type, account: Account, **kwargs: object) -> None:
     if account.is_local:
         _send_actor_delete(local_actor_named(Actor.Type.PERSON, account.name))
+
+
+def forward_to_followers(activity: dict, video: Video, sender: Actor) -> None:
+    """Pass a peer's activity about one of our videos (a comment) on to everyone who heard of the video,
+    except its sender, as PeerTube does. It goes as received, with its author's JSON-LD signature (our
+    HTTP signature only says who forwarded it)."""
+    inboxes = [inbox for inbox in _audience(video) if inbox not in (sender.inbox_url, sender.shared_inbox_url)]
+    deliver(activity, ensure_instance_actor(), inboxes)

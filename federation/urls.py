@@ -31,6 +31,7 @@ urlpatterns = [
     path("videos/watch/<str:video_id>/likes", views.video_rates, {"kind": "likes"}),
     path("videos/watch/<str:video_id>/dislikes", views.video_rates, {"kind": "dislikes"}),
     path("videos/watch/<str:video_id>/comments", views.video_comments),
+    path("videos/watch/<str:video_id>/comments/<int:comment_id>", views.video_comment),
     *_collections,
     path(f"{REMOTE_HLS_PREFIX.lstrip('/')}/<uuid:video_uuid>/<str:name>", media_proxy.remote_hls, name="remote-hls"),
 ]

@@ -19,9 +19,12 @@ from federation.actors import account_actor_named, actor_url, channel_actor_name
 from federation.ld import embedded, with_context
 from federation.models import Actor, Follow
 from federation.objects.actor import actor_document
+from federation.objects.comment import comment_document
 from federation.objects.collection import MAX_OUTBOX_PAGE_SIZE, PAGE_SIZE, InvalidPage, collection_response
+from federation.objects.rating import rating_url
 from federation.objects.video import federated_videos, video_document
 from videos.identifiers import parse_video_id
+from videos.links import comment_url
 from videos.models import Video
 
 ACTIVITY_JSON = "application/activity+json; charset=utf-8"
@@ -105,23 +108,33 @@ def video_shares(request: HttpRequest, video_id: str) -> HttpResponse:
 
 @require_safe
 def video_rates(request: HttpRequest, video_id: str, kind: str) -> HttpResponse:
-    """The likes or dislikes of the video: PeerTube reads their totalItems as the video's counts."""
+    """The likes or dislikes of the video, as the ids of the Like/Dislike activities: PeerTube reads their
+    totalItems as the video's counts."""
     found = _federated_video(video_id)
     if found is None:
         return not_found("Video")
-    count = found.likes if kind == "likes" else found.dislikes
-    document = with_context({"id": f"{ids.video_url(str(found.uuid))}/{kind}", "type": "OrderedCollection",
-                             "totalItems": count}, "Collection")
-    return activity_response(document)
+    ratings = found.ratings.filter(kind=kind.removesuffix("s")).select_related("account").order_by("-created_at", "-pk")
+    return _collection(request, f"{ids.video_url(str(found.uuid))}/{kind}", ratings, rating_url)
 
 
 @require_safe
 def video_comments(request: HttpRequest, video_id: str) -> HttpResponse:
-    """The comments on the video (none federate yet)."""
+    """The ids of every comment on the video, replies and tombstones included (PeerTube crawls them and
+    forgets the comments of ours it holds that are not listed)."""
     found = _federated_video(video_id)
     if found is None:
         return not_found("Video")
-    return _collection(request, f"{ids.video_url(str(found.uuid))}/comments", [], str)
+    comments = found.comments.select_related("video").order_by("created_at", "pk")
+    return _collection(request, f"{ids.video_url(str(found.uuid))}/comments", comments, comment_url)
+
+
+@require_safe
+def video_comment(request: HttpRequest, video_id: str, comment_id: int) -> HttpResponse:
+    """One of our comments (a Note, or a Tombstone once deleted), at its id."""
+    found = _federated_video(video_id)
+    comment = found.comments.filter(pk=comment_id, url="").select_related(
+        "account", "video", "in_reply_to__video").first() if found else None
+    return activity_response(comment_document(comment)) if comment else not_found("Comment")
 
 
 @require_safe

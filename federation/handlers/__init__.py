@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from federation.handlers import accept, announce, create, delete, follow, reject, undo, update, view
+from federation.handlers import accept, announce, create, delete, follow, rate, reject, undo, update, view
 from federation.models import Actor
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,8 @@ HANDLERS: dict[str, Handler] = {
     "Update": update.handle,
     "Delete": delete.handle,
     "View": view.handle,
+    "Like": rate.handle,
+    "Dislike": rate.handle,
 }
 
 

@@ -1,10 +1,12 @@
-"""Delete: the origin removed a video we hold (only the video's account, channel or instance may), or a
-remote account or channel deleted itself (its videos and its follows of our actors go with it)."""
+"""Delete: the origin removed a video we hold (only the video's account, channel or instance may), a comment's
+author or its video's origin removed the comment, or a remote account or channel deleted itself (its videos
+and its follows of our actors go with it)."""
 from __future__ import annotations
 
 from federation.follows import forget_follows
 from federation.ld import id_of
 from federation.models import Actor, Follow
+from federation.remote_comments import delete_remote_comment
 from federation.remote_videos import delete_video, speaks_for
 from videos.models import Video
 
@@ -24,6 +26,8 @@ def handle(activity: dict, sender: Actor) -> None:
         for video in _videos_of(sender):
             delete_video(video.url, sender.host)
         forget_follows(Follow.objects.filter(actor=sender, target__host=""))  # it follows no one any more
+        return
+    if delete_remote_comment(url, sender):
         return
     video = Video.objects.select_related("channel__account").filter(url=url, is_local=False).first() if url else None
     if video is not None and speaks_for(sender, video):

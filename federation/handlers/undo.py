@@ -1,13 +1,21 @@
-"""Undo: a peer takes back a Follow of one of our actors (other undone activities change nothing here)."""
+"""Undo: a peer takes back a Follow of one of our actors, or a like or dislike of one of our videos (other
+undone activities change nothing here)."""
 from __future__ import annotations
 
 from federation.follows import forget_follows
 from federation.ld import id_of
 from federation.models import Actor, Follow
+from videos.models import Rating
+from videos.services.ratings import rate_video
 
 
 def handle(activity: dict, sender: Actor) -> None:
-    """Forget the sender's follow of one of our actors."""
+    """Forget the sender's follow of one of our actors, or its rating."""
     undone = activity.get("object")
-    if isinstance(undone, dict) and undone.get("type") == "Follow":
+    kind = undone.get("type") if isinstance(undone, dict) else None
+    if kind == "Follow":
         forget_follows(Follow.objects.filter(actor=sender, target__host="", url=id_of(undone)))
+    elif kind in ("Like", "Dislike") and sender.account is not None:
+        rating = Rating.objects.filter(account=sender.account, url=id_of(undone)).select_related("video").first()
+        if rating is not None:
+            rate_video(rating.video, sender.account, None)
