@@ -7,6 +7,7 @@ is final; an inbox that only fails is put in a slow lane (ARCHITECTURE.md item 5
 """
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Iterable
 from datetime import timedelta
@@ -14,10 +15,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from federation import http
+from federation import http, ld_signatures
 from federation.actors import actor_url
 from federation.ids import key_id
 from federation.models import Actor, Delivery, Follow
+
+logger = logging.getLogger(__name__)
 
 # Seconds to wait before each retry: 1 min, 5 min, 30 min, 2 h, 6 h, 12 h, 24 h — about two days in all.
 RETRY_DELAYS = (60, 300, 1800, 7200, 21600, 43200, 86400)
@@ -53,6 +56,18 @@ def is_dead(inbox: str) -> bool:
     return failures >= DEAD_AFTER_FAILURES and not recent.filter(state=Delivery.State.DONE).exists()
 
 
+def with_signature(activity: dict, sender: Actor) -> dict:
+    """The activity with its actor's JSON-LD signature when the sender wrote it (so peers may forward it and
+    be believed, as PeerTube checks); one forwarded as received keeps its author's signature."""
+    if activity.get("actor") != actor_url(sender) or not sender.private_key_pem or "@context" not in activity:
+        return activity
+    try:
+        return ld_signatures.sign(activity, sender.private_key_pem, key_id(actor_url(sender)))
+    except ld_signatures.UnreadableDocument:  # a context we do not hold: PeerTube takes it unsigned from its actor
+        logger.warning("Activity %s sent without a JSON-LD signature: unknown context", activity.get("id"))
+        return activity
+
+
 def deliver(activity: dict, sender: Actor, inboxes: Iterable[str]) -> list[Delivery]:
     """Store a Delivery per distinct inbox and queue its first try once the current transaction commits.
 
@@ -61,6 +76,7 @@ def deliver(activity: dict, sender: Actor, inboxes: Iterable[str]) -> list[Deliv
     """
     from federation.tasks import deliver_activity
 
+    activity = with_signature(activity, sender)
     now = timezone.now()
     rows = []
     for inbox in dict.fromkeys(inboxes):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from celery import Task, shared_task
 from django.utils import timezone
 
-from federation import crawl, deliveries, handlers
+from federation import crawl, deliveries, handlers, interactions
 from federation.models import Actor, Delivery, InboxActivity
 from federation.remote_videos import VideoError
 
@@ -81,3 +81,18 @@ def prune_finished_rows() -> int:
     sent, _ = Delivery.objects.filter(
         state__in=[Delivery.State.DONE, Delivery.State.FAILED], updated_at__lt=before).delete()
     return activities + sent
+
+
+@shared_task(name="federation.send_comment")
+def send_comment_task(comment_id: int) -> None:
+    interactions.send_comment(comment_id)
+
+
+@shared_task(name="federation.send_comment_delete")
+def send_comment_delete_task(comment_id: int) -> None:
+    interactions.send_comment_delete(comment_id)
+
+
+@shared_task(name="federation.send_rating")
+def send_rating_task(video_id: int, account_id: int, previous: str | None, kind: str | None) -> None:
+    interactions.send_rating(video_id, account_id, previous, kind)

@@ -118,8 +118,10 @@ def test_video_collections_answer_with_counts_and_fetchable_announces(client, vi
     """PeerTube reads the like counts from these collections and crawls the shares, dropping any share
     that is not listed (PeerTube 6.x-7.x fail on a Video without them)."""
     doc = get_ap(client, f"{SITE}/videos/watch/{video.uuid}")
-    video.likes, video.dislikes = 3, 1
-    video.save(update_fields=["likes", "dislikes"])
+    from videos.services.ratings import rate_video
+
+    for name, kind in (("ann", "like"), ("ben", "like"), ("cat", "like"), ("dan", "dislike")):
+        rate_video(video, Account.objects.create(name=name, display_name=name, host="peer.example"), kind)
     assert get_ap(client, doc["likes"])["totalItems"] == 3
     assert get_ap(client, doc["dislikes"])["totalItems"] == 1
     shares = get_ap(client, doc["shares"])

@@ -222,7 +222,7 @@ def test_a_channel_that_deletes_itself_takes_its_videos_along(imported, remote, 
 def test_an_unknown_activity_type_is_dropped_without_being_stored(peer, remote, client):
     """Answered with success (PeerTube counts any failure against its follow of us), kept nowhere."""
     instance = remote[0]
-    response = signed_post(client, instance, activity_from(instance, "Like", "http://testserver/videos/watch/x"))
+    response = signed_post(client, instance, activity_from(instance, "Listen", "http://testserver/videos/watch/x"))
     assert response.status_code == 204
     assert not InboxActivity.objects.exists() and not Follow.objects.exists()
     assert not peer.requests_to(instance.url.removeprefix(peer.base))  # not even its key was fetched

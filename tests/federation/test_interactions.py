@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from federation import ld_signatures
 from federation.models import InboxActivity
 from tests.federation.local_videos import publish_video
 from tests.federation.peer import activity_from, inline_tasks, peer, signed_post  # noqa: F401
@@ -148,3 +149,66 @@ def test_our_comments_are_served_as_notes_and_listed(peer, bob, post, client, us
     delete_comment(ours)
     tombstone = json.loads(client.get(f"/videos/watch/{video.uuid}/comments/{ours.pk}", **AP).content)
     assert tombstone["type"] == "Tombstone" and tombstone["formerType"] == "Note" and "content" not in tombstone
+
+
+@pytest.fixture
+def followed_by_peer(peer, post):
+    """The peer's instance follows ours: it hears of everything about our public videos."""
+    instance = peer.instance()
+    post(instance, activity_from(instance, "Follow", "http://testserver/accounts/peertube"))
+    peer.received.clear()
+    return instance
+
+
+def posted(peer, path: str = "/inbox") -> list[dict]:
+    return [request.json() for request in peer.requests_to(path, "POST")]
+
+
+def test_our_comments_and_their_deletion_reach_followers_and_answered_authors(
+        peer, bob, post, followed_by_peer, user, video, video_url, django_capture_on_commit_callbacks):
+    from videos.services.comments import delete_comment
+
+    post(bob, activity_from(bob, "Create", theirs := note(bob, video_url, "Bob asks")))
+    peer.received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = post_comment(video, user.account, "Alice answers", in_reply_to=Comment.objects.get(url=theirs["id"]))
+    [create] = [a for a in posted(peer) if a["type"] == "Create"]
+    assert create["actor"] == "http://testserver/accounts/alice" and create["object"]["inReplyTo"] == theirs["id"]
+    assert create["object"]["content"] == "Alice answers"
+    assert ld_signatures.verify(create, user.account.actor.public_key_pem)  # so that peers may forward it
+    # The owner deletes Bob's comment: PeerTube hears it from the video's account.
+    peer.received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_comment(Comment.objects.get(url=theirs["id"]))
+        delete_comment(reply)
+    deletes = {a["object"]: a["actor"] for a in posted(peer) if a["type"] == "Delete"}
+    assert deletes == {theirs["id"]: "http://testserver/accounts/alice",
+                       f"{video_url}/comments/{reply.pk}": "http://testserver/accounts/alice"}
+
+
+def test_a_peers_comment_on_our_video_is_forwarded_to_our_other_followers(peer, bob, post, followed_by_peer, video, video_url):
+    from tests.federation.peer import running_peer
+
+    with running_peer() as other:
+        other_instance = other.instance()
+        post(other_instance, activity_from(other_instance, "Follow", "http://testserver/accounts/peertube"))
+        other.received.clear()
+        post(bob, activity := activity_from(bob, "Create", note(bob, video_url)))
+        [forwarded] = posted(other)
+    assert forwarded == {**activity}  # as received: its author's words and signature, not ours
+    assert posted(peer) == []  # the author's own instance has it already
+
+
+def test_our_likes_of_a_remote_video_go_to_its_origin(peer, post, user, django_capture_on_commit_callbacks):
+    from federation.remote_videos import import_video
+    from videos.services.ratings import rate_video
+
+    channel = peer.add_actor("Group", "carol_channel", owner=peer.add_actor("Person", "carol"))
+    video = import_video(peer.video(channel), peer.host)
+    peer.received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        rate_video(video, user.account, "like")
+    with django_capture_on_commit_callbacks(execute=True):
+        rate_video(video, user.account, "dislike")
+    sent = [(a["type"], a["object"] if isinstance(a["object"], str) else a["object"]["type"]) for a in posted(peer)]
+    assert sent == [("Like", video.url), ("Undo", "Like"), ("Dislike", video.url)]
