@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -131,15 +132,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"), conn_max_age=60
-    )
-}
+# No persistent connections: under ASGI (sideways.asgi_handler) each request runs in a thread of its own,
+# which would leave its connection open behind it.
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker write at the same time: WAL plus an immediate write lock
     # turns "database is locked" errors into short waits.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
@@ -179,7 +177,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_QUEUES_CONSUMED = ["default", "transcoding", "federation_in", "federation_out"]
+# Every queue a task is routed to. A worker started without -Q consumes all of them, so a plain
+# `celery -A sideways worker` also transcodes and federates; -Q still picks a subset for a dedicated worker.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "transcoding", "federation_in", "federation_out")]
 CELERY_TASK_ROUTES = {
     "transcoding.*": {"queue": "transcoding"},
     "federation.process_*": {"queue": "federation_in"},
