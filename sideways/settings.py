@@ -113,6 +113,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "sideways.urls"
 WSGI_APPLICATION = "sideways.wsgi.application"
 AUTH_USER_MODEL = "videos.User"
+# Not a rule on passwords: its hook revokes the user's OAuth tokens whenever the password changes.
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "videos.services.accounts.RevokeAccessOnPasswordChange"}]
 LOGIN_URL = "/login"
 LOGIN_REDIRECT_URL = "/"
 

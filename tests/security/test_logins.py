@@ -10,12 +10,6 @@ from tests.api.conftest import ALICE_PASSWORD, post_form
 from videos.services.accounts import create_local_user
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Dozens of password checks per test: a cheap hasher (created users get it too)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def token_attempt(api, local_client, username: str, password: str, address: str = "192.0.2.1"):
     return post_form(
         api, "/api/v1/users/token",
