@@ -79,6 +79,17 @@ class LiveInstance:
              "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
         )
 
+    def web_peak_rss(self) -> int:
+        """Highest resident memory (bytes) any web server process reached (VmHWM): the server and its workers."""
+        server = self.processes["web"].pid
+        pids = [server] + [int(pid) for pid in Path(f"/proc/{server}/task/{server}/children").read_text().split()]
+        peaks = []
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) * 1024)
+        return max(peaks)
+
     def stop_process(self, name: str, sig: int | None = None) -> None:
         process = self.processes.pop(name, None)
         if process is None:

@@ -69,18 +69,6 @@ class FileRange:
                 yield chunk
 
 
-def web_server_peak_rss(instance) -> int:
-    """Highest resident memory (bytes) any web server process reached (VmHWM)."""
-    master = instance.processes["web"].pid
-    pids = [master] + [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
-    peaks = []
-    for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) * 1024)
-    return max(peaks)
-
-
 def test_two_gigabyte_upload_cut_at_one_and_a_half_resumes_and_completes(instance, tmp_path):
     video = big_video(tmp_path / "big.mkv")
     size = video.stat().st_size
@@ -119,4 +107,4 @@ def test_two_gigabyte_upload_cut_at_one_and_a_half_resumes_and_completes(instanc
     assert details["name"] == "Two gigabytes" and details["files"][0]["size"] == size
     stored_files = list((instance.data_dir / "originals").rglob("*.mkv"))
     assert [path.stat().st_size for path in stored_files] == [size]
-    assert web_server_peak_rss(instance) < 400 * 1024**2, "the upload must stream to disk, not into memory"
+    assert instance.web_peak_rss() < 400 * 1024**2, "the upload must stream to disk, not into memory"

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from tests.live import LiveInstance, start_instance
 
@@ -110,3 +111,32 @@ def test_a_body_over_the_upload_limit_is_refused_before_it_is_sent_and_the_conne
         # It says so, and does so: no keep-alive promised over a body it will not read.
         assert headers["connection"].lower() == "close"
         assert sock.recv(1) == b""
+
+
+def big_media_file(instance: LiveInstance, size: int) -> str:
+    """A public video owning a `size`-byte HLS file (sparse: no disk used); returns the file's path."""
+    video_uuid = instance.manage("shell", "-c", (
+        "from videos.models import Video\n"
+        "from videos.services.accounts import create_local_user\n"
+        "user = create_local_user('streamer', 'streamer-password-1')\n"
+        "print(Video.objects.create(channel=user.account.channels.get(), name='Big').uuid)\n"
+    )).stdout.split()[-1]
+    folder = instance.data_dir / "media" / "streaming-playlists" / "hls" / video_uuid
+    folder.mkdir(parents=True)
+    with (folder / "big-720-fragmented.mp4").open("wb") as file:
+        file.truncate(size)
+    return f"/static/streaming-playlists/hls/{video_uuid}/big-720-fragmented.mp4"
+
+
+def test_big_files_are_streamed_not_held_in_memory(instance):
+    """Django's ASGI handler would read a file response whole into memory before sending it."""
+    size = 600 * 1024**2
+    path = big_media_file(instance, size)
+    with requests.get(instance.url + path, stream=True, timeout=30) as whole:
+        assert whole.status_code == 200 and int(whole.headers["Content-Length"]) == size
+        assert sum(len(chunk) for chunk in whole.iter_content(1024**2)) == size
+    start = 100 * 1024**2
+    with requests.get(instance.url + path, headers={"Range": f"bytes={start}-"}, stream=True, timeout=30) as part:
+        assert part.status_code == 206 and part.headers["Content-Range"] == f"bytes {start}-{size - 1}/{size}"
+        assert sum(len(chunk) for chunk in part.iter_content(1024**2)) == size - start
+    assert instance.web_peak_rss() < 250 * 1024**2
