@@ -1,4 +1,5 @@
-"""Rate limits on password guessing: the OAuth token endpoint, the web login and the Django admin login.
+"""Rate limits on password guessing: the OAuth token endpoint, the web login, the Django admin login and the
+current password a password change must give.
 
 After MAX_FAILURES_PER_ACCOUNT failed logins for one account name, or MAX_FAILURES_PER_ADDRESS from one
 address, within a WINDOW, those logins answer 429 (with Retry-After) until the window ends, without
@@ -27,13 +28,14 @@ from videos.api.errors import problem_response
 WINDOW = 15 * 60
 MAX_FAILURES_PER_ACCOUNT = 10
 MAX_FAILURES_PER_ADDRESS = 30
-TOKEN_PATH = "/api/v1/users/token"
 TRY_LATER = gettext_noop("Too many failed logins. Please try again in %(minutes)d minutes.")
-# Paths whose POST checks a password, and how each answers a failed attempt.
-LOGIN_PATHS: dict[str, Callable[[HttpResponse], bool]] = {
-    TOKEN_PATH: lambda response: response.status_code == 400,  # OAuth error (invalid_grant, ...)
-    "/login": lambda response: response.status_code == 200,  # the form shown again, with its error
-    "/django-admin/login/": lambda response: response.status_code == 200,
+# The requests that check a password, and how each answers a wrong one.
+LOGIN_REQUESTS: dict[tuple[str, str], Callable[[HttpResponse], bool]] = {
+    ("POST", "/api/v1/users/token"): lambda response: response.status_code == 400,  # OAuth invalid_grant, ...
+    ("POST", "/login"): lambda response: response.status_code == 200,  # the form shown again, with its error
+    ("POST", "/django-admin/login/"): lambda response: response.status_code == 200,
+    # A password change proves the current password: with a stolen token, guesses at it are limited too.
+    ("PUT", "/api/v1/users/me"): lambda response: response.status_code == 401,
 }
 
 
@@ -52,7 +54,7 @@ def _counters(request: HttpRequest, window: int) -> list[tuple[str, int]]:
 
 
 def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
-    api = request.path == TOKEN_PATH
+    api = request.path.startswith("/api/")
     with translation.override("en" if api else translation.get_language()):  # PeerTube's API speaks English
         detail = _(TRY_LATER) % {"minutes": max(1, round(retry_after / 60))}
     if api:
@@ -70,8 +72,8 @@ class LoginRateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        failed = LOGIN_PATHS.get(request.path)
-        if failed is None or request.method != "POST":
+        failed = LOGIN_REQUESTS.get((request.method, request.path))
+        if failed is None:
             return self.get_response(request)
         now = int(time.time())
         window = now // WINDOW

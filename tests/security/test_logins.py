@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from sideways.login_limits import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, WINDOW
-from tests.api.conftest import ALICE_PASSWORD, post_form
+from tests.api.conftest import ALICE_PASSWORD, bearer, post_form
 from videos.services.accounts import create_local_user
 
 
@@ -72,3 +72,16 @@ def test_the_page_speaks_french_too(user):
         browser.post("/login", {"username": "alice", "password": "wrong"})
     refused = browser.post("/login", {"username": "alice", "password": "wrong"})
     assert refused.status_code == 429 and "Trop de connexions" in refused.content.decode()
+
+
+def test_guesses_at_the_current_password_of_a_password_change_are_limited_too(api, user, alice_token):
+    def change(current: str):
+        return api.put("/api/v1/users/me", {"currentPassword": current, "password": "new-password-1"},
+                       format="json", REMOTE_ADDR="192.0.2.9", **bearer(alice_token))
+
+    for _ in range(MAX_FAILURES_PER_ADDRESS):
+        assert change("a-guess").status_code == 401
+    refused = change(ALICE_PASSWORD)
+    assert refused.status_code == 429 and refused["Content-Type"].startswith("application/problem+json")
+    user.refresh_from_db()
+    assert user.check_password(ALICE_PASSWORD)
