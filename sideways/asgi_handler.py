@@ -14,13 +14,12 @@ own handler still needs three changes for this site:
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 
 from videos.api.errors import PROBLEM_CONTENT_TYPE, problem_body
 
@@ -44,14 +43,17 @@ def _too_large(path: str) -> HttpResponse:
     """413 before the body is read, so the connection must close: the unread body cannot be skipped."""
     detail = f"The request body is too large: the limit is {body_limit()} bytes."
     if path.startswith("/api/"):
-        response = HttpResponse(json.dumps(problem_body(413, detail, path)), status=413, content_type=PROBLEM_CONTENT_TYPE)
+        response = JsonResponse(problem_body(413, detail, path), status=413, content_type=PROBLEM_CONTENT_TYPE)
     else:
         response = HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
     response["Connection"] = "close"
     return response
 
 
-def _cut_after(receive, limit: int):
+Receive = Callable[[], Awaitable[dict]]
+
+
+def _cut_after(receive: Receive, limit: int) -> Receive:
     """`receive` that reports a disconnect once the body passes `limit` (a chunked body declares no length)."""
     received = 0
 
@@ -72,6 +74,8 @@ async def _in_request_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
 
 
 class Handler(ASGIHandler):
+    """Django's ASGIHandler with the three changes the module describes."""
+
     def __init__(self) -> None:
         super().__init__()
         self._slots = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
