@@ -46,6 +46,7 @@ def _too_large(path: str) -> HttpResponse:
         response = JsonResponse(problem_body(413, detail, path), status=413, content_type=PROBLEM_CONTENT_TYPE)
     else:
         response = HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
+    response["Content-Length"] = str(len(response.content))
     response["Connection"] = "close"
     return response
 
