@@ -4,3 +4,5 @@ WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir . && (test ! -f package.json || (npm ci && npm run build))
 EXPOSE 9000
+# The web server (docker-compose runs the worker and beat from this image with their own commands).
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec scripts/web 0.0.0.0:9000"]

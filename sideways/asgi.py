@@ -1,7 +1,11 @@
-"""ASGI entry point, for servers that speak ASGI."""
+"""ASGI entry point: uvicorn serves `sideways.asgi:application` (scripts/web); see sideways.asgi_handler."""
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sideways.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from sideways.asgi_handler import Handler  # noqa: E402 (needs the settings loaded above)
+
+application = Handler()

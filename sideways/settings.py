@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sideways.login_limits.LoginRateLimitMiddleware",  # 429 after repeated failed logins (API, web, admin)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -111,6 +113,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "sideways.urls"
 WSGI_APPLICATION = "sideways.wsgi.application"
 AUTH_USER_MODEL = "videos.User"
+# Not a rule on passwords: its hook revokes the user's OAuth tokens whenever the password changes.
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "videos.services.accounts.RevokeAccessOnPasswordChange"}]
 LOGIN_URL = "/login"
 LOGIN_REDIRECT_URL = "/"
 
@@ -131,15 +135,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"), conn_max_age=60
-    )
-}
+# No persistent connections: under ASGI (sideways.asgi_handler) each request runs in a thread of its own,
+# which would leave its connection open behind it.
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker write at the same time: WAL plus an immediate write lock
     # turns "database is locked" errors into short waits.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
@@ -179,7 +180,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_QUEUES_CONSUMED = ["default", "transcoding", "federation_in", "federation_out"]
+# Every queue a task is routed to. A worker started without -Q consumes all of them, so a plain
+# `celery -A sideways worker` also transcodes and federates; -Q still picks a subset for a dedicated worker.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "transcoding", "federation_in", "federation_out")]
 CELERY_TASK_ROUTES = {
     "transcoding.*": {"queue": "transcoding"},
     "federation.process_*": {"queue": "federation_in"},

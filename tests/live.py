@@ -1,4 +1,4 @@
-"""Running a whole instance (migrate, gunicorn, Celery worker) as real processes, for tests that speak
+"""Running a whole instance (migrate, the web server of scripts/web, Celery worker) as real processes, for tests that speak
 HTTP to it: browser tests, the PeerTube CLI, and two instances federating.
 
 Each instance gets its own data dir, port and database: SQLite in its data dir by default, or a fresh
@@ -21,7 +21,6 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 ROOT_PASSWORD = "root-password-for-tests"
-QUEUES = "default,transcoding,federation_in,federation_out"
 
 
 def free_port() -> int:
@@ -76,9 +75,20 @@ class LiveInstance:
     def start_worker(self, concurrency: int = 2) -> subprocess.Popen:
         return self.start_process(
             "worker",
-            [sys.executable, "-m", "celery", "-A", "sideways", "worker", "-Q", QUEUES,
+            [sys.executable, "-m", "celery", "-A", "sideways", "worker",
              "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
         )
+
+    def web_peak_rss(self) -> int:
+        """Highest resident memory (bytes) any web server process reached (VmHWM): the server and its workers."""
+        server = self.processes["web"].pid
+        pids = [server] + [int(pid) for pid in Path(f"/proc/{server}/task/{server}/children").read_text().split()]
+        peaks = []
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) * 1024)
+        return max(peaks)
 
     def stop_process(self, name: str, sig: int | None = None) -> None:
         process = self.processes.pop(name, None)
@@ -109,7 +119,7 @@ def start_instance(
     worker: bool = True,
     extra_env: dict[str, str] | None = None,
 ) -> LiveInstance:
-    """Migrate and start gunicorn (and a Celery worker) on a free port; returns when it answers."""
+    """Migrate and start the web server (and a Celery worker) on a free port; returns when it answers."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_"))}
@@ -120,6 +130,7 @@ def start_instance(
         DJANGO_SETTINGS_MODULE="sideways.settings",
         FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
         PYTHONUNBUFFERED="1",
+        PYTHON=sys.executable,
     )
     if postgres_server_url:
         env["DATABASE_URL"] = create_postgres_database(postgres_server_url)
@@ -129,11 +140,7 @@ def start_instance(
     instance = LiveInstance(url=env["SIDEWAYS_URL"], data_dir=data_dir, env=env)
     try:
         instance.manage("migrate", "--noinput")
-        instance.start_process(
-            "web",
-            [sys.executable, "-m", "gunicorn", "sideways.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--timeout", "120"],
-        )
+        instance.start_process("web", [str(REPO / "scripts" / "web"), f"127.0.0.1:{port}"])
         if worker:
             instance.start_worker()
         _wait_until_up(instance)
@@ -148,10 +155,10 @@ def _wait_until_up(instance: LiveInstance, timeout: float = 60) -> None:
     while time.monotonic() < deadline:
         web = instance.processes["web"]
         if web.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{instance.log('web')}")
+            raise RuntimeError(f"the web server exited:\n{instance.log('web')}")
         try:
             requests.get(instance.url + "/django-admin/login/", timeout=2)
             return
-        except (requests.ConnectionError, requests.Timeout):  # a busy machine: gunicorn still importing
+        except (requests.ConnectionError, requests.Timeout):  # a busy machine: the server still importing
             time.sleep(0.2)
     raise RuntimeError(f"instance did not answer in {timeout} s:\n{instance.log('web')}")

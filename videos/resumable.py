@@ -111,6 +111,26 @@ def load_session(upload_id: str) -> UploadSession | None:
         return None
 
 
+def reserved_bytes(user_id: int) -> int:
+    """The declared sizes of the user's sessions still receiving bytes: they count against the quota from
+    their first request, or a user could open many sessions each within the quota and fill the disk.
+
+    A session whose bytes have all arrived is left out: it is being turned into a video, which the quota
+    check of the upload itself counts.
+    """
+    total = 0
+    for path in sessions_dir().glob("*.json"):
+        session = load_session(path.stem)
+        if session is None or session.user_id != user_id or session.video is not None:
+            continue
+        try:
+            if session.part_path.stat().st_size < session.size:
+                total += session.size
+        except FileNotFoundError:  # dropped meanwhile
+            continue
+    return total
+
+
 def append_chunk(session: UploadSession, first_byte: int, stream: BinaryIO, length: int) -> int:
     """Append up to `length` bytes read from `stream` at `first_byte`; returns the bytes now stored.
 

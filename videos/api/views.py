@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from videos import resumable
 from videos.api.errors import ApiError
 from videos.api.pagination import MAX_START, page_params, paginate
+from videos.api.password import OwnPasswordChange
 from videos.api.permissions import BearerAuthentication, IsAdmin
 from videos.api.serializers import (
     ChannelInput,
@@ -275,7 +276,7 @@ def _user_json(user: User) -> dict:
     return user_body(user, quota_used(user), quota_used(user, since=timezone.now() - datetime.timedelta(days=1)))
 
 
-class MeView(AuthenticatedView):
+class MeView(OwnPasswordChange, AuthenticatedView):
     def get(self, request: Request) -> Response:
         return Response(_user_json(request.user))
 

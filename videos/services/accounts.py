@@ -5,6 +5,7 @@ from typing import TextIO
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from videos.constants import UserRole
 from videos.models import Account, Channel, RetiredHandle, User, Video
@@ -42,6 +43,32 @@ def email_taken(email: str, by_other_than: User | None = None) -> bool:
     if by_other_than is not None:
         users = users.exclude(pk=by_other_than.pk)
     return users.exists()
+
+
+def revoke_tokens(user: User) -> None:
+    """Delete every OAuth access and refresh token of the user: each app must log in again."""
+    get_refresh_token_model().objects.filter(user=user).delete()
+    get_access_token_model().objects.filter(user=user).delete()
+
+
+class RevokeAccessOnPasswordChange:
+    """Registered in AUTH_PASSWORD_VALIDATORS for its `password_changed` hook, which Django calls whenever
+    a user is saved with a new password, wherever it was set (API, Django admin, `changepassword`).
+
+    A new password must shut out whoever had the old one: their OAuth tokens are revoked here, and their
+    sessions end on their next request because Django checks each session against the password hash
+    (the session that made the change is kept by `update_session_auth_hash`). It sets no rule of its own.
+    """
+
+    def validate(self, password: str, user: User | None = None) -> None:
+        return None
+
+    def password_changed(self, password: str, user: User | None = None) -> None:
+        if user is not None and user.pk is not None:
+            revoke_tokens(user)
+
+    def get_help_text(self) -> str:
+        return ""
 
 
 def default_channel_name(username: str) -> str:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from videos import resumable
 from videos.constants import CommentsPolicy, VideoPrivacy, VideoState
 from videos.models import Channel, Tag, User, Video, VideoSource
 from videos.probe import ProbeError, check_decodable, probe
@@ -73,11 +74,15 @@ def check_upload_allowed(user: User, size: int) -> None:
             status=413,
             code="max_file_size_reached",
         )
-    if user.video_quota >= 0 and quota_used(user) + size > user.video_quota:
+    if user.video_quota < 0 and user.video_quota_daily < 0:
+        return
+    # The user's open resumable uploads count as if stored (see resumable.reserved_bytes).
+    claimed = size + resumable.reserved_bytes(user.pk)
+    if user.video_quota >= 0 and quota_used(user) + claimed > user.video_quota:
         raise UploadRejected("The user video quota is exceeded with this video.", status=413, code="quota_reached")
     if user.video_quota_daily >= 0:
         day_ago = timezone.now() - datetime.timedelta(days=1)
-        if quota_used(user, since=day_ago) + size > user.video_quota_daily:
+        if quota_used(user, since=day_ago) + claimed > user.video_quota_daily:
             raise UploadRejected(
                 "The user video daily quota is exceeded with this video.", status=413, code="quota_reached"
             )
