@@ -2,6 +2,11 @@
 failure on other 4xx or once the retries are spent, the beat re-queuing what is due, shared inboxes once.
 """
 import json
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -83,14 +88,46 @@ def test_a_client_error_fails_at_once(peer, queued, django_capture_on_commit_cal
     assert len(peer.requests_to(INBOX, "POST")) == 1
 
 
-@pytest.mark.parametrize("answer", [503, 429, 408, "connection refused"])
+@contextmanager
+def resetting_server() -> Iterator[str]:
+    """An inbox URL whose server resets every connection it accepts (a peer restarting, a socket closed
+    under a keep-alive client)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def reset_all() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            connection.close()
+    threading.Thread(target=reset_all, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}{INBOX}"
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("answer", [503, 429, 408, "connection refused", "connection reset"])
 def test_retryable_failures_end_failed_once_every_retry_is_spent(peer, queued, django_capture_on_commit_callbacks,
                                                                  answer):
+    if answer == "connection reset":
+        with resetting_server() as url:
+            _deliver_until_failed(url, queued, django_capture_on_commit_callbacks)
+        return
     if answer == "connection refused":
         url = f"http://127.0.0.1:{free_port()}{INBOX}"
     else:
         url = peer.url(INBOX)
         peer.serve(INBOX, b"later", status=answer, content_type="text/plain")
+    _deliver_until_failed(url, queued, django_capture_on_commit_callbacks)
+
+
+def _deliver_until_failed(url: str, queued: list[int], django_capture_on_commit_callbacks) -> None:
+    """Each try fails and is due again after its delay, until the last, which fails for good."""
     row = send(url, queued, django_capture_on_commit_callbacks)
     for attempt in range(1, len(deliveries.RETRY_DELAYS) + 1):  # the first try, then a retry per delay
         tasks.deliver_activity(row.pk)
