@@ -23,14 +23,25 @@ if TYPE_CHECKING:
 
 # Followed instances' HLS files, streamed from their origin by federation.media_proxy.
 REMOTE_HLS_PREFIX = "/remote/streaming-playlists/hls"
-# What each kind of media file is served as (ours from disk, a remote one through the proxy).
+# What each kind of media file is served as (ours from disk, a remote one through the proxy). Every file
+# we serve is named by us with one of these suffixes (videos.services.web_videos picks the published
+# original's from what ffprobe found); no browser runs any of these types as a page or a script. A file
+# with any other suffix is only ever sent as an attachment of no type (videos.web.media).
 MEDIA_CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".mp4": "video/mp4",
+    ".m4a": "audio/mp4",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".mka": "audio/x-matroska",
+    ".ogv": "video/ogg",
+    ".ogg": "audio/ogg",
+    ".mp3": "audio/mpeg",
+    ".flac": "audio/flac",
+    ".wav": "audio/wav",
     ".torrent": "application/x-bittorrent",
     ".json": "application/json",
     ".jpg": "image/jpeg",
-    ".webm": "video/webm",
 }
 
 # Folder under MEDIA_ROOT -> public URL prefix, as PeerTube names them.

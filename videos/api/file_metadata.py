@@ -4,6 +4,12 @@ PeerTube keeps ffprobe's output for every file, as read by fluent-ffmpeg, and an
 server's own path (`format.filename`) left out. We keep ffprobe's JSON for every file too (the upload
 and each transcoded rendition are probed anyway); `peertube_file_metadata` gives it fluent-ffmpeg's
 shape, so typed clients read numbers where PeerTube sends numbers.
+
+Only technical facts are answered: of the tags (the free-form metadata of the container, its streams
+and chapters), only the language and rotation are kept. The others are where phones and editors put
+the place of recording (GPS), the author, comments, the recording time and the device, none of which
+anyone asked us to publish. The files we publish are written without them anyway; this also covers
+files probed before that.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from videos.models import VideoFile
 
 # fluent-ffmpeg turns a value made only of digits (with a decimal part or not) into a number.
 NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+TECHNICAL_TAGS = frozenset({"language", "rotate"})
 
 
 def _as_number(value: object) -> object:
@@ -29,9 +36,12 @@ def _as_number(value: object) -> object:
 
 
 def _section(values: dict) -> dict:
-    """One ffprobe section (the format or a stream) with its number-like strings as numbers; nested
-    dictionaries (tags, disposition) stay as they are, as fluent-ffmpeg leaves tags as text."""
-    return {key: _as_number(value) for key, value in values.items()}
+    """One ffprobe section (the format or a stream) with its number-like strings as numbers, and only
+    its technical tags; other nested dictionaries (disposition) stay as they are, as fluent-ffmpeg
+    leaves tags as text."""
+    section = {key: _as_number(value) for key, value in values.items() if key != "tags"}
+    tags = {key: value for key, value in (values.get("tags") or {}).items() if key.lower() in TECHNICAL_TAGS}
+    return {**section, "tags": tags} if tags else section
 
 
 def peertube_file_metadata(probe_output: dict) -> dict:
@@ -40,7 +50,7 @@ def peertube_file_metadata(probe_output: dict) -> dict:
     return {
         "streams": [_section(stream) for stream in probe_output.get("streams") or []],
         "format": _section(file_format),
-        "chapters": probe_output.get("chapters") or [],
+        "chapters": [_section(chapter) for chapter in probe_output.get("chapters") or []],
     }
 
 

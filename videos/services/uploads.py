@@ -8,7 +8,6 @@ step fails, both are undone. Transcoding starts from the `video_uploaded` signal
 from __future__ import annotations
 
 import datetime
-import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -19,10 +18,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from videos import resumable
-from videos.constants import CommentsPolicy, VideoPrivacy, VideoState
+from videos.constants import UPLOAD_EXTENSIONS, CommentsPolicy, VideoPrivacy, VideoState
 from videos.models import Channel, Tag, User, Video, VideoSource
+from videos.downloads import RemuxError
 from videos.probe import ProbeError, check_decodable, probe
 from videos.services.web_videos import add_original_web_video
 from videos.signals import video_uploaded
@@ -98,9 +99,21 @@ def check_channel_owner(user: User, channel: Channel) -> None:
         raise UploadRejected("Cannot use this video channel: it is not one of yours.", status=400)
 
 
-def _safe_extension(filename: str) -> str:
+def upload_extension(filename: str) -> str:
+    """The file name's extension, lower-cased, if it is one of UPLOAD_EXTENSIONS; else a 400 UploadRejected.
+
+    ffprobe decides whether a file is a video, but the name is what browsers and download managers act
+    on: a real MP3 named track.js is a script too. So only the extensions we advertise are taken, and
+    nothing we serve keeps the uploader's name anyway (videos.services.web_videos names what it publishes).
+    """
     suffix = Path(filename).suffix.lower()
-    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ".bin"
+    if suffix not in UPLOAD_EXTENSIONS:
+        raise UploadRejected(
+            _("“%(name)s” is not a video file name we accept: it must end with one of %(allowed)s.")
+            % {"name": Path(filename).name, "allowed": " ".join(UPLOAD_EXTENSIONS)},
+            status=400,
+        )
+    return suffix
 
 
 def accept_upload(
@@ -111,6 +124,7 @@ def accept_upload(
     The temporary file is always consumed: moved into place on success, deleted on any refusal.
     """
     try:
+        extension = upload_extension(original_filename)
         check_channel_owner(user, channel)
         size = temp_path.stat().st_size
         check_upload_allowed(user, size)
@@ -126,7 +140,7 @@ def accept_upload(
     video_uuid = uuid.uuid4()
     folder = original_dir(video_uuid)
     folder.mkdir(parents=True, exist_ok=False)
-    stored = folder / f"source{_safe_extension(original_filename)}"
+    stored = folder / f"source{extension}"
     try:
         shutil.move(temp_path, stored)  # a rename: the temp folder is on the same disk
         with transaction.atomic():
@@ -157,7 +171,10 @@ def accept_upload(
                 size=size,
                 metadata=info.raw,
             )
-            add_original_web_video(video, stored, info)
+            try:
+                add_original_web_video(video, stored, info)
+            except RemuxError as error:
+                raise UploadRejected(f"This file cannot be used as a video: {error}", status=422) from error
             transaction.on_commit(lambda: video_uploaded.send(sender=Video, video=video))
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

@@ -22,9 +22,9 @@ from videos.constants import StreamingPlaylistType
 from videos.downloads import RemuxError, remux_to_mp4
 from videos.models import Video, VideoFile
 from videos.services.catalog import may_watch
-from videos.storage import media_dir, stored_file_path
+from videos.storage import MEDIA_CONTENT_TYPES, media_dir, stored_file_path
 from videos.web.lookup import video_or_404
-from videos.web.media import ranged_file_response
+from videos.web.media import inert, ranged_file_response
 
 
 def _refuse_if_disabled(video: Video) -> None:
@@ -66,7 +66,8 @@ def _stored_file(request: HttpRequest, video: Video, file: VideoFile | None) -> 
     if file is None or not video.is_local:
         raise Http404("No such file.")
     path = stored_file_path(file)
-    return _attachment(request, path, _download_filename(video, file, path.suffix))
+    suffix = path.suffix if path.suffix in MEDIA_CONTENT_TYPES else ".bin"  # never a name a desktop would run
+    return _attachment(request, path, _download_filename(video, file, suffix))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -110,4 +111,5 @@ def download_video(request: HttpRequest, video_id: str) -> HttpResponse:
     handle = target.open("rb")
     target.unlink()
     label = f"{file.resolution}p" if file.resolution else "audio"
-    return FileResponse(handle, as_attachment=True, filename=f"{video.name}-{label}.mp4", content_type="video/mp4")
+    response = FileResponse(handle, as_attachment=True, filename=f"{video.name}-{label}.mp4", content_type="video/mp4")
+    return inert(response)

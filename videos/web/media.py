@@ -6,8 +6,15 @@ and to moderators.
 
 Every file under MEDIA_ROOT belongs to a video; one that no video row owns (left behind by a deletion, a
 crash or by hand) is answered 404, never served: its video may have been private.
+
+What users upload must never run on our origin. So a request's path is checked for the shape of the
+names we give files (letters, digits, "-", "_", "." within a segment; one segment, or <video uuid>/<file>
+for HLS) before anything else: "..", "." and every encoding of them, backslashes, NUL, empty segments
+and percent signs (a second decoding) are a 404, so the video whose privacy is checked is the one
+whose folder is read. And a file is only ever sent as one of the media types of
+storage.MEDIA_CONTENT_TYPES (by the suffix we chose), anything else as an attachment of no type, always
+with `nosniff` and a sandboxing Content-Security-Policy, so no browser runs it as a page or a script.
 """
-import mimetypes
 import re
 import uuid
 from pathlib import Path
@@ -22,13 +29,30 @@ from videos.services.catalog import may_watch
 from videos.storage import MEDIA_CONTENT_TYPES
 
 CHUNK_SIZE = 256 * 1024
+UNKNOWN_CONTENT_TYPE = "application/octet-stream"
+MEDIA_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
+# A name we give a file (random UUIDs, "-<resolution>", suffixes, master.m3u8...): nothing else is served.
+FILE_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}"
+HLS_PATH = re.compile(f"{FILE_NAME}/{FILE_NAME}")
+FLAT_PATH = re.compile(FILE_NAME)
+
+
+def _checked(folder: str, relative: str) -> str:
+    """`relative` if it has the shape of our files' paths in this folder; 404 otherwise (".." included)."""
+    shape = HLS_PATH if folder == "streaming-playlists/hls" else FLAT_PATH
+    if not shape.fullmatch(relative) or ".." in relative:
+        raise Http404("No such file.")
+    return relative
+
+
 def _resolve(folder: str, relative: str) -> Path:
+    """The file on disk; it must lie under the folder (a symbolic link out of it is not followed)."""
     root = (Path(settings.MEDIA_ROOT) / folder).resolve()
-    path = (root / relative).resolve()
-    if root not in path.parents or not path.is_file():
+    path = root / relative
+    if path.resolve() != path or not path.is_file():
         raise Http404("No such file.")
     return path
 
@@ -42,11 +66,12 @@ def _owning_video(folder: str, relative: str) -> Video | None:
     """The video the file at `relative` in this public folder belongs to, or None if no row claims it."""
     videos = Video.objects.select_related("channel__account")
     if folder == "streaming-playlists/hls":
+        folder_name = relative.split("/", 1)[0]
         try:
-            video_uuid = uuid.UUID(relative.split("/", 1)[0])
+            video_uuid = uuid.UUID(folder_name)
         except ValueError:
             return None
-        return videos.filter(uuid=video_uuid).first()
+        return videos.filter(uuid=video_uuid).first() if str(video_uuid) == folder_name else None
     if folder == "thumbnails":
         return videos.filter(thumbnail_filename=relative).first()
     if folder == "previews":
@@ -90,11 +115,12 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
 
 @require_http_methods(["GET", "HEAD"])
 def serve_media(request: HttpRequest, folder: str, relative: str) -> HttpResponse:
-    path = _resolve(folder, relative)
+    """The file, if its path is one of ours, a video owns it and the viewer may have it; 404 otherwise."""
+    relative = _checked(folder, relative)
     video = _owning_video(folder, relative)
     if video is None or (folder in PRIVACY_CHECKED_FOLDERS and not may_watch(request.user, video)):
         raise Http404("No such file.")
-    return ranged_file_response(request, path)
+    return ranged_file_response(request, _resolve(folder, relative))
 
 
 def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
@@ -105,7 +131,7 @@ def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
     The caller has already decided that this viewer may have the file.
     """
     size = path.stat().st_size
-    content_type = MEDIA_CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    content_type = MEDIA_CONTENT_TYPES.get(path.suffix, UNKNOWN_CONTENT_TYPE)
     try:
         byte_range = _parse_range(request.headers.get("Range", ""), size)
     except ValueError:
@@ -122,4 +148,15 @@ def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
     response["Accept-Ranges"] = "bytes"
     response["Access-Control-Allow-Origin"] = "*"
     response["Access-Control-Expose-Headers"] = "Content-Range, Content-Length, Accept-Ranges"
+    return inert(response, attachment=content_type == UNKNOWN_CONTENT_TYPE)
+
+
+def inert(response: HttpResponse, *, attachment: bool = False) -> HttpResponse:
+    """Headers that keep a served file from running in the browser: the type as sent (`nosniff`), no
+    script, plugin or same-origin access should it be opened as a page (CSP sandbox), and, for a file
+    of no known media type, a download rather than a page."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = MEDIA_CONTENT_SECURITY_POLICY
+    if attachment:
+        response["Content-Disposition"] = "attachment"
     return response
