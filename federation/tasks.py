@@ -7,9 +7,11 @@ from datetime import timedelta
 from celery import Task, shared_task
 from django.utils import timezone
 
-from federation import crawl, deliveries, handlers
+from federation import crawl, deliveries, handlers, outbox
 from federation.models import Actor, Delivery, InboxActivity
 from federation.remote_videos import VideoError
+from videos.models import Video
+from videos.queueing import queue
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +59,35 @@ def retry_due_deliveries() -> int:
     """Queue the deliveries whose backoff has elapsed (the beat runs this every minute)."""
     due = deliveries.take_due_deliveries()
     for pk in due:
-        deliver_activity.delay(pk)
+        queue(deliver_activity, pk)
     return len(due)
+
+
+# The fan-out of our videos' news (queued by federation.outbox's receivers): each builds the activities and
+# records their deliveries. They re-load the video, so they send what is true when they run.
+
+@shared_task(name="federation.send_video_published")
+def announce_published_video(video_id: int) -> None:
+    video = Video.objects.filter(pk=video_id).select_related("channel__account").first()
+    if video is not None:
+        outbox.announce_published_video(video)
+
+
+@shared_task(name="federation.send_video_update")
+def send_video_update(video_id: int, previous_privacy: int | None) -> None:
+    video = Video.objects.filter(pk=video_id).select_related("channel__account").first()
+    if video is not None:
+        outbox.send_video_update(video, previous_privacy)
+
+
+@shared_task(name="federation.send_video_delete")
+def send_video_delete(url: str, account_name: str, channel_name: str) -> None:
+    outbox.send_video_delete(url, account_name, channel_name)
+
+
+@shared_task(name="federation.send_actor_delete")
+def send_actor_delete(actor_type: str, name: str) -> None:
+    outbox.send_actor_delete(actor_type, name)
 
 
 @shared_task(name="federation.crawl_outbox")

@@ -9,7 +9,7 @@ from django.db import transaction
 from videos.constants import UserRole
 from videos.models import Account, Channel, RetiredHandle, User, Video
 from videos.services.editing import delete_video
-from videos.signals import account_deleted, channel_deleted
+from videos.signals import account_deleted, channel_deleted, send_on_commit
 
 
 class HandleTaken(ValueError):
@@ -111,7 +111,7 @@ def delete_channel(channel: Channel) -> None:
             delete_video(video)
         _retire(channel)
         channel.delete()
-        transaction.on_commit(lambda: channel_deleted.send(sender=Channel, channel=channel))
+        send_on_commit(channel_deleted, Channel, channel=channel)
 
 
 def delete_account(account: Account) -> None:
@@ -122,7 +122,7 @@ def delete_account(account: Account) -> None:
             delete_channel(channel)
         _retire(account)
         account.delete()
-        transaction.on_commit(lambda: account_deleted.send(sender=Account, account=account))
+        send_on_commit(account_deleted, Account, account=account)
 
 
 def delete_user(user: User) -> None:
