@@ -186,6 +186,7 @@ CELERY_QUEUES_CONSUMED = ["default", "transcoding", "federation_in", "federation
 CELERY_TASK_ROUTES = {
     "transcoding.*": {"queue": "transcoding"},
     "federation.process_*": {"queue": "federation_in"},
+    "federation.queue_*": {"queue": "federation_in"},
     "federation.crawl_*": {"queue": "federation_in"},
     "federation.deliver_*": {"queue": "federation_out"},
     "federation.send_*": {"queue": "federation_out"},
@@ -204,6 +205,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "queue-pending-transcoding-jobs": {"task": "transcoding.queue_pending_jobs", "schedule": 60.0},
     # Send again the federation deliveries whose backoff has elapsed (see federation.deliveries).
     "retry-due-deliveries": {"task": "federation.retry_due_deliveries", "schedule": 60.0},
+    # Handle the received activities the broker did not take (it was down; see federation.inbox).
+    "queue-unprocessed-activities": {"task": "federation.queue_unprocessed_activities", "schedule": 60.0},
     # Forget federation rows nobody needs any more (see federation.tasks.KEEP_FINISHED).
     "prune-finished-federation-rows": {"task": "federation.prune_finished_rows", "schedule": 86400.0},
 }
