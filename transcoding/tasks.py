@@ -33,7 +33,7 @@ def reap_stale_jobs() -> int:
     for job in jobs.abandoned_jobs():
         if jobs.release(job):
             logger.warning("Transcoding job %s was abandoned by %s: queued again", job.pk, job.worker)
-            send_job(job.pk)
+            queue_job(job.pk)
             count += 1
     return count
 
@@ -43,7 +43,7 @@ def queue_pending_jobs() -> int:
     """Queue the pending jobs the broker never took (it was down at upload) or may have lost; returns how many."""
     pending = jobs.unqueued_jobs()
     for job_id in pending:
-        send_job(job_id)
+        queue_job(job_id)
     return len(pending)
 
 
@@ -55,7 +55,7 @@ def recover_when_a_worker_starts(**kwargs) -> None:
     queue(queue_pending_jobs)
 
 
-def send_job(job_id: int) -> None:
+def queue_job(job_id: int) -> None:
     """Queue the job now; it counts as queued only once the broker took it, so queue_pending_jobs finds it
     otherwise."""
     if queue(transcode_video, job_id):
@@ -70,5 +70,5 @@ def queue_transcoding(video: Video) -> TranscodingJob | None:
     except IntegrityError:
         return None
     publishing.mark_to_transcode(video)
-    transaction.on_commit(lambda: send_job(job.pk))
+    transaction.on_commit(lambda: queue_job(job.pk))
     return job
