@@ -176,9 +176,9 @@ def receive(request: HttpRequest) -> tuple[InboxActivity | None, bool]:
         logger.info("Dropped a %s activity signed by %s", activity["type"], owner)
         return None, False
     signed = SignedRequest.of(request, body)
+    _check_without_key(signed)  # before any key is fetched for it
     signer = _verified_signer(signed, owner)
     if signer is None:
-        _check_without_key(signed)
         logger.info("The key of %s was slow to come: %s is verified in the worker", owner, activity["id"])
     kept = {} if signer else {"signed_request": {"path": signed.path, "query": signed.query,
                                                  "headers": signed.headers}, "body": body}
