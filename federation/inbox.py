@@ -102,8 +102,11 @@ class SignedRequest:
     body: bytes
 
     @classmethod
-    def of(cls, request: HttpRequest, body: bytes) -> SignedRequest:
-        return cls(request.path, request.META.get("QUERY_STRING", ""), dict(request.headers), body)
+    def of(cls, request: HttpRequest, body: bytes, parsed: signatures.ParsedSignature) -> SignedRequest:
+        """Only the headers the signature needs are kept: nothing else of the request (no address) is stored."""
+        names = {*parsed.headers, "signature", "digest"}
+        headers = {name: value for name, value in request.headers.items() if name.lower() in names}
+        return cls(request.path, request.META.get("QUERY_STRING", ""), headers, body)
 
     @classmethod
     def stored(cls, activity: InboxActivity) -> SignedRequest:
@@ -169,13 +172,14 @@ def receive(request: HttpRequest) -> tuple[InboxActivity | None, bool]:
     request and the worker verifies it (verify_later) before anything is handled.
     """
     body, activity = _read_activity(request)
-    owner = signatures.key_owner(_parsed_signature(request).key_id)
+    parsed = _parsed_signature(request)
+    owner = signatures.key_owner(parsed.key_id)
     if host_of(owner) == our_host():
         raise Refused(409, "The sender is this instance itself")
     if owner != id_of(activity["actor"]) or activity["type"] not in HANDLERS:
         logger.info("Dropped a %s activity signed by %s", activity["type"], owner)
         return None, False
-    signed = SignedRequest.of(request, body)
+    signed = SignedRequest.of(request, body, parsed)
     _check_without_key(signed)  # before any key is fetched for it
     signer = _verified_signer(signed, owner)
     if signer is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import time
 from datetime import timedelta
 
@@ -149,7 +150,7 @@ def test_uploads_and_activities_survive_a_stopped_broker(real_services, tmp_path
                                   redis_url=f"redis://127.0.0.1:{port}/0",
                                   extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": "240"})
         instance.start_process("beat", [
-            "celery", "-A", "sideways", "beat", "--loglevel", "INFO",
+            sys.executable, "-m", "celery", "-A", "sideways", "beat", "--loglevel", "INFO",
             "--schedule", str(instance.data_dir / "beat-schedule")])
         session = api_session(instance)
         with running_peer() as remote:

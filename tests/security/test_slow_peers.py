@@ -112,6 +112,8 @@ def test_a_dripping_key_url_does_not_hold_the_inbox_and_the_worker_verifies_late
     assert response.status_code == 202
     stored = InboxActivity.objects.get()
     assert stored.actor is None and stored.processed_at is None and not Follow.objects.exists()
+    kept = {name.lower() for name in stored.signed_request["headers"]}
+    assert kept == {"host", "date", "digest", "signature"}  # what verifying needs, nothing about the sender
 
     dripping.healed = True  # the peer's key can now be fetched: the worker verifies, then handles
     process_activity(stored.pk)
