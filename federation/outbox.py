@@ -92,8 +92,9 @@ def send_actor_delete(actor_type: str, name: str) -> None:
     Follow.objects.filter(target=actor).delete()
 
 
-# The receivers below only queue one of the tasks above (federation.tasks): building activities and
-# deliveries never runs inside, nor decides the outcome of, the publication or edit that sent the signal.
+# The receivers below only queue a task of federation.tasks, which calls one of the functions above: building
+# activities and deliveries never runs inside, nor decides the outcome of, the publication or edit that
+# sent the signal.
 
 def _fan_out(task: Task, *args: object) -> None:
     """Queue the fan-out task after commit; with the broker down, run it here instead (database writes only,
@@ -104,7 +105,7 @@ def _fan_out(task: Task, *args: object) -> None:
 @receiver(video_published, dispatch_uid="federation.announce_published_video")
 def on_video_published(sender: type, video: Video, **kwargs: object) -> None:
     if video.is_local:
-        _fan_out(tasks.announce_published_video, video.pk)
+        _fan_out(tasks.send_video_published, video.pk)
 
 
 @receiver(video_updated, dispatch_uid="federation.send_video_update")

@@ -28,8 +28,8 @@ def process_activity(self: Task, activity_id: int) -> None:
     """Handle one received activity once; a failure is kept on the row for the admin.
 
     An activity stored before its signature could be verified (federation.inbox) is verified first, and
-    dropped if it does not verify. Only a peer briefly unreachable (say, the origin of an announced video) is tried again, a few times
-    over about two and a half hours; anything else is final.
+    dropped if it does not verify. Only a peer briefly unreachable (the signer's instance, the origin of an
+    announced video) is tried again, a few times over about two and a half hours; anything else is final.
     """
     activity = InboxActivity.objects.filter(pk=activity_id, processed_at=None).select_related("actor").first()
     if activity is None:
@@ -111,7 +111,7 @@ def retry_due_deliveries() -> int:
 # records their deliveries. They re-load the video, so they send what is true when they run.
 
 @shared_task(name="federation.send_video_published")
-def announce_published_video(video_id: int) -> None:
+def send_video_published(video_id: int) -> None:
     video = Video.objects.filter(pk=video_id).select_related("channel__account").first()
     if video is not None:
         outbox.announce_published_video(video)

@@ -19,6 +19,7 @@ import requests
 from django.utils import timezone
 
 from federation import tasks as federation_tasks
+from federation.actors import ensure_instance_actor
 from federation.models import Delivery, Follow, InboxActivity
 from federation.remote_actors import fetch_actor
 from federation.signatures import sign_headers
@@ -35,7 +36,6 @@ from transcoding.pipeline import source_path
 from videos.constants import VideoState
 from videos.models import Video
 from videos.signals import video_published
-from federation.actors import ensure_instance_actor
 
 
 def broker_down(monkeypatch, *tasks) -> None:
@@ -107,7 +107,7 @@ def test_deliveries_made_with_the_broker_down_wait_in_their_table(peer, user, dj
     Follow.objects.create(actor=fetch_actor(peer.instance().url), target=ensure_instance_actor(),
                           state=Follow.State.ACCEPTED)
     video = publish_video(user.account.channels.get())
-    broker_down(monkeypatch, federation_tasks.announce_published_video, federation_tasks.deliver_activity)
+    broker_down(monkeypatch, federation_tasks.send_video_published, federation_tasks.deliver_activity)
     with django_capture_on_commit_callbacks(execute=True):
         video_published.send(sender=Video, video=video)
     pending = Delivery.objects.filter(state=Delivery.State.PENDING)
