@@ -1,8 +1,9 @@
 """Sending activities: one Delivery row per (activity, inbox), POSTed signed, retried with backoff.
 
-Rows rather than fire-and-forget tasks, so a restart or a peer down for a day loses nothing: the first try
-is queued when the transaction that produced the activity commits, and a beat task re-queues rows whose
-next attempt is due. Network errors, 408, 429 and 5xx are retried for about two days; any other answer
+Rows rather than fire-and-forget tasks, so a restart, a broker down or a peer down for a day loses nothing:
+the first try is queued when the transaction that produced the activity commits (a broker that does not
+take it is only logged), and a beat task re-queues rows whose next attempt is due, including a first try
+whose message never reached the broker (QUEUED_TRY_LEASE). Network errors, 408, 429 and 5xx are retried for about two days; any other answer
 is final; an inbox that only fails is put in a slow lane (ARCHITECTURE.md item 5).
 """
 from __future__ import annotations
@@ -12,13 +13,13 @@ import random
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from federation import http, ld_signatures
 from federation.actors import actor_url
 from federation.ids import key_id
 from federation.models import Actor, Delivery, Follow
+from videos.queueing import queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def deliver(activity: dict, sender: Actor, inboxes: Iterable[str]) -> list[Deliv
         row = Delivery.objects.create(sender=sender, inbox_url=inbox, activity=activity,
                                       next_attempt_at=now + (SLOW_LANE_DELAY if dead else QUEUED_TRY_LEASE))
         if not dead:
-            transaction.on_commit(lambda pk=row.pk: deliver_activity.delay(pk))
+            queue_on_commit(deliver_activity, row.pk)
         rows.append(row)
     return rows
 

@@ -9,17 +9,23 @@ is treated as attacker-chosen:
 - the connection goes to that checked address (the Host header, TLS SNI and certificate check keep
   the name), so a second DNS answer cannot swap in another address ("DNS rebinding");
 - redirects are followed by hand (GET only, at most MAX_REDIRECTS), each hop checked again;
-- connect/read timeouts, an overall deadline and a byte cap on the streamed body.
+- one deadline for the whole exchange (connect, response headers and body together): a watchdog cuts the
+  connection when it passes, so a peer dripping its headers or body a byte at a time cannot hold the
+  thread; `deadline()` shortens it for a block of code (the inbox's key fetch);
+- a byte cap on the streamed body.
 
 It sits directly on urllib3 (the engine under `requests`) because urllib3's connection pool takes
 the address to connect to and the name to verify separately; `requests` would need an adapter
 subclass and proxy settings switched off to do the same.
 """
+import contextvars
 import ipaddress
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from urllib.parse import SplitResult, urljoin, urlsplit
@@ -35,8 +41,10 @@ MAX_JSON_BYTES = 1_000_000
 MAX_IMAGE_BYTES = 8_000_000
 MAX_REDIRECTS = 5
 TIMEOUT = urllib3.Timeout(connect=5, read=15)
-DEADLINE = 60  # seconds for a whole response, so a peer dripping bytes cannot hold a worker
+DEADLINE = 60  # seconds for a whole exchange, so a peer dripping bytes cannot hold a worker
 MEDIA_DEADLINE = 600  # the same for one proxied media response (a player asks for one segment at a time)
+# The monotonic time by which every request of the current block must be over (see deadline()).
+_deadline_cap: contextvars.ContextVar[float] = contextvars.ContextVar("deadline_cap", default=float("inf"))
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _VERSION = version("sideways-tube")
 
@@ -56,6 +64,29 @@ class FetchError(Exception):
 
 class UnsafeURL(FetchError):
     """A URL we refuse to connect to: not http(s), or it leads to a non-public address."""
+
+
+class TimedOut(FetchError):
+    """The exchange did not finish within its deadline (a slow or dripping peer)."""
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Every request made inside the block is over within `seconds` from now, all of them together.
+
+    For requests made while a client waits (the inbox fetching a signer's key): a slow peer then costs
+    that request a bounded time, and the caller can hand the work to a worker instead.
+    """
+    token = _deadline_cap.set(min(_deadline_cap.get(), time.monotonic() + seconds))
+    try:
+        yield
+    finally:
+        _deadline_cap.reset(token)
+
+
+def _deadline_in(seconds: float) -> float:
+    """The monotonic time by which an exchange starting now must end."""
+    return min(_deadline_cap.get(), time.monotonic() + seconds)
 
 
 @dataclass(frozen=True)
@@ -106,15 +137,19 @@ def post_activity(url: str, activity: dict, *, signer: Signer) -> int:
     """
     body = json.dumps(activity, ensure_ascii=False, separators=(",", ":")).encode()
     headers = {"Content-Type": AP_CONTENT_TYPE, "Accept": AP_ACCEPT}
-    reply = _exchange("POST", url, headers=headers, body=body, signer=signer, max_bytes=None)
+    reply = _exchange("POST", url, headers=headers, body=body, signer=signer, max_bytes=None,
+                      until=_deadline_in(DEADLINE))
     _raise_for_status(url, reply.status)
     return reply.status
 
 
 def _get(url: str, *, signer: Signer | None, accept: str, max_bytes: int) -> _Reply:
-    """GET with redirects followed by hand, so every hop goes through the address check again."""
+    """GET with redirects followed by hand, so every hop goes through the address check again; all hops
+    together within DEADLINE."""
+    until = _deadline_in(DEADLINE)
     for _hop in range(MAX_REDIRECTS + 1):
-        reply = _exchange("GET", url, headers={"Accept": accept}, body=None, signer=signer, max_bytes=max_bytes)
+        reply = _exchange("GET", url, headers={"Accept": accept}, body=None, signer=signer, max_bytes=max_bytes,
+                          until=until)
         location = reply.headers.get("Location")
         if reply.status in REDIRECT_STATUSES and location:
             url = urljoin(url, location)
@@ -125,25 +160,34 @@ def _get(url: str, *, signer: Signer | None, accept: str, max_bytes: int) -> _Re
 
 
 def _exchange(
-    method: str, url: str, *, headers: dict[str, str], body: bytes | None, signer: Signer | None, max_bytes: int | None
+    method: str, url: str, *, headers: dict[str, str], body: bytes | None, signer: Signer | None,
+    max_bytes: int | None, until: float,
 ) -> _Reply:
-    """One request to `url`, signed for that URL when a signer is given; the body is read (capped) on 2xx
-    when max_bytes is given."""
-    response = _open(method, url, headers=headers, body=body, signer=signer)
+    """One request to `url`, over by the monotonic time `until`, signed for that URL when a signer is
+    given; the body is read (capped) on 2xx when max_bytes is given."""
+    response = _open(method, url, headers=headers, body=body, signer=signer, until=until)
     try:
         content = b""
         if max_bytes is not None and 200 <= response.status < 300:
             content = _read_capped(response, max_bytes, url)
         return _Reply(response.status, response.headers, content)
     except (urllib3.exceptions.HTTPError, OSError) as exc:
-        raise FetchError(f"{method} {url} failed: {exc}", retryable=True) from exc
+        raise _network_error(method, url, exc, until) from exc
     finally:
         response.release_conn()
 
 
-def _open(method: str, url: str, *, headers: dict[str, str], body: bytes | None, signer: Signer | None
-          ) -> urllib3.BaseHTTPResponse:
-    """Send one request to `url` and return the response with its body still unread.
+def _network_error(method: str, url: str, exc: Exception, until: float) -> FetchError:
+    """What a failed exchange is: TimedOut when the watchdog cut it, a retryable FetchError otherwise."""
+    if time.monotonic() >= until:
+        return TimedOut(f"{method} {url} did not finish in time", retryable=True)
+    return FetchError(f"{method} {url} failed: {exc}", retryable=True)
+
+
+def _open(method: str, url: str, *, headers: dict[str, str], body: bytes | None, signer: Signer | None,
+          until: float) -> urllib3.BaseHTTPResponse:
+    """Send one request to `url` and return the response with its body still unread; its connection is cut
+    at the monotonic time `until`.
 
     The checked addresses are tried in turn when a connection cannot be opened (an IPv6 address on
     a host without IPv6, say), as a browser would; once connected, a failure is final.
@@ -157,7 +201,7 @@ def _open(method: str, url: str, *, headers: dict[str, str], body: bytes | None,
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     failure: Exception | None = None
     for address in addresses:
-        pool = _connection_pool(parts, address)
+        pool = _connection_pool(parts, address, until)
         try:
             return pool.urlopen(
                 method, target, body=body, headers=headers, redirect=False, preload_content=False,
@@ -166,10 +210,10 @@ def _open(method: str, url: str, *, headers: dict[str, str], body: bytes | None,
         except urllib3.exceptions.ConnectTimeoutError as exc:  # also "connection refused": try the next address
             failure = exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise FetchError(f"{method} {url} failed: {exc}", retryable=True) from exc
+            raise _network_error(method, url, exc, until) from exc
         finally:
             pool.close()  # the response keeps its own connection; nothing else is pooled
-    raise FetchError(f"{method} {url} failed: {failure}", retryable=True) from failure
+    raise _network_error(method, url, failure, until) from failure
 
 
 class MediaStream:
@@ -185,13 +229,10 @@ class MediaStream:
         self.content_range: str | None = response.headers.get("Content-Range")
 
     def chunks(self) -> Iterator[bytes]:
-        deadline = time.monotonic() + MEDIA_DEADLINE
         try:
             while chunk := self._response.read1(64 * 1024):
-                if time.monotonic() > deadline:
-                    return
                 yield chunk
-        except (urllib3.exceptions.HTTPError, OSError):
+        except (urllib3.exceptions.HTTPError, OSError):  # also the MEDIA_DEADLINE watchdog's cut
             return  # the viewer gets a short body and its player retries, as after any network cut
         finally:
             self.close()
@@ -208,36 +249,75 @@ def stream_media(url: str, *, byte_range: str | None = None) -> MediaStream:
     Non-2xx answers raise FetchError.
     """
     headers = {"Accept": "*/*", **({"Range": byte_range} if byte_range else {})}
-    response = _open("GET", url, headers=headers, body=None, signer=None)
+    response = _open("GET", url, headers=headers, body=None, signer=None, until=_deadline_in(MEDIA_DEADLINE))
     if not 200 <= response.status < 300:
         response.release_conn()
         _raise_for_status(url, response.status)
     return MediaStream(response)
 
 
-def _connection_pool(parts: SplitResult, address: str) -> urllib3.HTTPConnectionPool:
-    """A pool connecting to `address` while TLS still sends and verifies the URL's host name."""
+class _CutAtDeadline:
+    """A connection whose socket a watchdog shuts down at the monotonic time `until`, whatever the request
+    is waiting for then (socket timeouts only bound one read, and a peer can send a byte per read)."""
+
+    def __init__(self, *args: object, until: float, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.until = until
+        self._watchdog: threading.Timer | None = None
+
+    def connect(self) -> None:
+        self._watchdog = threading.Timer(max(0.0, self.until - time.monotonic()), self._cut)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        super().connect()
+
+    def _cut(self) -> None:
+        if self.sock is not None:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed
+                pass
+
+    def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        super().close()
+
+
+class _HTTPConnection(_CutAtDeadline, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_CutAtDeadline, urllib3.connection.HTTPSConnection):
+    pass
+
+
+def _connection_pool(parts: SplitResult, address: str, until: float) -> urllib3.HTTPConnectionPool:
+    """A pool connecting to `address` while TLS still sends and verifies the URL's host name, its connection
+    cut at `until`."""
+    remaining = max(0.001, until - time.monotonic())
+    timeout = urllib3.Timeout(connect=min(TIMEOUT.connect_timeout, remaining), read=min(TIMEOUT.read_timeout, remaining))
     if parts.scheme == "https":
-        return urllib3.HTTPSConnectionPool(
-            address, parts.port or 443, timeout=TIMEOUT, retries=False,
-            server_hostname=parts.hostname, assert_hostname=parts.hostname,
+        pool = urllib3.HTTPSConnectionPool(
+            address, parts.port or 443, timeout=timeout, retries=False,
+            server_hostname=parts.hostname, assert_hostname=parts.hostname, until=until,
         )
-    return urllib3.HTTPConnectionPool(address, parts.port or 80, timeout=TIMEOUT, retries=False)
+        pool.ConnectionCls = _HTTPSConnection
+        return pool
+    pool = urllib3.HTTPConnectionPool(address, parts.port or 80, timeout=timeout, retries=False, until=until)
+    pool.ConnectionCls = _HTTPConnection
+    return pool
 
 
 def _read_capped(response: urllib3.BaseHTTPResponse, max_bytes: int, url: str) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdecimal() and int(declared) > max_bytes:
         raise FetchError(f"{url} is larger than {max_bytes} bytes")
-    deadline = time.monotonic() + DEADLINE
     chunks, size = [], 0
-    # read1 returns what one socket read gives, so the deadline is checked even while a peer drips bytes.
     while chunk := response.read1(64 * 1024):
         size += len(chunk)
         if size > max_bytes:
             raise FetchError(f"{url} is larger than {max_bytes} bytes")
-        if time.monotonic() > deadline:
-            raise FetchError(f"{url} took more than {DEADLINE} s to send its body", retryable=True)
         chunks.append(chunk)
     return b"".join(chunks)
 

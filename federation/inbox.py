@@ -4,19 +4,26 @@ Nothing is acted on before its signature verified against the signer's key, and 
 activity's actor (we do not check Linked Data signatures, so forwarded activities are dropped). A stored
 activity is unique by id and content, so a peer redelivering it changes nothing; the handler runs in the
 federation_in queue once the row is committed (ARCHITECTURE.md items 2 and 3).
+
+Nothing here may hold a web thread on a peer: the signer's key is fetched within KEY_FETCH_SECONDS, and
+an activity whose key is slower is stored with its signed request for the worker to verify first. A
+broker that is down does not lose an activity either: the row waits for the sweep
+(federation.tasks.queue_unprocessed_activities).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from federation import signatures
+from federation import http, signatures
 from federation.handlers import HANDLERS
 from federation.ids import MAX_URL, host_of
 from federation.ids import host as our_host
@@ -81,19 +88,58 @@ def _parsed_signature(request: HttpRequest) -> signatures.ParsedSignature:
         raise Refused(400, f"Malformed signature: {error}") from None
 
 
-def _verified_signer(request: HttpRequest, body: bytes, owner: str) -> Actor:
-    """The remote actor `owner` once its key verified the request; refetched once if it changed (rotation)."""
+# How long an inbox request may wait for a signer's key; a slower peer's activity is verified in the worker.
+KEY_FETCH_SECONDS = 1.5
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """What verifying an HTTP signature needs of a POST: kept with an activity whose key was not at hand."""
+
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+
+    @classmethod
+    def of(cls, request: HttpRequest, body: bytes, parsed: signatures.ParsedSignature) -> SignedRequest:
+        """Only the headers the signature needs are kept: nothing else of the request (no address) is stored."""
+        names = {*parsed.headers, "signature", "digest"}
+        headers = {name: value for name, value in request.headers.items() if name.lower() in names}
+        return cls(request.path, request.META.get("QUERY_STRING", ""), headers, body)
+
+    @classmethod
+    def stored(cls, activity: InboxActivity) -> SignedRequest:
+        kept = activity.signed_request
+        return cls(kept["path"], kept["query"], kept["headers"], bytes(activity.body))
+
+    def verify(self, public_key_pem: str, *, now: datetime | None = None) -> None:
+        signatures.verify_request("POST", self.path, self.query, self.headers, self.body, public_key_pem, now=now)
+
+
+def _signer(signed: SignedRequest, owner: str, *, now: datetime | None = None) -> Actor:
+    """The remote actor `owner` once its key verified the request; refetched once if it changed (rotation).
+
+    Raises ActorError, MalformedSignature or BadSignature."""
     def verified(actor: Actor) -> Actor:
-        signatures.verify_request(request.method, request.path, request.META.get("QUERY_STRING", ""),
-                                  request.headers, body, actor.public_key_pem)
+        signed.verify(actor.public_key_pem, now=now)
         return actor
 
     try:
-        try:
-            return verified(fetch_actor(owner))
-        except signatures.BadSignature:
-            return verified(fetch_actor(owner, refresh=True))
+        return verified(fetch_actor(owner))
+    except signatures.BadSignature:
+        return verified(fetch_actor(owner, refresh=True))
+
+
+def _verified_signer(signed: SignedRequest, owner: str) -> Actor | None:
+    """The verified signer, or None when its key could not be fetched within KEY_FETCH_SECONDS (a slow or
+    dripping peer must not hold a web thread). Raises Refused."""
+    try:
+        with http.deadline(KEY_FETCH_SECONDS):
+            return _signer(signed, owner)
     except ActorError as error:
+        if isinstance(error.__cause__, http.TimedOut):  # fetch_actor wraps the network error it met
+            return None
         raise Refused(401, f"Unknown signer: {error}") from None
     except signatures.MalformedSignature as error:
         raise Refused(400, f"Malformed signature: {error}") from None
@@ -101,42 +147,89 @@ def _verified_signer(request: HttpRequest, body: bytes, owner: str) -> Actor:
         raise Refused(401, f"Invalid signature: {error}") from None
 
 
-def receive(request: HttpRequest) -> InboxActivity | None:
-    """Verify and store one activity; None when it is dropped or was already received. Raises Refused.
+def _check_without_key(signed: SignedRequest) -> None:
+    """What can be refused before the key is at hand: covered headers, date, digest. Raises Refused."""
+    try:
+        signatures.check_request("POST", signed.headers, signed.body)
+    except signatures.MalformedSignature as error:
+        raise Refused(400, f"Malformed signature: {error}") from None
+    except signatures.BadSignature as error:
+        raise Refused(401, f"Invalid signature: {error}") from None
+
+
+def receive(request: HttpRequest) -> tuple[InboxActivity | None, bool]:
+    """Verify and store one activity: (the row, or None when dropped or already received; whether its
+    signature is still to be verified by the worker). Raises Refused.
 
     Dropped before any key is fetched, with a success status so the sender does not count a failure:
     activities of a type we do not handle, and activities signed by someone other than their actor (what
     PeerTube forwards — views, likes, comments — carries its server's signature and an LD signature we do
     not check). A redelivery (same id, same bytes) is stored once; the same id with other bytes is a new
-    action (PeerTube reuses ids such as `<follower>/follows/<target>` for a follow made again).
+    action (PeerTube reuses ids such as `<follower>/follows/<target>` for a follow made again). A
+    redelivery of an activity not handled yet whose message the broker never took is queued again.
+
+    When the signer's key cannot be had within KEY_FETCH_SECONDS, the activity is stored with its signed
+    request and the worker verifies it (verify_later) before anything is handled.
     """
     body, activity = _read_activity(request)
-    owner = signatures.key_owner(_parsed_signature(request).key_id)
+    parsed = _parsed_signature(request)
+    owner = signatures.key_owner(parsed.key_id)
     if host_of(owner) == our_host():
         raise Refused(409, "The sender is this instance itself")
     if owner != id_of(activity["actor"]) or activity["type"] not in HANDLERS:
         logger.info("Dropped a %s activity signed by %s", activity["type"], owner)
-        return None
-    signer = _verified_signer(request, body, owner)
-    from federation.tasks import process_activity
+        return None, False
+    signed = SignedRequest.of(request, body, parsed)
+    _check_without_key(signed)  # before any key is fetched for it
+    signer = _verified_signer(signed, owner)
+    if signer is None:
+        logger.info("The key of %s was slow to come: %s is verified in the worker", owner, activity["id"])
+    kept = {} if signer else {"signed_request": {"path": signed.path, "query": signed.query,
+                                                 "headers": signed.headers}, "body": body}
+    from federation.tasks import queue_activity
 
     with transaction.atomic():
         stored, created = InboxActivity.objects.get_or_create(
             ap_id=id_of(activity["id"]), digest=hashlib.sha256(body).hexdigest(),
-            defaults={"actor": signer, "payload": activity},
+            defaults={"actor": signer, "payload": activity, **kept},
         )
-        if created:
-            transaction.on_commit(lambda: process_activity.delay(stored.pk))
-    return stored if created else None
+        if created or (stored.processed_at is None and stored.queued_at is None):
+            transaction.on_commit(lambda: queue_activity(stored.pk))
+    return (stored if created else None), signer is None
+
+
+def verify_later(activity: InboxActivity) -> bool:
+    """In the worker: verify the signature kept with the activity (as of when it arrived) and record its
+    signer; True when it can be handled. An activity that does not verify is deleted (logged), never handled,
+    so a genuine redelivery of the same bytes is stored afresh. Raises ActorError when the signer's instance
+    could not be reached (the caller may try again)."""
+    owner = id_of(activity.payload.get("actor"))
+    try:
+        activity.actor = _signer(SignedRequest.stored(activity), owner, now=activity.received_at)
+    except ActorError as error:
+        if isinstance(error.__cause__, http.FetchError) and error.__cause__.retryable:
+            raise
+        reason = f"unknown signer: {error}"
+    except signatures.SignatureError as error:
+        reason = f"invalid signature: {error}"
+    else:
+        activity.signed_request, activity.body = {}, b""
+        activity.save(update_fields=["actor", "signed_request", "body"])
+        return True
+    logger.warning("Dropped activity %s: %s", activity.ap_id, reason)
+    activity.delete()
+    return False
 
 
 @csrf_exempt
 @require_POST
 def inbox(request: HttpRequest, **kwargs: str) -> HttpResponse:
-    """The shared inbox and every actor's inbox: all land in the same verified queue."""
+    """The shared inbox and every actor's inbox: all land in the same verified queue.
+
+    204 once stored (or dropped), 202 when the signature is left for the worker to verify."""
     try:
-        receive(request)
+        _stored, verify_later_ = receive(request)
     except Refused as refused:
         logger.info("Inbox refused an activity from %s: %s", request.headers.get("User-Agent", "?"), refused.detail)
         return _error(refused.status, refused.detail)
-    return HttpResponse(status=204)
+    return HttpResponse(status=202 if verify_later_ else 204)

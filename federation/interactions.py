@@ -21,7 +21,8 @@ from federation.ld import with_context
 from federation.models import Actor
 from federation.objects.comment import note_object
 from federation.objects.rating import rate_activity
-from federation.outbox import _audience, _federated
+from federation import tasks
+from federation.outbox import fan_out, is_federated, video_audience
 from videos.links import comment_url
 from videos.models import Account, Comment, Video
 from videos.signals import comment_deleted, comment_posted, video_rated
@@ -37,7 +38,7 @@ def _comment_inboxes(comment: Comment) -> list[str]:
     """Who must hear of a comment: the video's audience (ours) or origin (remote), and the remote authors
     of the comments above it in its thread."""
     video = comment.video
-    inboxes = list(_audience(video)) if video.is_local else _remote_inbox(channel=video.channel)
+    inboxes = list(video_audience(video)) if video.is_local else _remote_inbox(channel=video.channel)
     parent = comment.in_reply_to
     while parent is not None:
         if not parent.account.is_local:
@@ -98,29 +99,23 @@ def send_rating(video_id: int, account_id: int, previous: str | None, kind: str 
 
 def _federates(video: Video) -> bool:
     """Comments federate on our public videos and on the remote videos we hold."""
-    return _federated(video) or not video.is_local
+    return is_federated(video) or not video.is_local
 
 
 @receiver(comment_posted, dispatch_uid="federation.send_comment")
 def on_comment_posted(sender: type, comment: Comment, **kwargs: object) -> None:
     if comment.account.is_local:
-        from federation.tasks import send_comment_task
-
-        send_comment_task.delay(comment.pk)
+        fan_out(tasks.send_comment_task, comment.pk)
 
 
 @receiver(comment_deleted, dispatch_uid="federation.send_comment_delete")
 def on_comment_deleted(sender: type, comment: Comment, **kwargs: object) -> None:
-    from federation.tasks import send_comment_delete_task
-
-    send_comment_delete_task.delay(comment.pk)
+    fan_out(tasks.send_comment_delete_task, comment.pk)
 
 
 @receiver(video_rated, dispatch_uid="federation.send_rating")
 def on_video_rated(sender: type, video: Video, account: Account, previous: str | None, kind: str | None,
                    **kwargs: object) -> None:
     if account.is_local and not video.is_local and previous != kind:
-        from federation.tasks import send_rating_task
-
-        send_rating_task.delay(video.pk, account.pk, previous, kind)
+        fan_out(tasks.send_rating_task, video.pk, account.pk, previous, kind)
 

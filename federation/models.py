@@ -84,16 +84,24 @@ class Follow(models.Model):
 class InboxActivity(models.Model):
     """An activity a peer POSTed to an inbox, kept until a worker has handled it.
 
-    Stored only after its HTTP signature checked out; the unique (id, digest) makes a redelivery a no-op.
+    Stored once its HTTP signature checked out, or, when the signer's key could not be had in time, with
+    the signed request to verify in the worker (federation.inbox); the unique (id, digest) makes a
+    redelivery a no-op.
     """
 
     ap_id = models.URLField(max_length=2000)
     # SHA-256 of the body as received: with the id, what makes a redelivery recognisable.
     digest = models.CharField(max_length=64, default="")
-    # The actor whose key signed the request (the activity's own actor, checked on receipt).
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="inbox_activities")
+    # The actor whose key signed the request (the activity's own actor, checked on receipt); empty while
+    # the signature waits for the worker to verify it.
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, null=True, related_name="inbox_activities")
+    # While unverified: the request's path, query and headers, and its exact body (cleared once verified).
+    signed_request = models.JSONField(default=dict, blank=True)
+    body = models.BinaryField(default=b"", blank=True)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
+    # When the broker took its message; empty while it never did (federation.tasks.queue_unprocessed_activities).
+    queued_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     # Why handling failed, for an admin to read (empty when it worked).
     error = models.TextField(blank=True, default="")

@@ -208,10 +208,33 @@ def verify_request(
     `path` is the path as the sender wrote it (percent-encoded; Django's `request.path` is the decoded
     form, the same for plain ASCII paths such as inboxes) and `query` the raw query string. `headers`
     may be Django's `request.headers` or any mapping; names are compared case-insensitively. The rules are PeerTube's (PROTOCOL.md §3.9):
-    - the signature covers (request-target) and host, digest for a POST or any body, and date or (created);
-    - the signed Date / (created) lies within MAX_CLOCK_SKEW of now, and (expires) has not passed;
-    - a Digest header must match the body, so a signed request cannot carry another body;
+    - the checks of check_request (covered headers, times, digest);
     - PeerTube signs the path without the query string, so the target is tried with it, then without.
+    """
+    parsed, values = check_request(method, headers, body, now=now)
+    if parsed.created is not None:
+        values["(created)"] = str(parsed.created)
+    if parsed.expires is not None:
+        values["(expires)"] = str(parsed.expires)
+    request_line = method.lower()
+    if query:
+        try:
+            verify_signature(parsed, {**values, "(request-target)": f"{request_line} {path}?{query}"}, public_key_pem)
+            return parsed
+        except BadSignature:
+            pass  # PeerTube signs the bare path: that form is tried next
+    verify_signature(parsed, {**values, "(request-target)": f"{request_line} {path}"}, public_key_pem)
+    return parsed
+
+
+def check_request(
+    method: str, headers: Mapping[str, str], body: bytes | None, *, now: datetime | None = None
+) -> tuple[ParsedSignature, dict[str, str]]:
+    """Everything about a signed request that needs no key: raise unless
+    - the signature covers (request-target) and host, digest for a POST or any body, and date or (created);
+    - the signed Date / (created) lies within MAX_CLOCK_SKEW of `now`, and (expires) has not passed;
+    - a Digest header matches the body, so a signed request cannot carry another body.
+    Returns the parsed signature and the headers by lower-case name.
     """
     values = {name.lower(): value for name, value in headers.items()}
     if "signature" not in values:
@@ -230,20 +253,7 @@ def verify_request(
     _check_times(parsed, values, _utc(now).timestamp())
     if "digest" in values:
         _check_digest(values["digest"], body or b"")
-
-    if parsed.created is not None:
-        values["(created)"] = str(parsed.created)
-    if parsed.expires is not None:
-        values["(expires)"] = str(parsed.expires)
-    request_line = method.lower()
-    if query:
-        try:
-            verify_signature(parsed, {**values, "(request-target)": f"{request_line} {path}?{query}"}, public_key_pem)
-            return parsed
-        except BadSignature:
-            pass  # PeerTube signs the bare path: that form is tried next
-    verify_signature(parsed, {**values, "(request-target)": f"{request_line} {path}"}, public_key_pem)
-    return parsed
+    return parsed, values
 
 
 def _check_times(parsed: ParsedSignature, values: Mapping[str, str], now: float) -> None:

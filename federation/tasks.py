@@ -5,11 +5,16 @@ import logging
 from datetime import timedelta
 
 from celery import Task, shared_task
+from celery.signals import worker_ready
+from django.db.models import Q
 from django.utils import timezone
 
-from federation import crawl, deliveries, handlers, interactions
+from federation import crawl, deliveries, handlers, inbox, interactions, outbox
 from federation.models import Actor, Delivery, InboxActivity
+from federation.remote_actors import ActorError
 from federation.remote_videos import VideoError
+from videos.models import Video
+from videos.queueing import queue
 
 logger = logging.getLogger(__name__)
 
@@ -22,12 +27,23 @@ HANDLING_RETRY_MINUTES = (1, 5, 30, 120)
 def process_activity(self: Task, activity_id: int) -> None:
     """Handle one received activity once; a failure is kept on the row for the admin.
 
-    Only a peer briefly unreachable (say, the origin of an announced video) is tried again, a few times
-    over about two and a half hours; anything else is final.
+    An activity stored before its signature could be verified (federation.inbox) is verified first, and
+    dropped if it does not verify. Only a peer briefly unreachable (the signer's instance, the origin of an
+    announced video) is tried again, a few times over about two and a half hours; anything else is final.
     """
     activity = InboxActivity.objects.filter(pk=activity_id, processed_at=None).select_related("actor").first()
     if activity is None:
         return
+    if activity.actor is None:
+        try:
+            if not inbox.verify_later(activity):
+                return
+        except ActorError as error:  # the signer's instance is unreachable for now
+            if self.request.retries < len(HANDLING_RETRY_MINUTES):
+                raise self.retry(countdown=60 * HANDLING_RETRY_MINUTES[self.request.retries]) from error
+            logger.warning("Dropped activity %s: its signer could not be fetched: %s", activity.ap_id, error)
+            activity.delete()
+            return
     activity.error = ""
     try:
         handlers.handle(activity.payload, activity.actor)
@@ -44,6 +60,36 @@ def process_activity(self: Task, activity_id: int) -> None:
     activity.save(update_fields=["processed_at", "error"])
 
 
+def queue_activity(activity_id: int) -> None:
+    """Queue the handling of a stored activity; it counts as queued only once the broker took it, so
+    queue_unprocessed_activities finds it otherwise."""
+    if queue(process_activity, activity_id):
+        InboxActivity.objects.filter(pk=activity_id).update(queued_at=timezone.now())
+
+
+# A stored activity queued this long ago and still not handled is queued again (its message may be lost
+# with a restarted broker); a second message is harmless, as handling re-loads the row.
+QUEUED_ACTIVITY_LEASE = timedelta(minutes=10)
+
+
+@shared_task(name="federation.queue_unprocessed_activities")
+def queue_unprocessed_activities() -> int:
+    """Queue the stored activities the broker never took (it was down when they came) or may have lost;
+    the beat runs it every minute and a worker when it starts. Returns how many."""
+    stale = timezone.now() - QUEUED_ACTIVITY_LEASE
+    waiting = InboxActivity.objects.filter(processed_at=None).filter(Q(queued_at=None) | Q(queued_at__lt=stale))
+    ids = list(waiting.values_list("pk", flat=True))
+    for activity_id in ids:
+        queue_activity(activity_id)
+    return len(ids)
+
+
+@worker_ready.connect
+def recover_when_a_worker_starts(**kwargs: object) -> None:
+    """Activities that came while no broker took messages are handled as soon as a worker starts."""
+    queue(queue_unprocessed_activities)
+
+
 @shared_task(name="federation.deliver_activity")
 def deliver_activity(delivery_id: int) -> None:
     """One POST attempt of a pending delivery."""
@@ -57,8 +103,35 @@ def retry_due_deliveries() -> int:
     """Queue the deliveries whose backoff has elapsed (the beat runs this every minute)."""
     due = deliveries.take_due_deliveries()
     for pk in due:
-        deliver_activity.delay(pk)
+        queue(deliver_activity, pk)
     return len(due)
+
+
+# The fan-out of our videos' news (queued by federation.outbox's receivers): each builds the activities and
+# records their deliveries. They re-load the video, so they send what is true when they run.
+
+@shared_task(name="federation.send_video_published")
+def send_video_published(video_id: int) -> None:
+    video = Video.objects.filter(pk=video_id).select_related("channel__account").first()
+    if video is not None:
+        outbox.announce_published_video(video)
+
+
+@shared_task(name="federation.send_video_update")
+def send_video_update(video_id: int, previous_privacy: int | None) -> None:
+    video = Video.objects.filter(pk=video_id).select_related("channel__account").first()
+    if video is not None:
+        outbox.send_video_update(video, previous_privacy)
+
+
+@shared_task(name="federation.send_video_delete")
+def send_video_delete(url: str, account_name: str, channel_name: str) -> None:
+    outbox.send_video_delete(url, account_name, channel_name)
+
+
+@shared_task(name="federation.send_actor_delete")
+def send_actor_delete(actor_type: str, name: str) -> None:
+    outbox.send_actor_delete(actor_type, name)
 
 
 @shared_task(name="federation.crawl_outbox")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from federation import activities, ids
 from federation.actors import account_actor_named, actor_url, channel_actor_named, followers_url, video_sharers
-from federation.ld import embedded, with_context
+from federation.ld import embedded
 from federation.models import Actor, Follow
 from federation.objects.actor import actor_document
 from federation.objects.comment import comment_document

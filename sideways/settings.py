@@ -164,7 +164,10 @@ else:
 BROKER_DIR = DATA_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+    # Bounded socket waits: a broker that hangs makes queueing fail in seconds (see videos.queueing)
+    # rather than hold the request that queues.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600, "socket_timeout": 5,
+                                       "socket_connect_timeout": 5}
 else:
     BROKER_DIR.mkdir(exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
@@ -186,18 +189,27 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "transcoding", "federa
 CELERY_TASK_ROUTES = {
     "transcoding.*": {"queue": "transcoding"},
     "federation.process_*": {"queue": "federation_in"},
+    "federation.queue_*": {"queue": "federation_in"},
     "federation.crawl_*": {"queue": "federation_in"},
     "federation.deliver_*": {"queue": "federation_out"},
+    "federation.send_*": {"queue": "federation_out"},
     "federation.retry_*": {"queue": "federation_out"},
     "federation.prune_*": {"queue": "default"},
 }
+# A message the broker does not take is given up after about a second: the rows it was about stay, and
+# the sweeps below queue them again once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict = {
     "drop-stale-resumable-uploads": {"task": "videos.drop_stale_uploads", "schedule": 600.0},
     # Queue again the transcodes whose worker died (see transcoding.jobs).
     "reap-stale-transcoding-jobs": {"task": "transcoding.reap_stale_jobs", "schedule": 300.0},
+    # Queue the transcodes the broker did not take (it was down at upload; see transcoding.jobs).
+    "queue-pending-transcoding-jobs": {"task": "transcoding.queue_pending_jobs", "schedule": 60.0},
     # Send again the federation deliveries whose backoff has elapsed (see federation.deliveries).
     "retry-due-deliveries": {"task": "federation.retry_due_deliveries", "schedule": 60.0},
+    # Handle the received activities the broker did not take (it was down; see federation.inbox).
+    "queue-unprocessed-activities": {"task": "federation.queue_unprocessed_activities", "schedule": 60.0},
     # Forget federation rows nobody needs any more (see federation.tasks.KEEP_FINISHED).
     "prune-finished-federation-rows": {"task": "federation.prune_finished_rows", "schedule": 86400.0},
 }

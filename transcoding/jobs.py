@@ -4,6 +4,10 @@ A Celery message may be delivered twice (acks_late re-delivers after a lost work
 re-queues), so a run starts only after a conditional UPDATE took the job: the loser does nothing.
 A running job is "abandoned" when its process is gone (same host, dead pid) or its heartbeat went
 quiet; then it may be claimed again, up to MAX_ATTEMPTS runs.
+
+A pending job whose message never reached the broker (it was down) has no `queued_at`; one queued long
+ago and still pending may have lost its message (a broker restarted without its data). Both are taken
+by take_unqueued_jobs, so a job waits for a broker, never for ever.
 """
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import datetime
 import os
 import socket
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from transcoding.models import TranscodingJob
@@ -21,6 +25,8 @@ Status = TranscodingJob.Status
 MAX_ATTEMPTS = 3
 # Longer than any gap between two progress reports of a healthy encode.
 STALE_AFTER = datetime.timedelta(minutes=10)
+# A pending job queued this long ago is queued again: a second message is harmless (claim), a lost one is not.
+QUEUED_LEASE = datetime.timedelta(minutes=30)
 
 
 def this_worker() -> str:
@@ -80,6 +86,19 @@ def abandoned_jobs() -> list[TranscodingJob]:
 def release(job: TranscodingJob) -> bool:
     """Put an abandoned job back to pending so a live worker picks it up; False if someone took it meanwhile."""
     return bool(
-        TranscodingJob.objects.filter(pk=job.pk, status=Status.RUNNING, worker=job.worker).update(status=Status.PENDING)
+        TranscodingJob.objects.filter(pk=job.pk, status=Status.RUNNING, worker=job.worker).update(
+            status=Status.PENDING, queued_at=None)
     )
+
+
+def mark_queued(job_id: int) -> None:
+    """The broker took the job's message."""
+    TranscodingJob.objects.filter(pk=job_id).update(queued_at=timezone.now())
+
+
+def unqueued_jobs() -> list[int]:
+    """Ids of pending jobs whose message never reached the broker, or was sent more than QUEUED_LEASE ago."""
+    stale = timezone.now() - QUEUED_LEASE
+    pending = TranscodingJob.objects.filter(status=Status.PENDING)
+    return list(pending.filter(Q(queued_at=None) | Q(queued_at__lt=stale)).values_list("pk", flat=True))
 

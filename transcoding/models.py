@@ -29,6 +29,9 @@ class TranscodingJob(models.Model):
     # Touched while encoding; a running job whose heartbeat stops is taken back by the reaper.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the broker last took this job's message; empty while it never did (the broker was down), which
+    # is how transcoding.tasks.queue_pending_jobs finds the jobs to queue again.
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from transcoding import jobs, pipeline
 from transcoding.models import TranscodingJob
 from videos.models import Video
+from videos.queueing import queue
 from videos.services import publishing
 
 logger = logging.getLogger(__name__)
@@ -32,15 +33,33 @@ def reap_stale_jobs() -> int:
     for job in jobs.abandoned_jobs():
         if jobs.release(job):
             logger.warning("Transcoding job %s was abandoned by %s: queued again", job.pk, job.worker)
-            transcode_video.delay(job.pk)
+            queue_job(job.pk)
             count += 1
     return count
 
 
+@shared_task(name="transcoding.queue_pending_jobs")
+def queue_pending_jobs() -> int:
+    """Queue the pending jobs the broker never took (it was down at upload) or may have lost; returns how many."""
+    pending = jobs.unqueued_jobs()
+    for job_id in pending:
+        queue_job(job_id)
+    return len(pending)
+
+
 @worker_ready.connect
-def reap_when_a_worker_starts(**kwargs) -> None:
-    """A restarted worker picks up at once what its killed predecessor left running."""
-    reap_stale_jobs.delay()
+def recover_when_a_worker_starts(**kwargs) -> None:
+    """A restarted worker picks up at once what its killed predecessor left running, and what was uploaded
+    while no broker took messages."""
+    queue(reap_stale_jobs)
+    queue(queue_pending_jobs)
+
+
+def queue_job(job_id: int) -> None:
+    """Queue the job now; it counts as queued only once the broker took it, so queue_pending_jobs finds it
+    otherwise."""
+    if queue(transcode_video, job_id):
+        jobs.mark_queued(job_id)
 
 
 def queue_transcoding(video: Video) -> TranscodingJob | None:
@@ -51,5 +70,5 @@ def queue_transcoding(video: Video) -> TranscodingJob | None:
     except IntegrityError:
         return None
     publishing.mark_to_transcode(video)
-    transaction.on_commit(lambda: transcode_video.delay(job.pk))
+    transaction.on_commit(lambda: queue_job(job.pk))
     return job

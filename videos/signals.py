@@ -1,8 +1,14 @@
 """Domain events. Other apps (transcoding, federation) listen; videos never calls them directly.
 
-Each is sent from videos.services after the database transaction commits, with `video` as argument.
+Each is sent from videos.services after the database transaction commits (send_on_commit), with `video`
+as argument.
 """
+import logging
+
+from django.db import transaction
 from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
 
 video_uploaded = Signal()  # a new original is stored and waits for transcoding
 video_published = Signal()  # the video became watchable
@@ -17,3 +23,17 @@ account_deleted = Signal()
 comment_posted = Signal()  # sent with `comment`
 comment_deleted = Signal()  # sent with `comment`, now a tombstone (text emptied, deleted_at set)
 video_rated = Signal()  # sent with `video`, `account`, `previous` and `kind` ("like", "dislike" or None)
+
+
+def send_on_commit(signal: Signal, sender: type, **kwargs: object) -> None:
+    """Send the signal once the transaction commits, to every receiver even if one raises.
+
+    Receivers only queue work: what they do never decides the outcome of the upload, publication or edit
+    that sent the signal, so a receiver's exception is logged, not raised into it.
+    """
+    def send() -> None:
+        for receiver, result in signal.send_robust(sender=sender, **kwargs):
+            if isinstance(result, Exception):
+                logger.error("Receiver %r failed", receiver, exc_info=result)
+
+    transaction.on_commit(send)

@@ -186,7 +186,8 @@ def inline_tasks(monkeypatch) -> None:
     """Federation tasks queued with .delay run in-process (when the on-commit callbacks run), as tier 1 does."""
     from federation import tasks
 
-    for task in (tasks.process_activity, tasks.deliver_activity, tasks.crawl_outbox, tasks.send_comment_task,
+    for task in (tasks.process_activity, tasks.deliver_activity, tasks.crawl_outbox, tasks.send_video_published,
+                 tasks.send_video_update, tasks.send_video_delete, tasks.send_actor_delete, tasks.send_comment_task,
                  tasks.send_comment_delete_task, tasks.send_rating_task):
         monkeypatch.setattr(task, "delay", task)
 

@@ -10,7 +10,7 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 from videos.constants import UserRole
 from videos.models import Account, Channel, RetiredHandle, User, Video
 from videos.services.editing import delete_video
-from videos.signals import account_deleted, channel_deleted
+from videos.signals import account_deleted, channel_deleted, send_on_commit
 
 
 class HandleTaken(ValueError):
@@ -138,7 +138,7 @@ def delete_channel(channel: Channel) -> None:
             delete_video(video)
         _retire(channel)
         channel.delete()
-        transaction.on_commit(lambda: channel_deleted.send(sender=Channel, channel=channel))
+        send_on_commit(channel_deleted, Channel, channel=channel)
 
 
 def delete_account(account: Account) -> None:
@@ -149,7 +149,7 @@ def delete_account(account: Account) -> None:
             delete_channel(channel)
         _retire(account)
         account.delete()
-        transaction.on_commit(lambda: account_deleted.send(sender=Account, account=account))
+        send_on_commit(account_deleted, Account, account=account)
 
 
 def delete_user(user: User) -> None:

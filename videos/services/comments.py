@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from videos.constants import CommentsPolicy
 from videos.models import Account, Comment, User, Video
-from videos.signals import comment_deleted, comment_posted
+from videos.signals import comment_deleted, comment_posted, send_on_commit
 
 MAX_COMMENT_LENGTH = 10000  # PeerTube's limit on a comment's text
 
@@ -84,7 +84,7 @@ def post_comment(
             video=video, account=account, text=text, in_reply_to=in_reply_to, thread=thread, url=url,
             created_at=created_at or timezone.now(),
         )
-        transaction.on_commit(lambda: comment_posted.send(sender=Comment, comment=comment))
+        send_on_commit(comment_posted, Comment, comment=comment)
     return comment
 
 
@@ -100,7 +100,7 @@ def delete_comment(comment: Comment) -> None:
         if not updated:
             return
         comment.refresh_from_db(fields=["text", "deleted_at", "updated_at"])
-        transaction.on_commit(lambda: comment_deleted.send(sender=Comment, comment=comment))
+        send_on_commit(comment_deleted, Comment, comment=comment)
 
 
 def can_delete_comment(user: User | None, comment: Comment) -> bool:

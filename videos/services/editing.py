@@ -14,7 +14,7 @@ from videos.constants import IMAGE_MAX_SIZE
 from videos.images import ImageError, drawn_from
 from videos.models import Channel, Video, VideoFile
 from videos.services.uploads import VideoMetadata, keep_uploaded_file, set_tags
-from videos.signals import video_deleted, video_updated
+from videos.signals import send_on_commit, video_deleted, video_updated
 from videos.storage import absolute_url, hls_dir, image_paths, media_dir, original_dir, store_images, stored_file_path
 
 EDITABLE_FIELDS = ("name", "description", "privacy", "category", "licence", "language", "nsfw")
@@ -32,9 +32,7 @@ def save_edits(video: Video, changes: dict[str, object], tags: list[str] | None 
         video.save(update_fields=[*changes, "updated_at"])
         if tags is not None:
             set_tags(video, tags)
-        transaction.on_commit(
-            lambda: video_updated.send(sender=Video, video=video, previous_privacy=previous_privacy)
-        )
+        send_on_commit(video_updated, Video, video=video, previous_privacy=previous_privacy)
 
 
 @contextmanager
@@ -66,7 +64,7 @@ def set_chosen_images(video: Video, thumbnail: Path, preview: Path) -> None:
         video.thumbnail_filename, video.preview_filename, video.images_chosen = thumbnail_name, preview_name, True
         video.save(update_fields=["thumbnail_filename", "preview_filename", "images_chosen", "updated_at"])
         transaction.on_commit(lambda: _remove(replaced))
-        transaction.on_commit(lambda: video_updated.send(sender=Video, video=video))
+        send_on_commit(video_updated, Video, video=video)
 
 
 def update_video(video: Video, *, channel: Channel, metadata: VideoMetadata) -> None:
@@ -101,4 +99,4 @@ def delete_video(video: Video) -> None:
     with transaction.atomic():
         video.delete()
         transaction.on_commit(lambda: _remove(paths))
-        transaction.on_commit(lambda: video_deleted.send(sender=Video, video=video, url=url))
+        send_on_commit(video_deleted, Video, video=video, url=url)

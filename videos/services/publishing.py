@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from videos.constants import VideoState
 from videos.models import StreamingPlaylist, Video, VideoFile
-from videos.signals import video_published, video_updated
+from videos.signals import send_on_commit, video_published, video_updated
 from videos.storage import hls_dir, image_paths
 
 
@@ -87,7 +87,7 @@ def publish_hls(video: Video, publication: HlsPublication) -> None:
         locked.aspect_ratio = publication.aspect_ratio
         locked.save(update_fields=[*PUBLISHED_FIELDS, *IMAGE_FIELDS])
         signal = video_published if newly_published else video_updated
-        transaction.on_commit(lambda: signal.send(sender=Video, video=locked))
+        send_on_commit(signal, Video, video=locked)
     _remove_unlisted_hls_files(locked)
     _remove_images(old_images)
 

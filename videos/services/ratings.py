@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 
 from videos.models import Account, Rating, Video
-from videos.signals import video_rated
+from videos.signals import send_on_commit, video_rated
 
 KINDS = (Rating.Kind.LIKE, Rating.Kind.DISLIKE)
 # Rating kind -> the Video counter it adds to.
@@ -39,9 +39,7 @@ def rate_video(video: Video, account: Account, kind: str | None, url: str = "") 
             changes[COUNTERS[kind]] = F(COUNTERS[kind]) + 1
         Video.objects.filter(pk=video.pk).update(**changes)
         video.refresh_from_db(fields=["likes", "dislikes"])
-        transaction.on_commit(
-            lambda: video_rated.send(sender=Video, video=video, account=account, previous=previous, kind=kind)
-        )
+        send_on_commit(video_rated, Video, video=video, account=account, previous=previous, kind=kind)
     return previous
 
 

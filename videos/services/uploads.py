@@ -26,7 +26,7 @@ from videos.models import Channel, Tag, User, Video, VideoSource
 from videos.downloads import RemuxError
 from videos.probe import ProbeError, check_decodable, probe
 from videos.services.web_videos import add_original_web_video
-from videos.signals import video_uploaded
+from videos.signals import send_on_commit, video_uploaded
 from videos.storage import original_dir
 
 
@@ -175,7 +175,7 @@ def accept_upload(
                 add_original_web_video(video, stored, info)
             except RemuxError as error:
                 raise UploadRejected(f"This file cannot be used as a video: {error}", status=422) from error
-            transaction.on_commit(lambda: video_uploaded.send(sender=Video, video=video))
+            send_on_commit(video_uploaded, Video, video=video)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         temp_path.unlink(missing_ok=True)
