@@ -1,7 +1,9 @@
 """Receiving activities: check size, type and HTTP signature, store once, handle later in a worker.
 
-Nothing is acted on before its signature verified against the signer's key, and the signer must be the
-activity's actor (we do not check Linked Data signatures, so forwarded activities are dropped). A stored
+Nothing is acted on before its signature verified against the signer's key. The signer is the activity's
+actor, or — for an activity another actor forwards (PeerTube forwards what others say about its videos,
+such as comments) — the forwarder, and then the activity's JSON-LD signature by its actor must verify too
+(federation.ld_signatures); a forwarded activity without one is dropped. A stored
 activity is unique by id and content, so a peer redelivering it changes nothing; the handler runs in the
 federation_in queue once the row is committed (ARCHITECTURE.md items 2 and 3).
 
@@ -23,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from federation import http, signatures
+from federation import http, ld_signatures, signatures
 from federation.handlers import HANDLERS
 from federation.ids import MAX_URL, host_of
 from federation.ids import host as our_host
@@ -113,6 +115,11 @@ class SignedRequest:
         kept = activity.signed_request
         return cls(kept["path"], kept["query"], kept["headers"], bytes(activity.body))
 
+    def owner(self) -> str:
+        """The actor whose key signed the request (the activity's actor, or the one forwarding it)."""
+        header = next(value for name, value in self.headers.items() if name.lower() == "signature")
+        return signatures.key_owner(signatures.parse_signature_header(header).key_id)
+
     def verify(self, public_key_pem: str, *, now: datetime | None = None) -> None:
         signatures.verify_request("POST", self.path, self.query, self.headers, self.body, public_key_pem, now=now)
 
@@ -131,12 +138,28 @@ def _signer(signed: SignedRequest, owner: str, *, now: datetime | None = None) -
         return verified(fetch_actor(owner, refresh=True))
 
 
-def _verified_signer(signed: SignedRequest, owner: str) -> Actor | None:
-    """The verified signer, or None when its key could not be fetched within KEY_FETCH_SECONDS (a slow or
+def _author(activity: dict, owner: str, signed: SignedRequest, *, now: datetime | None = None) -> Actor:
+    """The actor the handlers act for, once every signature verified: the HTTP signer `owner`, or for a
+    forwarded activity its actor, whose JSON-LD signature is checked with its key (refetched once if it
+    changed). Raises ActorError, MalformedSignature or BadSignature."""
+    signer = _signer(signed, owner, now=now)
+    author_url = id_of(activity["actor"])
+    if author_url == owner:
+        return signer
+    author = fetch_actor(author_url)
+    if not ld_signatures.verify(activity, author.public_key_pem):
+        author = fetch_actor(author_url, refresh=True)
+        if not ld_signatures.verify(activity, author.public_key_pem):
+            raise signatures.BadSignature("the JSON-LD signature of the activity's actor does not verify")
+    return author
+
+
+def _verified_author(activity: dict, owner: str, signed: SignedRequest) -> Actor | None:
+    """The verified author, or None when a key could not be fetched within KEY_FETCH_SECONDS (a slow or
     dripping peer must not hold a web thread). Raises Refused."""
     try:
         with http.deadline(KEY_FETCH_SECONDS):
-            return _signer(signed, owner)
+            return _author(activity, owner, signed)
     except ActorError as error:
         if isinstance(error.__cause__, http.TimedOut):  # fetch_actor wraps the network error it met
             return None
@@ -162,9 +185,8 @@ def receive(request: HttpRequest) -> tuple[InboxActivity | None, bool]:
     signature is still to be verified by the worker). Raises Refused.
 
     Dropped before any key is fetched, with a success status so the sender does not count a failure:
-    activities of a type we do not handle, and activities signed by someone other than their actor (what
-    PeerTube forwards — views, likes, comments — carries its server's signature and an LD signature we do
-    not check). A redelivery (same id, same bytes) is stored once; the same id with other bytes is a new
+    activities of a type we do not handle, and activities signed by someone other than their actor that
+    carry no JSON-LD signature by it. A redelivery (same id, same bytes) is stored once; the same id with other bytes is a new
     action (PeerTube reuses ids such as `<follower>/follows/<target>` for a follow made again). A
     redelivery of an activity not handled yet whose message the broker never took is queued again.
 
@@ -176,12 +198,13 @@ def receive(request: HttpRequest) -> tuple[InboxActivity | None, bool]:
     owner = signatures.key_owner(parsed.key_id)
     if host_of(owner) == our_host():
         raise Refused(409, "The sender is this instance itself")
-    if owner != id_of(activity["actor"]) or activity["type"] not in HANDLERS:
+    author = id_of(activity["actor"])
+    if activity["type"] not in HANDLERS or (owner != author and ld_signatures.signer(activity) != author):
         logger.info("Dropped a %s activity signed by %s", activity["type"], owner)
         return None, False
     signed = SignedRequest.of(request, body, parsed)
     _check_without_key(signed)  # before any key is fetched for it
-    signer = _verified_signer(signed, owner)
+    signer = _verified_author(activity, owner, signed)
     if signer is None:
         logger.info("The key of %s was slow to come: %s is verified in the worker", owner, activity["id"])
     kept = {} if signer else {"signed_request": {"path": signed.path, "query": signed.query,
@@ -203,9 +226,9 @@ def verify_later(activity: InboxActivity) -> bool:
     signer; True when it can be handled. An activity that does not verify is deleted (logged), never handled,
     so a genuine redelivery of the same bytes is stored afresh. Raises ActorError when the signer's instance
     could not be reached (the caller may try again)."""
-    owner = id_of(activity.payload.get("actor"))
+    signed = SignedRequest.stored(activity)
     try:
-        activity.actor = _signer(SignedRequest.stored(activity), owner, now=activity.received_at)
+        activity.actor = _author(activity.payload, signed.owner(), signed, now=activity.received_at)
     except ActorError as error:
         if isinstance(error.__cause__, http.FetchError) and error.__cause__.retryable:
             raise

@@ -8,6 +8,7 @@ import pytest
 
 from federation import ld_signatures
 from federation.models import InboxActivity
+from federation.remote_actors import fetch_actor
 from tests.federation.local_videos import publish_video
 from tests.federation.peer import activity_from, inline_tasks, peer, signed_post  # noqa: F401
 from videos.models import Comment
@@ -212,3 +213,26 @@ def test_our_likes_of_a_remote_video_go_to_its_origin(peer, post, user, django_c
         rate_video(video, user.account, "dislike")
     sent = [(a["type"], a["object"] if isinstance(a["object"], str) else a["object"]["type"]) for a in posted(peer)]
     assert sent == [("Like", video.url), ("Undo", "Like"), ("Dislike", video.url)]
+
+
+def test_a_forwarded_comment_is_taken_only_with_its_authors_json_ld_signature(peer, bob, client, video, video_url,
+                                                                                django_capture_on_commit_callbacks):
+    """PeerTube forwards what others say about its videos, HTTP-signed by itself: the author's own JSON-LD
+    signature is what makes the activity believable."""
+    forwarder = peer.instance()
+    fetch_actor(forwarder.url)  # known already, as the instance a follow made us know
+
+    def forward(activity):
+        with django_capture_on_commit_callbacks(execute=True):
+            return signed_post(client, forwarder, activity)
+
+    unsigned = activity_from(bob, "Create", note(bob, video_url, "Unsigned words"))
+    assert forward(unsigned).status_code == 204 and not Comment.objects.exists()  # dropped, nothing fetched
+
+    signed = ld_signatures.sign(activity_from(bob, "Create", note(bob, video_url, "Signed words")),
+                                bob.private_key_pem, bob.key_id)
+    tampered = {**signed, "object": {**signed["object"], "content": "Words bob never wrote"}}
+    assert forward(tampered).status_code == 401 and not Comment.objects.exists()
+    assert forward(signed).status_code == 204
+    comment = Comment.objects.get()
+    assert comment.text == "Signed words" and comment.account.name == "bob" and comment.account.host == peer.host
