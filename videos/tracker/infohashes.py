@@ -15,21 +15,13 @@ import time
 
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
-from django.db.models import Count
 
-from videos.constants import VideoPrivacy
-from videos.models import StreamingPlaylist
-from videos.storage import absolute_url, playlist_url
+from videos.services.p2p import shareable_playlists, swarm_id
 
 # PeerTube 7.0 (its p2p-media-loader 1.x fork) prefixes this protocol version to the swarm id.
 _V1_PEER_VERSION = "2"
 MAX_AGE_SECONDS = 60
 MIN_REBUILD_SECONDS = 5
-
-
-def swarm_id(playlist: StreamingPlaylist) -> str:
-    """The swarm id players use: the master playlist's absolute URL (ours, or our proxy's for a remote video)."""
-    return absolute_url(playlist_url(playlist))
 
 
 def infohashes(master_url: str, rungs: int) -> set[bytes]:
@@ -47,15 +39,6 @@ def infohashes(master_url: str, rungs: int) -> set[bytes]:
         hashes.add(base64.b64encode(hashlib.md5(stream).digest()[1:]))
         hashes.add(base64.b64encode(hashlib.sha1(stream).digest()[:15]))
     return hashes
-
-
-def shareable_playlists():
-    """HLS playlists whose viewers may share segments: public videos only (never private, internal, unlisted)."""
-    return (
-        StreamingPlaylist.objects.filter(video__privacy=VideoPrivacy.PUBLIC)
-        .select_related("video")
-        .annotate(rungs=Count("files"))
-    )
 
 
 def _known_infohashes() -> frozenset[bytes]:
