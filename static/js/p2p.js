@@ -10,9 +10,6 @@
 const OFF_KEY = "sideways:p2p:off";
 // Seconds ahead of the play position fetched over HTTP right away; beyond them, from peers if they have them.
 const URGENT_SECONDS = 6;
-// p2p-media-loader 2.2 can leave a segment unrequested while playback waits for it (its queue only moves
-// on playback and download events, and a stalled video sends none): after this long, ask hls.js again.
-const STALL_RETRY_MS = 3000;
 
 const preference = {
   get off() {
@@ -85,10 +82,7 @@ export class P2P {
         isP2PUploadDisabled: off,
         validateP2PSegment: (url, byteRange, data) => this.check(url, byteRange, data),
       },
-      onHlsJsCreated: (hls) => {
-        this.watch(hls.p2pEngine);
-        this.unstick(hls);
-      },
+      onHlsJsCreated: (hls) => this.watch(hls.p2pEngine),
     };
   }
 
@@ -118,21 +112,6 @@ export class P2P {
     engine.addEventListener("onChunkUploaded", (bytes) => { this.stats.shared += bytes; this.render(); });
     engine.addEventListener("onSegmentLoaded", ({ downloadSource }) => {
       if (downloadSource === "p2p") this.stats.segmentsFromPeers += 1;
-    });
-  }
-
-  /** Reloads from the play position when the video has waited STALL_RETRY_MS for data (see above). */
-  unstick(hls) {
-    const video = this.root.querySelector("video");
-    let timer = null;
-    video.addEventListener("waiting", () => {
-      clearTimeout(timer);
-      const position = video.currentTime;
-      timer = setTimeout(() => {
-        if (video.paused || video.readyState > 2 || video.currentTime !== position) return;
-        hls.stopLoad();
-        hls.startLoad(position);
-      }, STALL_RETRY_MS);
     });
   }
 
