@@ -12,9 +12,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def p2p_options(playlist: StreamingPlaylist | None) -> dict[str, str]:
-    """Swarm id, segment hashes and STUN servers for the player; empty when this video is not shared."""
-    if playlist is None or not p2p_allowed(playlist.video):
+def p2p_options(playlist: StreamingPlaylist | str) -> dict[str, str]:
+    """Swarm id, segment hashes and STUN servers for the player; empty when this video is not shared
+    (or has no HLS playlist yet: the template's `first` of none is "")."""
+    if not playlist or not p2p_allowed(playlist.video):
         return {}
     return {
         "swarm": swarm_id(playlist),
