@@ -22,11 +22,14 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 _tracker: Tracker | None = None
+_creating = asyncio.Lock()
 
 
 async def _get_tracker() -> Tracker:
     global _tracker
-    if _tracker is None:
+    async with _creating:
+        if _tracker is not None:
+            return _tracker
         if settings.REDIS_URL:
             directory = RedisDirectory(settings.REDIS_URL)
             tracker = Tracker(directory, Whitelist())
@@ -34,7 +37,7 @@ async def _get_tracker() -> Tracker:
         else:
             tracker = Tracker(LocalDirectory(), Whitelist())
         _tracker = tracker
-    return _tracker
+        return tracker
 
 
 async def _write(connection: Connection, send: Send) -> None:
