@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser import CHROMIUM  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser import RecordedPage  # noqa: E402
 from tests.live import free_port  # noqa: E402
 from tests.tracker.asgi import start_asgi_instance  # noqa: E402
-from tests.web.test_p2p_browser import P2P_ARGS, add_shared_video, figures  # noqa: E402
+from tests.web.test_p2p_browser import add_shared_video, figures  # noqa: E402
 
 
 def watch_together(browser, url: str, viewers: int, seconds: float, p2p: bool) -> list[dict]:
@@ -59,7 +59,7 @@ def main() -> None:
     try:
         url = instance.url + add_shared_video(instance, Path(tempfile.mkdtemp(prefix="sideways-p2p-clip-")))
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=P2P_ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             print(f"one 30 s video, viewers starting together, {args.seconds:.0f} s of playback each")
             for viewers in args.viewers:
                 for p2p in (True, False):
