@@ -65,7 +65,8 @@ def _follow(session: requests.Session, base: str, target: str, check) -> None:
     deadline = time.monotonic() + 60
     while not check():
         if time.monotonic() > deadline:
-            raise SystemExit(f"{base} could not follow {target}")
+            state = session.get(f"{base}/api/v1/server/following", timeout=10).json()["data"]
+            raise SystemExit(f"{base} could not follow {target}: {state}")
         time.sleep(0.2)
 
 

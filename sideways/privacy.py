@@ -3,7 +3,8 @@
 Viewers come here because they do not want to be tracked, so:
 
 - a Content-Security-Policy lets pages load nothing from another origin (scripts, styles, fonts, media,
-  connections), and only the embed page may be framed by other sites;
+  connections), and only the embed page may be framed by other sites; while P2P is on, connections
+  may also go to our own tracker's WebSocket origin (ws:// or wss:// of SIDEWAYS_URL's host), nothing else;
 - a Permissions-Policy turns off the device APIs we never use (and FLoC/Topics);
 - an anonymous GET never sets a cookie. Django already only sets the CSRF cookie when a page renders a
   form with `{% csrf_token %}`, and the session cookie when something is stored in the session; this
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 # blob: is where hls.js feeds Media Source Extensions and starts its transmuxing worker.
+# connect-src is completed by content_security_policy() (our tracker's WebSocket origin when P2P is on).
 _CSP = (
     "default-src 'self'",
     "script-src 'self'",
@@ -29,15 +31,23 @@ _CSP = (
     "img-src 'self' data:",
     "media-src 'self' blob:",
     "worker-src 'self' blob:",
-    "connect-src 'self'",
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
     "frame-src 'self'",
 )
-CONTENT_SECURITY_POLICY = "; ".join((*_CSP, "frame-ancestors 'self'"))
-EMBED_CONTENT_SECURITY_POLICY = "; ".join((*_CSP, "frame-ancestors *"))
+
+
+def content_security_policy(frameable: bool) -> str:
+    """The CSP of a page: framed by any site (the embed) or only by ours."""
+    connect = "connect-src 'self'"
+    if settings.SIDEWAYS_P2P_ENABLED:
+        connect += f" {'wss' if settings.INSTANCE_SCHEME == 'https' else 'ws'}://{settings.INSTANCE_HOST}"
+    ancestors = "frame-ancestors *" if frameable else "frame-ancestors 'self'"
+    return "; ".join((*_CSP, connect, ancestors))
+
+
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in ("accelerometer", "browsing-topics", "camera", "geolocation", "gyroscope", "magnetometer",
@@ -60,9 +70,7 @@ class PrivacyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         frameable = getattr(response, "xframe_options_exempt", False)
-        response.headers.setdefault(
-            "Content-Security-Policy", EMBED_CONTENT_SECURITY_POLICY if frameable else CONTENT_SECURITY_POLICY
-        )
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(frameable))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if request.method in _SAFE_METHODS and not (user is not None and user.is_authenticated):

@@ -288,3 +288,10 @@ LOGGING = {
 
 # Assets are served straight from static/ and the apps' static folders: no collectstatic step.
 WHITENOISE_USE_FINDERS = True
+
+# Viewers share a video's segments among themselves (WebRTC, p2p-media-loader), meeting through our own
+# tracker at /tracker/socket and our own STUN responder: no third party ever sees a viewer.
+SIDEWAYS_P2P_ENABLED = env_bool("SIDEWAYS_P2P_ENABLED", True)
+SIDEWAYS_STUN_URLS = env_list("SIDEWAYS_STUN_URLS", f"stun:{_public.hostname}:3478")
+# Where the web server's STUN responder listens (UDP host:port); empty: none (use an external one).
+SIDEWAYS_STUN_LISTEN = env_str("SIDEWAYS_STUN_LISTEN", "0.0.0.0:3478")

@@ -131,6 +131,8 @@ def start_instance(
         FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
         PYTHONUNBUFFERED="1",
         PYTHON=sys.executable,
+        # Each instance's STUN responder on a loopback port of its own (the default listens on every address).
+        SIDEWAYS_STUN_LISTEN=f"127.0.0.1:{free_port()}",
     )
     if postgres_server_url:
         env["DATABASE_URL"] = create_postgres_database(postgres_server_url)

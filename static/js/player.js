@@ -5,7 +5,9 @@
 // HLS where Media Source Extensions are missing (iPhone Safari). Custom controls replace the native
 // ones once the script runs, so without JavaScript the page still shows a plain <video>.
 // Translated texts come from data-* attributes of the block. Nothing here sets a cookie: the resume
-// position lives in localStorage. Loaded as a module (deferred, strict).
+// position lives in localStorage. Loaded as a module (deferred, strict). Public videos are also shared
+// between their viewers (P2P, static/js/p2p.js).
+import { P2P } from "./p2p.js";
 import { formatTime, parseTime } from "./time.js";
 
 const HLS_MIME = "application/vnd.apple.mpegurl";
@@ -69,6 +71,7 @@ class Player {
     this.speed = root.querySelector(".player-speed");
     this.status = root.querySelector(".player-status");
     this.hls = null;
+    this.p2p = new P2P(root);
     this.loading = false; // hls.js fetches fragments (only after the first play)
     this.played = 0; // seconds actually watched, for the view count
     this.lastTick = null;
@@ -177,7 +180,7 @@ class Player {
     const startAt = startFromUrl() ?? resumeStore.get(this.data.uuid) ?? 0;
     const hasMse = "MediaSource" in window || "ManagedMediaSource" in window;
     try {
-      const Hls = source.hls && hasMse ? await loadHlsJs(this.data.hls) : null;
+      const Hls = source.hls && hasMse ? await this.p2p.hlsClass(await loadHlsJs(this.data.hls)) : null;
       if (Hls && Hls.isSupported()) {
         this.attachHls(Hls, source.hls, startAt);
         if (source.more) setTimeout(() => this.followLadder(source.hls), POLL_INTERVAL_MS);
@@ -201,7 +204,8 @@ class Player {
 
   attachHls(Hls, src, startAt) {
     // Fragments load on the first play only: opening a page costs the playlists, not the video.
-    const hls = new Hls({ autoStartLoad: false, startPosition: startAt, capLevelToPlayerSize: true });
+    const options = { autoStartLoad: false, startPosition: startAt, capLevelToPlayerSize: true };
+    const hls = new Hls(this.p2p.enabled ? { ...options, p2p: this.p2p.config() } : options);
     this.hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, () => this.fillQualityMenu());
     hls.on(Hls.Events.LEVEL_SWITCHED, () => this.labelAutoQuality());

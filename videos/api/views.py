@@ -214,11 +214,13 @@ class ConfigView(ApiView):
                 },
                 "videoChannels": {"maxPerUser": 20},
                 "trending": {"videos": {"intervalDays": 7, "algorithms": {"enabled": ["most-viewed"], "default": "most-viewed"}}},
-                "tracker": {"enabled": True},
+                "tracker": {"enabled": settings.SIDEWAYS_P2P_ENABLED},
+                "webrtc": {"stunServers": settings.SIDEWAYS_STUN_URLS},
                 "client": {"videos": {"resumableUpload": {"maxChunkSize": None}}},
                 "defaults": {
                     "publish": {"downloadEnabled": True, "commentsPolicy": 1, "privacy": 1, "licence": None},
-                    "p2p": {"webapp": {"enabled": True}, "embed": {"enabled": True}},
+                    "p2p": {"webapp": {"enabled": settings.SIDEWAYS_P2P_ENABLED},
+                            "embed": {"enabled": settings.SIDEWAYS_P2P_ENABLED}},
                 },
                 "search": {
                     "remoteUri": {"users": False, "anonymous": False},
