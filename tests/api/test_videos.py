@@ -60,20 +60,21 @@ def test_legacy_upload_exposes_the_original_with_a_real_torrent(api, alice_token
     assert details["category"] == {"id": 15, "label": "Science & Technology"}
     assert details["state"]["id"] == VideoState.TO_TRANSCODE
     file = details["files"][0]
-    assert file["resolution"] == {"id": 240, "label": "240p"} and file["size"] == small_clip.stat().st_size
+    # The web video is served: the original's streams rewritten without its metadata (not the original).
+    served = api.get(file["fileUrl"].replace("http://testserver", ""))
+    assert served.status_code == 200
+    published = b"".join(served.streaming_content)
+    assert file["resolution"] == {"id": 240, "label": "240p"} and file["size"] == len(published)
     assert "/lazy-static/torrents/" in file["torrentUrl"] and "/static/web-videos/" in file["fileUrl"]
     assert details["streamingPlaylists"] == []
 
     torrent_path = isolated_media / "media" / "torrents" / file["torrentUrl"].rsplit("/", 1)[1]
     metainfo, _ = bdecode(torrent_path.read_bytes())
     info = metainfo[b"info"]
-    assert info[b"length"] == small_clip.stat().st_size
-    first_piece = small_clip.read_bytes()[: info[b"piece length"]]
+    assert info[b"length"] == len(published)
+    first_piece = published[: info[b"piece length"]]
     assert info[b"pieces"][:20] == hashlib.sha1(first_piece).digest()
     assert metainfo[b"url-list"] == [file["fileUrl"].encode()]
-    # The web video is served (a hard link of the original, not a copy).
-    served = api.get(file["fileUrl"].replace("http://testserver", ""))
-    assert served.status_code == 200
 
 
 def test_streaming_playlists_come_from_rows(api, alice_token, small_clip):
