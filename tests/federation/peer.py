@@ -2,7 +2,7 @@
 (with real key pairs), videos, outbox pages and JPEG images, recording what it receives; and helpers to
 POST signed activities to our inbox through Django's test client.
 
-Remote documents are PeerTube's captured payloads (shared/reference/peertube/ap-json) with their host
+Remote documents are PeerTube's captured payloads (tests/fixtures/peertube/ap-json) with their host
 rewritten to the peer's address, so the tests exercise what real peers send.
 """
 from __future__ import annotations
