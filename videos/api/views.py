@@ -61,7 +61,7 @@ from videos.services.uploads import (
     quota_used,
     temp_upload_path,
 )
-from videos.services.views import record_view, viewer_key
+from videos.services.view_counting import record_view, viewer_key
 
 VIDEO_DETAIL_PREFETCH = (
     "tags",
