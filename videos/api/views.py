@@ -38,7 +38,7 @@ from videos.api.serializers import (
     video_summary,
 )
 from videos.constants import IMAGE_MAX_SIZE, UPLOAD_EXTENSIONS
-from videos.identifiers import ascii_number, parse_video_id
+from videos.identifiers import ascii_number, handle_lookup, parse_video_id
 from videos.images import ImageError
 from videos.models import Account, Channel, StreamingPlaylist, User, Video, VideoFile
 from videos.services import search as search_service
@@ -369,22 +369,15 @@ class UserView(ApiView):
 # --- accounts and channels --------------------------------------------------------------------
 
 
-def _split_handle(handle: str) -> tuple[str, str]:
-    name, _, host = handle.partition("@")
-    return name, "" if host in ("", settings.INSTANCE_HOST) else host
-
-
 def get_account(handle: str) -> Account:
-    name, host = _split_handle(handle)
-    account = Account.objects.filter(name=name, host=host).first()
+    account = Account.objects.filter(**handle_lookup(handle)).first()
     if account is None:
         raise NotFound("Account not found")
     return account
 
 
 def get_channel(handle: str) -> Channel:
-    name, host = _split_handle(handle)
-    channel = Channel.objects.select_related("account").filter(name=name, host=host).first()
+    channel = Channel.objects.select_related("account").filter(**handle_lookup(handle)).first()
     if channel is None:
         raise NotFound("Video channel not found")
     return channel
