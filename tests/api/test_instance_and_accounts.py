@@ -3,7 +3,7 @@ import pytest
 
 from tests.api.conftest import bearer
 from tests.api.test_videos import publish, upload
-from videos.models import Channel
+from videos.models import Channel, InstanceSettings
 from videos.services.search import search_videos
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +18,20 @@ def test_config_and_enumerations(api):
     assert api.get("/api/v1/videos/licences").json()["7"] == "Public Domain Dedication"
     assert api.get("/api/v1/videos/languages").json()["fr"] == "French"
     assert set(api.get("/api/v1/videos/privacies").json()) == {"1", "2", "3", "4"}
+
+
+def test_config_announces_the_resolutions_the_instance_transcodes_to(api, settings):
+    settings.SIDEWAYS_TRANSCODING_RESOLUTIONS = [720, 144, 360]
+    assert api.get("/api/v1/config").json()["transcoding"]["enabledResolutions"] == [144, 360, 720]
+
+
+def test_config_and_about_say_what_the_admin_wrote_on_the_about_page(api, client):
+    InstanceSettings.objects.create(pk=1, short_description="Videos about trains", description="Since 2026.")
+    assert api.get("/api/v1/config").json()["instance"]["shortDescription"] == "Videos about trains"
+    about = api.get("/api/v1/config/about").json()["instance"]
+    assert about["shortDescription"] == "Videos about trains" and about["description"] == "Since 2026."
+    page = client.get("/about").content.decode()
+    assert "Videos about trains" in page and "Since 2026." in page
 
 
 def test_me_lists_channels_and_quota(api, user, alice_token, small_clip):

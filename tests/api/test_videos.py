@@ -221,12 +221,12 @@ def test_owner_updates_and_deletes_but_others_cannot(api, alice_token, bob_token
 
 def test_an_edit_never_undoes_a_publication_made_meanwhile(api, alice_token, small_clip, monkeypatch):
     """The worker may publish a video while its owner edits it: the edit must not write the old state back."""
-    from videos.api import views
+    from videos.api import videos as video_views
 
     ids = upload(api, alice_token, small_clip).json()["video"]
     loaded_before_publication = Video.objects.get(pk=ids["id"])
     publish(ids["id"])
-    monkeypatch.setattr(views, "get_video", lambda *args, **kwargs: loaded_before_publication)
+    monkeypatch.setattr(video_views, "get_video", lambda *args, **kwargs: loaded_before_publication)
     response = api.put(f"/api/v1/videos/{ids['uuid']}", {"name": "Renamed meanwhile"}, format="multipart",
                        **bearer(alice_token))
     assert response.status_code == 204
