@@ -76,6 +76,15 @@ def test_legacy_upload_exposes_the_original_with_a_real_torrent(api, alice_token
     assert served.status_code == 200
 
 
+def test_an_api_upload_is_watchable_before_transcoding_unless_it_asks_to_wait(api, alice_token, small_clip):
+    """PeerTube's API default: waitTranscoding is false, so the uploaded file plays at once."""
+    at_once = upload(api, alice_token, small_clip, name="At once").json()["video"]
+    waiting = upload(api, alice_token, small_clip, name="Waits", waitTranscoding="true").json()["video"]
+    assert api.get(f"/api/v1/videos/{at_once['uuid']}").json()["waitTranscoding"] is False
+    assert api.get(f"/api/v1/videos/{waiting['uuid']}").json()["waitTranscoding"] is True
+    assert [video["name"] for video in api.get("/api/v1/videos").json()["data"]] == ["At once"]
+
+
 def test_streaming_playlists_come_from_rows(api, alice_token, small_clip):
     from videos.models import StreamingPlaylist, VideoFile
 

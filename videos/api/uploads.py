@@ -32,12 +32,15 @@ from videos.services.uploads import (
 
 
 def validated_upload(user: User, payload: dict) -> tuple[Channel, VideoMetadata]:
-    """Check the upload fields (PeerTube's names and bounds) and the target channel."""
+    """Check the upload fields (PeerTube's names and bounds) and the target channel.
+
+    An API upload publishes its web video at once unless it asks for `waitTranscoding`: PeerTube's default
+    (the upload page, for people, waits by default)."""
     data = VideoMetadataInput(data=payload)
     data.is_valid(raise_exception=True)
     values = data.validated_data
     channel = own_channel(user, values["channelId"])
-    metadata = VideoMetadata(**metadata_values(values), tags=values.get("tags", []))
+    metadata = VideoMetadata(**{"wait_transcoding": False, **metadata_values(values)}, tags=values.get("tags", []))
     return channel, metadata
 
 
