@@ -3,7 +3,7 @@
 Nothing is acted on before its signature verified against the signer's key, and the signer must be the
 activity's actor (we do not check Linked Data signatures, so forwarded activities are dropped). A stored
 activity is unique by id and content, so a peer redelivering it changes nothing; the handler runs in the
-federation_in queue once the row is committed (ARCHITECTURE.md items 2 and 3).
+federation_in queue once the row is committed (docs/ARCHITECTURE.md, the life of an incoming activity).
 """
 from __future__ import annotations
 

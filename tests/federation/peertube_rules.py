@@ -1,4 +1,4 @@
-"""PeerTube's receiving rules for actors and videos (docs/PROTOCOL.md §ACTORS, §VIDEOS), as a checker for our documents.
+"""PeerTube's receiving rules for actors and videos (docs/PROTOCOL.md §3.2, §3.3), as a checker for our documents.
 
 Transcribed from server/core/helpers/custom-validators/activitypub/{actor,videos,misc}.ts: what a
 PeerTube peer checks before it stores an actor or a video. `problems_*` return every broken rule, so a

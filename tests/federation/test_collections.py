@@ -1,4 +1,4 @@
-"""Outboxes, followers and following as crawling PeerTube peers page through them (PROTOCOL.md §3.6)."""
+"""Outboxes, followers and following as crawling PeerTube peers page through them (docs/PROTOCOL.md §3.6)."""
 import datetime
 
 import pytest

@@ -1,4 +1,4 @@
-"""WebFinger, NodeInfo and host-meta as a peer uses them to find our actors (PROTOCOL.md §3.7, §3.8)."""
+"""WebFinger, NodeInfo and host-meta as a peer uses them to find our actors (docs/PROTOCOL.md §3.7, §3.8)."""
 import xml.etree.ElementTree as ElementTree
 from urllib.parse import urlsplit
 
