@@ -58,9 +58,9 @@ def alice_token(user, login) -> str:
 
 @pytest.fixture
 def bob(db):
-    from videos.services.accounts import create_local_user
+    from tests.factories import make_user
 
-    return create_local_user("bob", BOB_PASSWORD)
+    return make_user("bob", BOB_PASSWORD)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.api.conftest import bearer, post_form
-from tests.api.test_videos import publish, upload
+from tests.factories import api_upload, mark_published
 from videos.api import config
 from videos.models import Video
 
@@ -20,8 +20,8 @@ def is_problem(response, status: int) -> bool:
 
 @pytest.fixture
 def video_id(api, alice_token, small_clip) -> int:
-    video_id = upload(api, alice_token, small_clip).json()["video"]["id"]
-    publish(video_id)
+    video_id = api_upload(api, alice_token, small_clip).json()["video"]["id"]
+    mark_published(video_id)
     return video_id
 
 

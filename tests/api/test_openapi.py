@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.api.conftest import bearer
-from tests.api.test_videos import publish, upload
+from tests.factories import api_upload, mark_published
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +137,8 @@ def test_every_served_operation_exists_in_peertube_spec(api):
     ],
 )
 def test_responses_match_peertube_schemas(api, alice_token, small_clip, template, url):
-    ids = upload(api, alice_token, small_clip, name="A clip", **{"tags[0]": "tag"}).json()["video"]
-    publish(ids["id"])
+    ids = api_upload(api, alice_token, small_clip, name="A clip", **{"tags[0]": "tag"}).json()["video"]
+    mark_published(ids["id"])
     response = api.get(url.replace("{uuid}", ids["uuid"]), **bearer(alice_token))
     assert response.status_code == 200
     problems: list[str] = []

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from tests.api.conftest import bearer
-from tests.api.test_chosen_images import image_size_and_color, picture
+from tests.media import image_size_and_color, picture
 from videos import resumable
 from videos.models import Video
 from videos.tasks import drop_stale_uploads

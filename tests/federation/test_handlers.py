@@ -9,7 +9,7 @@ from federation.actors import ensure_instance_actor
 from federation.models import Follow, InboxActivity
 from federation.remote_actors import fetch_actor
 from federation.signatures import verify_request
-from tests.federation.peer import activity_from, inline_tasks, peer, running_peer, signed_post  # noqa: F401
+from tests.federation.peer import activity_from, running_peer, signed_post
 from videos.models import Video
 
 pytestmark = pytest.mark.usefixtures("inline_tasks")

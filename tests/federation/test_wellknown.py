@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.federation.local_videos import SITE, publish_video, public_site  # noqa: F401 (fixture)
+from tests.factories import SITE, publish_video
 from videos.constants import VideoPrivacy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_site")]
