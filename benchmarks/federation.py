@@ -24,7 +24,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.integration.test_transcoding_worker import api_session, upload_clip  # noqa: E402
+from tests.live import api_session, upload_clip  # noqa: E402
 from tests.interop.peertube import PeerTube, built_checkout, start_peertube  # noqa: E402
 from tests.live import LiveInstance, start_instance  # noqa: E402
 from tests.media import make_clip  # noqa: E402

@@ -68,7 +68,7 @@ def benchmark_source(duration: float) -> Path:
 
 
 def peertube_command(source: Path, info: MediaInfo, rung: Rung, out_dir: Path) -> list[str]:
-    """One rung as PeerTube's default VOD profile makes it (PROTOCOL.md §4.3/§4.4), from the source."""
+    """One rung as PeerTube's default VOD profile makes it (docs/PROTOCOL.md §4.3/§4.4), from the source."""
     assert info.video is not None and info.audio is not None
     portrait = rung.height > rung.width
     scale = f"scale=w={rung.resolution}:h=-2" if portrait else f"scale=w=-2:h={rung.resolution}"

@@ -1,5 +1,5 @@
 """The activities we send, complete with their @context, shaped and addressed as PeerTube's
-(PROTOCOL.md §3.1 for the ids, §3.5 for who sends what to whom).
+(docs/PROTOCOL.md §3.1 for the ids, §3.5 for who sends what to whom).
 
 The ids are derived from what they act on (`<video>/activity`, `<video>/announces/<actor>`,
 `<object>/delete`, `<activity>/undo`), so building the same activity twice gives the same id and a

@@ -4,7 +4,7 @@ Rows rather than fire-and-forget tasks, so a restart, a broker down or a peer do
 the first try is queued when the transaction that produced the activity commits (a broker that does not
 take it is only logged), and a beat task re-queues rows whose next attempt is due, including a first try
 whose message never reached the broker (QUEUED_TRY_LEASE). Network errors, 408, 429 and 5xx are retried for about two days; any other answer
-is final; an inbox that only fails is put in a slow lane (ARCHITECTURE.md item 5).
+is final; an inbox that only fails is put in a slow lane (docs/ARCHITECTURE.md, the life of an upload).
 """
 from __future__ import annotations
 

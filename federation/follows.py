@@ -1,6 +1,6 @@
 """Following other instances, and being followed: what the admin pages and the API ask for.
 
-Instances follow each other through their Application actors (PROTOCOL.md §3.11): we send a Follow to the
+Instances follow each other through their Application actors (docs/PROTOCOL.md §3.11): we send a Follow to the
 peer's actor inbox and the follow stays pending until the peer's Accept arrives; then we import its catalogue
 (federation.crawl) and it pushes new videos to us.
 """

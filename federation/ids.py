@@ -1,4 +1,4 @@
-"""ActivityPub ids: ours, laid out as PeerTube lays them out (PROTOCOL.md §3.1), and peers' checked.
+"""ActivityPub ids: ours, laid out as PeerTube lays them out (docs/PROTOCOL.md §3.1), and peers' checked.
 
 Peers store our URLs forever, so they are built in this one place from SIDEWAYS_URL. Peers' ids go
 through http_url before anything keeps them.

@@ -5,7 +5,7 @@ actor, or — for an activity another actor forwards (PeerTube forwards what oth
 such as comments) — the forwarder, and then the activity's JSON-LD signature by its actor must verify too
 (federation.ld_signatures); a forwarded activity without one is dropped. A stored
 activity is unique by id and content, so a peer redelivering it changes nothing; the handler runs in the
-federation_in queue once the row is committed (ARCHITECTURE.md items 2 and 3).
+federation_in queue once the row is committed (docs/ARCHITECTURE.md, the life of an incoming activity).
 
 Nothing here may hold a web thread on a peer: the signer's key is fetched within KEY_FETCH_SECONDS, and
 an activity whose key is slower is stored with its signed request for the worker to verify first. A

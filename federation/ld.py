@@ -1,7 +1,7 @@
 """JSON-LD without a JSON-LD processor: the @context values we emit, and helpers to read what peers send.
 
 PeerTube inlines a fixed context array per object type (there is no context document to fetch);
-`context.json` is that data, copied from PeerTube's source (shared/reference/peertube/ap-context.json).
+`context.json` is that data, from https://github.com/Chocobozzz/PeerTube server/core/helpers/activity-pub-utils.ts.
 Inbound payloads are read as plain dicts, never expanded: the helpers below normalise the few shapes
 a value may take, and `is_hostile` spots the JSON-LD keywords that would make one document describe
 other nodes than the one we think we are reading.

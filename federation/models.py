@@ -58,7 +58,7 @@ class Follow(models.Model):
     """One actor following another: our instance following a peer, or a peer following us.
 
     PeerTube instances follow each other through their Application actors; the follow waits for the
-    target's Accept before anything flows (PROTOCOL.md §3.11).
+    target's Accept before anything flows (docs/PROTOCOL.md §3.11).
     """
 
     class State(models.TextChoices):

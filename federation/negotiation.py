@@ -1,5 +1,5 @@
 """Content negotiation: the same URL serves our HTML page to a browser and our ActivityPub document
-to a peer, as PeerTube does (PROTOCOL.md §3.1).
+to a peer, as PeerTube does (docs/PROTOCOL.md §3.1).
 
 A GET or HEAD whose Accept header prefers application/activity+json or application/ld+json over HTML,
 on a path `federation.ap_urls` knows (/videos/watch/<uuid>, /w/<id>, /accounts/<name>, /a/<name>,

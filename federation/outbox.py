@@ -3,7 +3,7 @@
 As PeerTube does, a newly federated public video goes out as Create{Video} from its account and as an
 Announce from our instance actor and from its channel (instances follow our instance actor, people follow
 channels, and PeerTube only shows followers what those actors announce); changes go out as Update, a
-video withdrawn from the public as Delete (PROTOCOL.md §3.5, §3.11), and a deleted channel or account
+video withdrawn from the public as Delete (docs/PROTOCOL.md §3.5, §3.11), and a deleted channel or account
 sends a Delete of itself after its videos' ones. Nothing is ever sent about a video that was not public:
 its URL alone may be what grants access to it.
 """

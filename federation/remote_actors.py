@@ -1,7 +1,7 @@
 """Remote actors: fetched from their instance, checked, cached as Actor rows and refreshed when stale.
 
 Peers' actors carry the public keys we verify their signatures with, and the inboxes we deliver to. We only
-store what passes PeerTube's own receiving rules (PROTOCOL.md §3.2), so a malformed actor never becomes a
+store what passes PeerTube's own receiving rules (docs/PROTOCOL.md §3.2), so a malformed actor never becomes a
 row another part trusts. Accounts (Person) and channels (Group) also get their videos.Account/Channel twin,
 which is what remote videos hang from.
 """
@@ -144,7 +144,7 @@ def fetch_actor(url: str, *, refresh: bool = False) -> Actor:
 def find_instance_actor(base_url: str) -> Actor:
     """The Application actor of the instance at `base_url` ("https://host[:port]"), as PeerTube finds it.
 
-    NodeInfo's FEP-2677 link first, then WebFinger for peertube@host (PROTOCOL.md §3.8, §3.11).
+    NodeInfo's FEP-2677 link first, then WebFinger for peertube@host (docs/PROTOCOL.md §3.8, §3.11).
     """
     actor_url = None
     try:

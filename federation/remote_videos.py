@@ -1,6 +1,6 @@
 """Remote videos: a peer's Video object checked, then stored as our rows, playable from its origin.
 
-PeerTube's Video object (PROTOCOL.md §3.3) is parsed into a small typed RemoteVideo first, so every check of
+PeerTube's Video object (docs/PROTOCOL.md §3.3) is parsed into a small typed RemoteVideo first, so every check of
 hostile input sits in one function and the database code only sees clean values. The thumbnail and preview
 are downloaded here (pages never load images from other hosts); the HLS playlists and files stay on the
 origin and are played from there, as PeerTube does. A video is only ever updated or deleted by its origin

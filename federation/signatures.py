@@ -1,6 +1,6 @@
 """Actor keys and HTTP signatures: the one place that does RSA for ActivityPub.
 
-PeerTube signs every server-to-server request with draft-cavage HTTP signatures (PROTOCOL.md §3.9):
+PeerTube signs every server-to-server request with draft-cavage HTTP signatures (docs/PROTOCOL.md §3.9):
 an RSA-SHA256 signature over a "signing string" built from a few request headers, carried in a
 `Signature` header whose keyId names the sending actor's key. Signing and verifying share the code
 that builds that string, so the two can never disagree about it.
@@ -207,7 +207,7 @@ def verify_request(
 
     `path` is the path as the sender wrote it (percent-encoded; Django's `request.path` is the decoded
     form, the same for plain ASCII paths such as inboxes) and `query` the raw query string. `headers`
-    may be Django's `request.headers` or any mapping; names are compared case-insensitively. The rules are PeerTube's (PROTOCOL.md §3.9):
+    may be Django's `request.headers` or any mapping; names are compared case-insensitively. The rules are PeerTube's (docs/PROTOCOL.md §3.9):
     - the checks of check_request (covered headers, times, digest);
     - PeerTube signs the path without the query string, so the target is tried with it, then without.
     """

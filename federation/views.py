@@ -1,4 +1,4 @@
-"""The documents peers GET from us: actors, videos and their collections (PROTOCOL.md §3.1, §3.2, §3.6).
+"""The documents peers GET from us: actors, videos and their collections (docs/PROTOCOL.md §3.1, §3.2, §3.6).
 
 Every answer is `application/activity+json` and open to any origin (PeerTube's AP routes are CORS *);
 GETs need no signature, as on PeerTube. Unknown or non-public things answer 404 in JSON, the same way

@@ -1,4 +1,4 @@
-"""How peers find us: WebFinger (handles to actor ids), NodeInfo and host-meta (PROTOCOL.md §3.7, §3.8).
+"""How peers find us: WebFinger (handles to actor ids), NodeInfo and host-meta (docs/PROTOCOL.md §3.7, §3.8).
 
 A PeerTube admin who follows "our.host" makes their instance read /.well-known/nodeinfo for the
 FEP-2677 Application link (our instance actor), falling back to WebFinger `acct:peertube@our.host`;

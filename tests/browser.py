@@ -1,19 +1,17 @@
 """Driving Debian's Chromium with Playwright, for the web UI tests.
 
-`browser` (session-wide) launches /usr/bin/chromium headless with the flags this closed network needs;
-`page_for(instance_url)` opens a fresh context and page, and records every request so a test can assert
-that nothing left for another origin (see `Page.foreign_requests`).
+The `browser` (session-wide) and `open_page` fixtures (tests/conftest.py) launch /usr/bin/chromium headless
+with the flags this closed network needs and open fresh contexts whose pages record every request, so a test
+can assert that nothing left for another origin. The helpers here log in and fill the upload form.
 """
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
+from tests.live import ROOT_PASSWORD
 
 CHROMIUM = os.environ.get("SIDEWAYS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -58,32 +56,23 @@ class RecordedPage:
         return path
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """A headless Chromium shared by the session; skipped only if Chromium is absent (setup installs it)."""
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} not found: run scripts/setup --test")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def logged_in_page(open_page, instance, width: int = 1280):
+    recorded = open_page(width=width)
+    log_in(recorded.page, instance)
+    return recorded
 
 
-@pytest.fixture
-def open_page(browser) -> Iterator:
-    """Factory: open_page(width=1280, height=800, locale="fr-FR") -> RecordedPage in a fresh context."""
-    contexts = []
+def log_in(page, instance) -> None:
+    page.goto(f"{instance.url}/login")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", ROOT_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{instance.url}/")
 
-    def factory(width: int = 1280, height: int = 800, locale: str = "fr-FR") -> RecordedPage:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
-        contexts.append(context)
-        page = context.new_page()
-        recorded = RecordedPage(page=page, context=context)
-        page.on("request", lambda request: recorded.requested.append(request.url))
-        return recorded
 
-    yield factory
-    for context in contexts:
-        context.close()
+def fill_upload_form(page, instance, file: Path, title: str) -> None:
+    page.goto(f"{instance.url}/videos/upload")
+    page.set_input_files("#id_videofile", str(file))
+    page.fill("#id_name", title)
+    page.fill("#id_description", "Premier épisode.\nhttps://example.org")
+    page.fill("#id_tags", "essai, paris")

@@ -1,11 +1,53 @@
-"""Fixtures shared by the whole suite: isolated media folders, generated clips, users, live instances."""
+"""Fixtures shared by the whole suite: isolated media folders, generated clips, users, the deletion signals
+received, a headless Chromium."""
+import functools
+import inspect
+import re
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
 
-from tests.browser import browser, open_page  # noqa: F401 (fixtures for the web UI tests)
+from tests.api.conftest import ALICE_PASSWORD
+from tests.api.conftest import post_form as api_post_form
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, RecordedPage
+from tests.federation.peer import Peer, running_peer
+from tests.factories import local_account, video_of
 from tests.media import make_clip
 from tests.services import REQUIRED, require_real_services
+from videos.models import Account, Video
+from videos.signals import account_deleted, channel_deleted, video_deleted
+
+
+# What makes a test slow: generating clips or encoding with ffmpeg, a live instance (gunicorn, Celery), Chromium.
+SLOW_CALLS = re.compile(r"\b(make_clip|start_instance|upload_and_transcode|run_queued_job|encode_ladder)\(")
+SLOW_FIXTURES = {"small_clip", "transcoded_video", "browser", "open_page"}
+
+
+@functools.cache
+def _makes_slow_calls(function: Callable) -> bool:
+    try:
+        return bool(SLOW_CALLS.search(inspect.getsource(function)))
+    except (OSError, TypeError):
+        return False
+
+
+def _is_slow(item: pytest.Function) -> bool:
+    """Whether the test, or any fixture it uses, is among SLOW_FIXTURES or makes one of the SLOW_CALLS."""
+    if SLOW_FIXTURES & set(item.fixturenames) or item.get_closest_marker("browser"):
+        return True
+    fixtures = [definition.func for definitions in item._fixtureinfo.name2fixturedefs.values() for definition in definitions]
+    return any(_makes_slow_calls(function) for function in [item.function, *fixtures])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark slow tests, so that `pytest -m "not slow and not integration"` is the fast tier."""
+    for item in items:
+        if isinstance(item, pytest.Function) and _is_slow(item):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -47,16 +89,16 @@ def small_clip(clip_dir: Path) -> Path:
 
 @pytest.fixture
 def user(db):
-    from videos.services.accounts import create_local_user
+    from tests.factories import make_user
 
-    return create_local_user("alice", "alice-password-1")
+    return make_user("alice")
 
 
 @pytest.fixture
 def transcoded_video(user, small_clip, settings, monkeypatch):
     """A public video, transcoded in-process: its original as a 240p web video (with its torrent) and
     one 144p HLS rendition."""
-    from tests.transcoding.test_pipeline import upload_and_transcode
+    from tests.factories import upload_and_transcode
     from transcoding import tasks
 
     settings.SIDEWAYS_TRANSCODING_RESOLUTIONS = [144]
@@ -75,3 +117,115 @@ def admin_user(db):
 def real_services() -> tuple[str, str]:
     """(DATABASE_URL, REDIS_URL) of tier 2; skips outside it, fails in CI when they are missing."""
     return require_real_services()
+
+
+@pytest.fixture
+def received():
+    """The domain signals sent, in order, as (signal name, deleted object's name)."""
+    events = []
+    receivers = {
+        "video_deleted": lambda sender, video, url, **kwargs: events.append(("video_deleted", video.name)),
+        "channel_deleted": lambda sender, channel, **kwargs: events.append(("channel_deleted", channel.name)),
+        "account_deleted": lambda sender, account, **kwargs: events.append(("account_deleted", account.name)),
+    }
+    signals = {"video_deleted": video_deleted, "channel_deleted": channel_deleted, "account_deleted": account_deleted}
+    for name, function in receivers.items():
+        signals[name].connect(function, weak=False)
+    yield events
+    for name, function in receivers.items():
+        signals[name].disconnect(function)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium shared by the session; skipped only if Chromium is absent (setup installs it)."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} not found: run scripts/setup --test")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator:
+    """Factory: open_page(width=1280, height=800, locale="fr-FR") -> RecordedPage in a fresh context."""
+    contexts = []
+
+    def factory(width: int = 1280, height: int = 800, locale: str = "fr-FR") -> RecordedPage:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        contexts.append(context)
+        page = context.new_page()
+        recorded = RecordedPage(page=page, context=context)
+        page.on("request", lambda request: recorded.requested.append(request.url))
+        return recorded
+
+    yield factory
+    for context in contexts:
+        context.close()
+
+
+# --- the REST API, through a DRF client and the real token endpoint ---------------------------------
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def local_client(api: APIClient, db) -> dict:
+    """The local OAuth client, fetched like peertube-cli does (with the public Host)."""
+    response = api.get("/api/v1/oauth-clients/local", HTTP_HOST=settings.INSTANCE_HOST)
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.fixture
+def login(api: APIClient, local_client: dict) -> Callable[[str, str], str]:
+    """Password grant for (username, password) → access token."""
+
+    def get_token(username: str, password: str) -> str:
+        response = api_post_form(
+            api,
+            "/api/v1/users/token",
+            {**local_client, "grant_type": "password", "username": username, "password": password,
+             "response_type": "code", "scope": "upload"},
+        )
+        assert response.status_code == 200, response.content
+        return response.json()["access_token"]
+
+    return get_token
+
+
+@pytest.fixture
+def alice_token(user, login) -> str:
+    return login("alice", ALICE_PASSWORD)
+
+
+@pytest.fixture
+def peer(settings, db) -> Iterator[Peer]:
+    """A running fake PeerTube instance; federation may reach 127.0.0.1 for the test."""
+    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
+    with running_peer() as running:
+        yield running
+
+
+# --- people and a video for the comments and ratings tests ------------------------------------------
+
+
+@pytest.fixture
+def alice(db) -> Account:
+    return local_account("alice")
+
+
+@pytest.fixture
+def bob(db) -> Account:
+    return local_account("bob")
+
+
+@pytest.fixture
+def video(alice) -> Video:
+    return video_of(alice, "Alice's episode")

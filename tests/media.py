@@ -43,3 +43,19 @@ def make_clip(
     command += [*extra, str(path)]
     subprocess.run(command, check=True)
     return path
+
+
+def picture(path: Path, color: str, size: str = "1280x720") -> Path:
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"color={color}:size={size}", "-frames:v", "1",
+                    str(path)], check=True)
+    return path
+
+
+def image_size_and_color(path: Path) -> tuple[tuple[int, int], bytes]:
+    """The JPEG's size and its centre pixel (RGB), read with ffmpeg."""
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
+                            str(path)], capture_output=True, text=True, check=True).stdout.strip().split(",")
+    width, height = int(probe[0]), int(probe[1])
+    centre = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-vf", f"crop=2:2:{width // 2}:{height // 2}",
+                             "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
+    return (width, height), centre[:3]

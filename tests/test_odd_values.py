@@ -1,10 +1,8 @@
 """Every public address, fed odd values in its path and query, answers without a server error."""
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from videos.constants import VideoPrivacy, VideoState
-from videos.models import Video
+from tests.factories import make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +27,7 @@ IN_QUERY = [
 
 def test_no_address_answers_a_server_error(user):
     channel = user.account.channels.get()
-    Video.objects.create(channel=channel, name="Episode", state=VideoState.PUBLISHED, privacy=VideoPrivacy.PUBLIC,
-                         published_at=timezone.now(), duration=5)
+    make_video(channel, "Episode", duration=5)
     client = Client(raise_request_exception=False)
     failures = [
         (url, status) for template in IN_PATH + IN_QUERY for value in ODD_VALUES

@@ -269,7 +269,7 @@ def _join_command(source: Path, info: MediaInfo, outputs: Sequence[RungOutput], 
 
 
 def _finish_playlist(output: RungOutput) -> None:
-    """Point the playlist's EXT-X-MAP and segments at the bare media filename (PROTOCOL.md §4.4)."""
+    """Point the playlist's EXT-X-MAP and segments at the bare media filename (docs/PROTOCOL.md §4.4)."""
     text = output.playlist.read_text()
     name = output.media.name
     text = re.sub(r'#EXT-X-MAP:URI="[^"]*"', f'#EXT-X-MAP:URI="{name}"', text)

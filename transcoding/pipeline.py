@@ -146,7 +146,7 @@ class Release:
                 segments_sha256_filename=self.sha256_filename,
                 files=list(self.files),
                 duration=round(self.info.duration),
-                aspect_ratio=round(video_info.display_width / video_info.display_height, 4) if video_info else None,
+                aspect_ratio=video_info.aspect_ratio if video_info else None,
                 thumbnail_filename=self.thumbnail_filename,
                 preview_filename=self.preview_filename,
             ),

@@ -1,4 +1,4 @@
-"""PeerTube's encoder settings, so our renditions match its quality and size (PROTOCOL.md §4.3).
+"""PeerTube's encoder settings, so our renditions match its quality and size (docs/PROTOCOL.md §4.3).
 
 PeerTube caps every rendition with a bits-per-pixel budget: the average table gives the x264
 maxrate (bufsize is twice it), the max table decides whether a source is already good enough to

@@ -18,6 +18,20 @@ UPLOAD_EXTENSIONS = [
 ]
 
 
+# Bounds of a video's fields, PeerTube's (CONSTRAINTS_FIELDS.VIDEOS in its server constants): the upload and
+# edit forms, the API's serializers and remote imports all check these, so a video valid here is valid there.
+VIDEO_NAME_LENGTH = (3, 120)
+VIDEO_DESCRIPTION_MAX_LENGTH = 10000
+VIDEO_SUPPORT_MAX_LENGTH = 1000
+VIDEO_MAX_TAGS = 5
+# PeerTube wants 2-30 characters per tag; we accept 1 so that `peertube-cli upload -t a,b` works.
+VIDEO_TAG_LENGTH = (1, 30)
+
+# The name of the instance's own ActivityPub actor (/accounts/peertube, peertube@host), which peers look up
+# by that name: no local account or channel may take it.
+INSTANCE_ACTOR_NAME = "peertube"
+
+
 class VideoState(models.IntegerChoices):
     PUBLISHED = 1, _("Published")
     TO_TRANSCODE = 2, _("To transcode")

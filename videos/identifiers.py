@@ -1,5 +1,8 @@
-"""PeerTube's short UUIDs: the UUID's 128-bit value in the flickr base58 alphabet, padded to 22 chars."""
+"""What URLs name things by: PeerTube's short UUIDs (the UUID's 128-bit value in the flickr base58 alphabet,
+padded to 22 chars), video ids, numbers, and account or channel handles."""
 import uuid
+
+from django.conf import settings
 
 ALPHABET = "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 SHORT_UUID_LENGTH = 22
@@ -42,3 +45,10 @@ def parse_video_id(text: str) -> dict | None:
         pass
     parsed = from_short_uuid(text)
     return {"uuid": parsed} if parsed else None
+
+
+def handle_lookup(handle: str) -> dict:
+    """How to look an account or channel up from `name` or `name@host` (our own host counts as local);
+    the API, the pages and the feeds all address them so."""
+    name, _sep, host = handle.partition("@")
+    return {"name": name, "host": "" if host == settings.INSTANCE_HOST else host}

@@ -44,6 +44,11 @@ class VideoStream:
         return self._square_width if self.rotation in (90, 270) else self.height
 
     @property
+    def aspect_ratio(self) -> float:
+        """Width over height as shown (PeerTube's `aspectRatio`, to 4 decimals): uploads and transcoding store it."""
+        return round(self.display_width / self.display_height, 4)
+
+    @property
     def _square_width(self) -> int:
         return max(round(self.width * self.sample_aspect), 1)
 

@@ -1,4 +1,4 @@
-"""What each activity type does to us: a routing table, one small module per verb (ARCHITECTURE.md item 4).
+"""What each activity type does to us: a routing table, one small module per verb (docs/ARCHITECTURE.md).
 
 Handlers receive an activity whose HTTP signature was verified and whose actor is `sender`; they must
 still check that the sender may act on the object (only a video's origin may update or delete it). Types

@@ -4,7 +4,7 @@ from __future__ import annotations
 from federation.ld import id_of
 from federation.models import Actor
 from federation.objects.video import federated_video_at
-from videos.services.views import record_view
+from videos.services.view_counting import record_view
 
 
 def handle(activity: dict, sender: Actor) -> None:

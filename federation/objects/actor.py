@@ -1,4 +1,4 @@
-"""Our actors as ActivityPub documents, shaped like PeerTube's (PROTOCOL.md §3.2).
+"""Our actors as ActivityPub documents, shaped like PeerTube's (docs/PROTOCOL.md §3.2).
 
 A peer stores what it reads here: the inbox it will deliver to, the public key it will check our
 signatures with, and for a channel (Group) the account that owns it, without which PeerTube refuses

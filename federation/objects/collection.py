@@ -1,4 +1,4 @@
-"""PeerTube's paged collections (PROTOCOL.md §3.6): outboxes, followers, following.
+"""PeerTube's paged collections (docs/PROTOCOL.md §3.6): outboxes, followers, following.
 
 Without ?page the collection only tells its size and where the first page is; ?page=N (from 1) gives
 10 items, and outboxes take ?size= up to 50, which crawling peers use to need fewer requests.

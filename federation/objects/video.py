@@ -1,4 +1,4 @@
-"""One of our published videos as PeerTube's `Video` object (PROTOCOL.md §3.3).
+"""One of our published videos as PeerTube's `Video` object (docs/PROTOCOL.md §3.3).
 
 A PeerTube peer refuses the whole video when one of its rules fails, so every field below is shaped
 by those rules: a JPEG icon with integer width and height, a `PT<n>S` duration, a version-4 uuid,

@@ -5,8 +5,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.api.conftest import bearer, post_form
-from tests.api.test_videos import publish, upload
-from videos.api import views
+from tests.factories import api_upload, mark_published
+from videos.api import config
 from videos.models import Video
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +20,8 @@ def is_problem(response, status: int) -> bool:
 
 @pytest.fixture
 def video_id(api, alice_token, small_clip) -> int:
-    video_id = upload(api, alice_token, small_clip).json()["video"]["id"]
-    publish(video_id)
+    video_id = api_upload(api, alice_token, small_clip).json()["video"]["id"]
+    mark_published(video_id)
     return video_id
 
 
@@ -91,6 +91,6 @@ def test_a_crash_answers_a_problem_not_an_html_page(db, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.ConfigView, "get", crash)
+    monkeypatch.setattr(config.ConfigView, "get", crash)
     response = APIClient(raise_request_exception=False).get("/api/v1/config")
     assert is_problem(response, 500) and "boom" not in response.content.decode()

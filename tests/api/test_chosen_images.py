@@ -1,37 +1,21 @@
 """PeerTube's thumbnailfile/previewfile: the owner's pictures become the video's thumbnail and preview."""
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.api.conftest import bearer
-from tests.api.test_videos import publish, upload
+from tests.factories import api_upload, mark_published
+from tests.media import image_size_and_color, picture
 from videos.constants import PREVIEW_SIZE, THUMBNAIL_SIZE
 from videos.models import Video
 
 pytestmark = pytest.mark.django_db
 
 
-def picture(path: Path, color: str, size: str = "1280x720") -> Path:
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"color={color}:size={size}", "-frames:v", "1",
-                    str(path)], check=True)
-    return path
-
-
-def image_size_and_color(path: Path) -> tuple[tuple[int, int], bytes]:
-    """The JPEG's size and its centre pixel (RGB), read with ffmpeg."""
-    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
-                            str(path)], capture_output=True, text=True, check=True).stdout.strip().split(",")
-    width, height = int(probe[0]), int(probe[1])
-    centre = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-vf", f"crop=2:2:{width // 2}:{height // 2}",
-                             "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
-    return (width, height), centre[:3]
-
-
 def test_edit_with_a_thumbnail_and_a_preview(api, alice_token, small_clip, tmp_path):
-    video_id = upload(api, alice_token, small_clip).json()["video"]["id"]
-    publish(video_id)
+    video_id = api_upload(api, alice_token, small_clip).json()["video"]["id"]
+    mark_published(video_id)
     with picture(tmp_path / "thumb.png", "red").open("rb") as thumb, picture(tmp_path / "big.jpg", "blue").open("rb") as big:
         response = api.put(f"/api/v1/videos/{video_id}", {"name": "With a cover", "thumbnailfile": thumb,
                                                            "previewfile": big}, format="multipart", **bearer(alice_token))
@@ -48,7 +32,7 @@ def test_edit_with_a_thumbnail_and_a_preview(api, alice_token, small_clip, tmp_p
 
 def test_upload_with_a_thumbnail_makes_the_preview_from_it_too(api, alice_token, small_clip, tmp_path):
     with picture(tmp_path / "thumb.webp", "green", "400x400").open("rb") as thumb:
-        response = upload(api, alice_token, small_clip, thumbnailfile=thumb)
+        response = api_upload(api, alice_token, small_clip, thumbnailfile=thumb)
     assert response.status_code == 200, response.content
     video = Video.objects.get(pk=response.json()["video"]["id"])
     assert video.images_chosen
@@ -56,7 +40,7 @@ def test_upload_with_a_thumbnail_makes_the_preview_from_it_too(api, alice_token,
 
 
 def test_a_file_that_is_not_a_picture_changes_nothing(api, alice_token, small_clip, tmp_path):
-    video_id = upload(api, alice_token, small_clip).json()["video"]["id"]
+    video_id = api_upload(api, alice_token, small_clip).json()["video"]["id"]
     fake = tmp_path / "fake.png"
     fake.write_text("not a picture")
     with fake.open("rb") as thumb:
@@ -66,5 +50,5 @@ def test_a_file_that_is_not_a_picture_changes_nothing(api, alice_token, small_cl
     video = Video.objects.get(pk=video_id)
     assert video.name == "My clip" and not video.images_chosen
     with small_clip.open("rb") as not_an_image:
-        assert upload(api, alice_token, small_clip, thumbnailfile=not_an_image).status_code == 400
+        assert api_upload(api, alice_token, small_clip, thumbnailfile=not_an_image).status_code == 400
     assert Video.objects.count() == 1

@@ -5,7 +5,7 @@ import pytest
 
 from tests.api.conftest import bearer
 from tests.api.test_openapi import check, response_schema
-from tests.videos.comments import local_account, video_of
+from tests.factories import local_account, video_of
 from videos.constants import CommentsPolicy, UserRole, VideoPrivacy
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import bearer
-from tests.api.test_instance_and_accounts import _root_password
-from tests.deletions import received, stored_video  # noqa: F401 (fixture)
+from tests.factories import root_password, stored_video
 from videos.constants import VideoPrivacy
 from videos.models import Account, Channel, Video
 
@@ -40,7 +39,7 @@ def test_deleting_a_channel_deletes_its_videos_and_their_files(api, client, user
 def test_deleting_a_user_deletes_its_account_channels_videos_and_files(api, client, user, login, received,
                                                                        django_capture_on_commit_callbacks):
     private, urls, paths = stored_video(user.account.channels.get(), VideoPrivacy.PRIVATE)
-    admin = login("root", _root_password())
+    admin = login("root", root_password())
 
     with django_capture_on_commit_callbacks(execute=True):
         assert api.delete(f"/api/v1/users/{user.pk}", **bearer(admin)).status_code == 204

@@ -3,7 +3,7 @@ answers them, within the video's privacy, with problem+json errors."""
 import pytest
 
 from tests.api.conftest import bearer
-from tests.transcoding.test_pipeline import upload_and_transcode
+from tests.factories import upload_and_transcode
 from videos.api.file_metadata import peertube_file_metadata
 from videos.constants import VideoPrivacy
 from videos.models import Video, VideoFile

@@ -2,8 +2,8 @@
 import pytest
 
 from tests.api.conftest import bearer
-from tests.api.test_videos import publish, upload
-from videos.models import Channel
+from tests.factories import api_upload, mark_published, root_password
+from videos.models import Channel, InstanceSettings
 from videos.services.search import search_videos
 
 pytestmark = pytest.mark.django_db
@@ -20,18 +20,32 @@ def test_config_and_enumerations(api):
     assert set(api.get("/api/v1/videos/privacies").json()) == {"1", "2", "3", "4"}
 
 
+def test_config_announces_the_resolutions_the_instance_transcodes_to(api, settings):
+    settings.SIDEWAYS_TRANSCODING_RESOLUTIONS = [720, 144, 360]
+    assert api.get("/api/v1/config").json()["transcoding"]["enabledResolutions"] == [144, 360, 720]
+
+
+def test_config_and_about_say_what_the_admin_wrote_on_the_about_page(api, client):
+    InstanceSettings.objects.create(pk=1, short_description="Videos about trains", description="Since 2026.")
+    assert api.get("/api/v1/config").json()["instance"]["shortDescription"] == "Videos about trains"
+    about = api.get("/api/v1/config/about").json()["instance"]
+    assert about["shortDescription"] == "Videos about trains" and about["description"] == "Since 2026."
+    page = client.get("/about").content.decode()
+    assert "Videos about trains" in page and "Since 2026." in page
+
+
 def test_me_lists_channels_and_quota(api, user, alice_token, small_clip):
     me = api.get("/api/v1/users/me", **bearer(alice_token)).json()
     assert me["role"]["id"] == 2 and me["videoChannels"][0]["name"] == "alice_channel"
     assert me["account"]["name"] == "alice" and me["videoQuotaUsed"] == 0
-    upload(api, alice_token, small_clip)
+    api_upload(api, alice_token, small_clip)
     used = api.get("/api/v1/users/me/video-quota-used", **bearer(alice_token)).json()
     assert used == {"videoQuotaUsed": small_clip.stat().st_size, "videoQuotaUsedDaily": small_clip.stat().st_size}
     assert api.get("/api/v1/users/me/videos", **bearer(alice_token)).json()["total"] == 1
 
 
 def test_admin_manages_users_and_others_cannot(api, login, alice_token):
-    admin = login("root", _root_password())
+    admin = login("root", root_password())
     assert api.get("/api/v1/users", **bearer(alice_token)).status_code == 403
     assert api.get("/api/v1/users").status_code == 401
     created = api.post("/api/v1/users", {"username": "carol", "password": "carol-pass", "email": "c@example.org",
@@ -60,15 +74,6 @@ def test_admin_manages_users_and_others_cannot(api, login, alice_token):
     assert again.status_code == 409 and "carol" in again.json()["detail"]
 
 
-def _root_password() -> str:
-    from django.contrib.auth import get_user_model
-
-    root = get_user_model().objects.get(username="root")
-    root.set_password("root-password-1")
-    root.save()
-    return "root-password-1"
-
-
 def test_accounts_and_channels(api, alice_token, bob_token, small_clip):
     assert api.get("/api/v1/accounts/alice").json()["userId"] is not None
     assert api.get("/api/v1/accounts/nobody").status_code == 404
@@ -90,8 +95,8 @@ def test_accounts_and_channels(api, alice_token, bob_token, small_clip):
     channel = api.get("/api/v1/video-channels/alice_music").json()
     assert channel["displayName"] == "Songs" and channel["ownerAccount"]["name"] == "alice"
 
-    ids = upload(api, alice_token, small_clip, channelId=channel_id).json()["video"]
-    publish(ids["id"])
+    ids = api_upload(api, alice_token, small_clip, channelId=channel_id).json()["video"]
+    mark_published(ids["id"])
     assert api.get("/api/v1/video-channels/alice_music/videos").json()["data"][0]["id"] == ids["id"]
     assert api.get("/api/v1/accounts/alice/videos").json()["total"] == 1
     assert api.delete("/api/v1/video-channels/alice_music", **bearer(alice_token)).status_code == 204
@@ -103,14 +108,14 @@ def test_accounts_and_channels(api, alice_token, bob_token, small_clip):
 
 def test_search_over_name_description_and_tags(api, user, alice_token, small_clip):
     found = [
-        upload(api, alice_token, small_clip, name="Gardening basics").json()["video"],
-        upload(api, alice_token, small_clip, name="Other", description="All about gardening").json()["video"],
-        upload(api, alice_token, small_clip, name="Tagged", **{"tags[0]": "gardening"}).json()["video"],
+        api_upload(api, alice_token, small_clip, name="Gardening basics").json()["video"],
+        api_upload(api, alice_token, small_clip, name="Other", description="All about gardening").json()["video"],
+        api_upload(api, alice_token, small_clip, name="Tagged", **{"tags[0]": "gardening"}).json()["video"],
     ]
-    hidden = upload(api, alice_token, small_clip, name="Gardening secret", privacy="3").json()["video"]
-    upload(api, alice_token, small_clip, name="Cooking")
+    hidden = api_upload(api, alice_token, small_clip, name="Gardening secret", privacy="3").json()["video"]
+    api_upload(api, alice_token, small_clip, name="Cooking")
     for ids in (*found, hidden):
-        publish(ids["id"])
+        mark_published(ids["id"])
     result = api.get("/api/v1/search/videos?search=gardening").json()
     assert result["total"] == 3 and {video["id"] for video in result["data"]} == {ids["id"] for ids in found}
     assert api.get("/api/v1/search/videos?search=gardening&sort=-bogus").status_code == 400

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import bearer
-from tests.videos.comments import video_of
+from tests.factories import video_of
 from videos.constants import VideoPrivacy
 
 pytestmark = pytest.mark.django_db

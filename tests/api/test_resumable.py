@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from tests.api.conftest import bearer
-from tests.api.test_chosen_images import image_size_and_color, picture
+from tests.media import image_size_and_color, picture
 from videos import resumable
 from videos.models import Video
 from videos.tasks import drop_stale_uploads
@@ -117,19 +117,19 @@ def test_stale_sessions_are_dropped(api, alice_token, tmp_path):
 
 def test_a_chunk_resent_while_the_upload_completes_makes_no_second_video(api, alice_token, small_clip, monkeypatch):
     """The client times out on the last chunk (the file is being checked) and sends it all again."""
-    from videos.api import views
+    from videos.api import uploads
 
     data = small_clip.read_bytes()
     size = len(data)
     query = start(api, alice_token, size)
     put(api, alice_token, query, data[:-1], f"bytes 0-{size - 2}/{size}")
-    real_accept, resent = views._accept, []
+    real_accept, resent = uploads._accept, []
 
     def accept_while_the_client_resends(*args, **kwargs):
         resent.append(put(api, alice_token, query, data, f"bytes 0-{size - 1}/{size}"))
         return real_accept(*args, **kwargs)
 
-    monkeypatch.setattr(views, "_accept", accept_while_the_client_resends)
+    monkeypatch.setattr(uploads, "_accept", accept_while_the_client_resends)
     last = put(api, alice_token, query, data[-1:], f"bytes {size - 1}-{size - 1}/{size}")
     assert last.status_code == 200 and resent[0].status_code == 409
     again = put(api, alice_token, query, data, f"bytes 0-{size - 1}/{size}")

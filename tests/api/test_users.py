@@ -3,7 +3,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.api.conftest import bearer
-from tests.api.test_instance_and_accounts import _root_password
+from tests.factories import root_password
 from videos.models import Account, Channel
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ TOO_BIG = 10**30  # more than the BigInteger column holds
 
 @pytest.fixture
 def admin_token(login) -> str:
-    return login("root", _root_password())
+    return login("root", root_password())
 
 
 def _new_user(**fields) -> dict:

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.api.conftest import bearer
-from tests.web.test_pages import make_video
+from tests.factories import api_upload, make_video, mark_published
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Video
 from videos.services.catalog import VIDEO_SORTS
@@ -35,21 +35,8 @@ def bdecode(data: bytes, index: int = 0):
     return data[colon + 1 : colon + 1 + length], colon + 1 + length
 
 
-def upload(api, token, clip, **fields):
-    channel_id = fields.pop("channelId", None)
-    if channel_id is None:
-        channel_id = api.get("/api/v1/users/me", **bearer(token)).json()["videoChannels"][0]["id"]
-    with clip.open("rb") as stream:
-        data = {"name": "My clip", "channelId": str(channel_id), "videofile": stream, **fields}
-        return api.post("/api/v1/videos/upload", data, format="multipart", **bearer(token))
-
-
-def publish(video_id: int) -> None:
-    Video.objects.filter(pk=video_id).update(state=VideoState.PUBLISHED)
-
-
 def test_legacy_upload_exposes_the_original_with_a_real_torrent(api, alice_token, small_clip, isolated_media):
-    response = upload(api, alice_token, small_clip, **{"tags[0]": "alpha", "tags[1]": "beta", "nsfw": "false",
+    response = api_upload(api, alice_token, small_clip, **{"tags[0]": "alpha", "tags[1]": "beta", "nsfw": "false",
                                                         "privacy": "1", "category": "15", "description": "A test"})
     assert response.status_code == 200, response.content
     ids = response.json()["video"]
@@ -77,10 +64,19 @@ def test_legacy_upload_exposes_the_original_with_a_real_torrent(api, alice_token
     assert metainfo[b"url-list"] == [file["fileUrl"].encode()]
 
 
+def test_an_api_upload_is_watchable_before_transcoding_unless_it_asks_to_wait(api, alice_token, small_clip):
+    """PeerTube's API default: waitTranscoding is false, so the uploaded file plays at once."""
+    at_once = api_upload(api, alice_token, small_clip, name="At once").json()["video"]
+    waiting = api_upload(api, alice_token, small_clip, name="Waits", waitTranscoding="true").json()["video"]
+    assert api.get(f"/api/v1/videos/{at_once['uuid']}").json()["waitTranscoding"] is False
+    assert api.get(f"/api/v1/videos/{waiting['uuid']}").json()["waitTranscoding"] is True
+    assert [video["name"] for video in api.get("/api/v1/videos").json()["data"]] == ["At once"]
+
+
 def test_streaming_playlists_come_from_rows(api, alice_token, small_clip):
     from videos.models import StreamingPlaylist, VideoFile
 
-    ids = upload(api, alice_token, small_clip).json()["video"]
+    ids = api_upload(api, alice_token, small_clip).json()["video"]
     video = Video.objects.get(pk=ids["id"])
     playlist = StreamingPlaylist.objects.create(
         video=video, playlist_filename="abc-master.m3u8", segments_sha256_filename="abc-segments-sha256.json"
@@ -96,18 +92,18 @@ def test_streaming_playlists_come_from_rows(api, alice_token, small_clip):
 
 
 def test_upload_validation_errors_are_problem_json(api, alice_token, bob, small_clip):
-    missing = upload(api, alice_token, small_clip, name="")
+    missing = api_upload(api, alice_token, small_clip, name="")
     assert missing.status_code == 400
     assert missing["Content-Type"].startswith("application/problem+json")
     assert "name" in missing.json()["invalid-params"] and missing.json()["detail"].startswith("Incorrect request")
 
-    wrong_type = upload(api, alice_token, small_clip, privacy="public")
+    wrong_type = api_upload(api, alice_token, small_clip, privacy="public")
     assert wrong_type.status_code == 400 and "privacy" in wrong_type.json()["invalid-params"]
 
-    unknown_channel = upload(api, alice_token, small_clip, channelId=999999)
+    unknown_channel = api_upload(api, alice_token, small_clip, channelId=999999)
     assert unknown_channel.status_code == 400 and "channelId" in unknown_channel.json()["invalid-params"]
 
-    other_channel = upload(api, alice_token, small_clip, channelId=bob.account.channels.get().pk)
+    other_channel = api_upload(api, alice_token, small_clip, channelId=bob.account.channels.get().pk)
     assert other_channel.status_code == 403
 
     no_file = api.post("/api/v1/videos/upload", {"name": "x"}, format="multipart", **bearer(alice_token))
@@ -119,22 +115,22 @@ def test_upload_validation_errors_are_problem_json(api, alice_token, bob, small_
 def test_over_quota_upload_is_413_quota_reached(api, user, alice_token, small_clip):
     user.video_quota = 1000
     user.save()
-    response = upload(api, alice_token, small_clip)
+    response = api_upload(api, alice_token, small_clip)
     assert response.status_code == 413 and response.json()["code"] == "quota_reached"
 
 
 def test_unreadable_file_is_422(api, alice_token, tmp_path):
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"not a video" * 1000)
-    assert upload(api, alice_token, junk).status_code == 422
+    assert api_upload(api, alice_token, junk).status_code == 422
 
 
 def test_list_shapes_filters_and_privacy(api, alice_token, bob_token, small_clip):
-    public = upload(api, alice_token, small_clip, name="Public one", category="1", **{"tags[]": "music"}).json()["video"]
-    private = upload(api, alice_token, small_clip, name="Private one", privacy=str(VideoPrivacy.PRIVATE)).json()["video"]
-    unlisted = upload(api, alice_token, small_clip, name="Unlisted one", privacy="2").json()["video"]
+    public = api_upload(api, alice_token, small_clip, name="Public one", category="1", **{"tags[]": "music"}).json()["video"]
+    private = api_upload(api, alice_token, small_clip, name="Private one", privacy=str(VideoPrivacy.PRIVATE)).json()["video"]
+    unlisted = api_upload(api, alice_token, small_clip, name="Unlisted one", privacy="2").json()["video"]
     for ids in (public, private, unlisted):
-        publish(ids["id"])
+        mark_published(ids["id"])
 
     listing = api.get("/api/v1/videos?count=25&sort=-publishedAt").json()
     assert listing["total"] == 1
@@ -205,7 +201,7 @@ def test_search_sorts_through_the_shared_map_and_refuses_list_only_keys(api, sor
 
 
 def test_owner_updates_and_deletes_but_others_cannot(api, alice_token, bob_token, small_clip):
-    ids = upload(api, alice_token, small_clip).json()["video"]
+    ids = api_upload(api, alice_token, small_clip).json()["video"]
     path = f"/api/v1/videos/{ids['uuid']}"
     assert api.put(path, {"name": "Stolen"}, format="multipart", **bearer(bob_token)).status_code == 403
     assert api.delete(path, **bearer(bob_token)).status_code == 403
@@ -222,12 +218,12 @@ def test_owner_updates_and_deletes_but_others_cannot(api, alice_token, bob_token
 
 def test_an_edit_never_undoes_a_publication_made_meanwhile(api, alice_token, small_clip, monkeypatch):
     """The worker may publish a video while its owner edits it: the edit must not write the old state back."""
-    from videos.api import views
+    from videos.api import videos as video_views
 
-    ids = upload(api, alice_token, small_clip).json()["video"]
+    ids = api_upload(api, alice_token, small_clip).json()["video"]
     loaded_before_publication = Video.objects.get(pk=ids["id"])
-    publish(ids["id"])
-    monkeypatch.setattr(views, "get_video", lambda *args, **kwargs: loaded_before_publication)
+    mark_published(ids["id"])
+    monkeypatch.setattr(video_views, "get_video", lambda *args, **kwargs: loaded_before_publication)
     response = api.put(f"/api/v1/videos/{ids['uuid']}", {"name": "Renamed meanwhile"}, format="multipart",
                        **bearer(alice_token))
     assert response.status_code == 204
@@ -236,8 +232,8 @@ def test_an_edit_never_undoes_a_publication_made_meanwhile(api, alice_token, sma
 
 
 def test_views_count_once_per_viewer(api, alice_token, small_clip):
-    ids = upload(api, alice_token, small_clip).json()["video"]
-    publish(ids["id"])
+    ids = api_upload(api, alice_token, small_clip).json()["video"]
+    mark_published(ids["id"])
     path = f"/api/v1/videos/{ids['id']}/views"
     assert api.post(path, {"currentTime": 1}, format="json").status_code == 204
     assert api.post(path, {"currentTime": 2}, format="json").status_code == 204
@@ -247,7 +243,7 @@ def test_views_count_once_per_viewer(api, alice_token, small_clip):
 
 
 def test_query_count_does_not_grow_with_page_size(api, alice_token, small_clip):
-    ids = upload(api, alice_token, small_clip).json()["video"]
+    ids = api_upload(api, alice_token, small_clip).json()["video"]
     video = Video.objects.get(pk=ids["id"])
     for index in range(30):
         Video.objects.create(channel=video.channel, name=f"Copy {index}", state=VideoState.PUBLISHED)
@@ -258,7 +254,7 @@ def test_query_count_does_not_grow_with_page_size(api, alice_token, small_clip):
         return len(context)
 
     assert queries("/api/v1/videos?count=2") == queries("/api/v1/videos?count=25")
-    publish(ids["id"])
+    mark_published(ids["id"])
     assert queries(f"/api/v1/videos/{ids['id']}") <= 6
 
 

@@ -2,7 +2,7 @@
 (with real key pairs), videos, outbox pages and JPEG images, recording what it receives; and helpers to
 POST signed activities to our inbox through Django's test client.
 
-Remote documents are PeerTube's captured payloads (shared/reference/peertube/ap-json) with their host
+Remote documents are PeerTube's captured payloads (tests/fixtures/peertube/ap-json) with their host
 rewritten to the peer's address, so the tests exercise what real peers send.
 """
 from __future__ import annotations
@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 
 from federation.signatures import generate_keypair, sign_headers
 from tests.federation.peertube_rules import captured
@@ -171,25 +170,6 @@ def running_peer() -> Iterator[Peer]:
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-@pytest.fixture
-def peer(settings, db) -> Iterator[Peer]:
-    """A running fake PeerTube instance; federation may reach 127.0.0.1 for the test."""
-    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
-    with running_peer() as running:
-        yield running
-
-
-@pytest.fixture
-def inline_tasks(monkeypatch) -> None:
-    """Federation tasks queued with .delay run in-process (when the on-commit callbacks run), as tier 1 does."""
-    from federation import tasks
-
-    for task in (tasks.process_activity, tasks.deliver_activity, tasks.crawl_outbox, tasks.send_video_published,
-                 tasks.send_video_update, tasks.send_video_delete, tasks.send_actor_delete, tasks.send_comment_task,
-                 tasks.send_comment_delete_task, tasks.send_rating_task):
-        monkeypatch.setattr(task, "delay", task)
 
 
 def signed_post(client, actor: RemoteActor, activity: dict | bytes, path: str = "/inbox", *,

@@ -1,4 +1,4 @@
-"""PeerTube's receiving rules for actors and videos (PROTOCOL.md §3.2, §3.3), as a checker for our documents.
+"""PeerTube's receiving rules for actors and videos (docs/PROTOCOL.md §3.2, §3.3), as a checker for our documents.
 
 Transcribed from server/core/helpers/custom-validators/activitypub/{actor,videos,misc}.ts: what a
 PeerTube peer checks before it stores an actor or a video. `problems_*` return every broken rule, so a
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-REFERENCE = Path("/work/shared/reference/peertube/ap-json")
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "peertube" / "ap-json"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 ACTOR_TYPES = {"Person", "Application", "Group", "Service", "Organization"}
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.:-]+$")
@@ -24,7 +24,7 @@ VIDEO_MEDIA_TYPES = {"video/mp4", "video/webm", "video/ogg", "video/x-matroska"}
 
 
 def captured(name: str) -> dict:
-    """A real payload captured from a PeerTube instance (shared/reference/peertube/ap-json)."""
+    """A real payload captured from a PeerTube instance (tests/fixtures/peertube/ap-json)."""
     return json.loads((REFERENCE / name).read_text())
 
 

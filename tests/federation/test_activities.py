@@ -4,7 +4,7 @@ import pytest
 from federation import activities
 from federation.actors import actor_url, ensure_instance_actor, local_actor_for_account, local_actor_for_channel
 from federation.models import Actor
-from tests.federation.local_videos import SITE, publish_video, public_site  # noqa: F401 (fixture)
+from tests.factories import SITE, publish_video
 from tests.federation.peertube_rules import PUBLIC, captured, problems_video
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_site")]

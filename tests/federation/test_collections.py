@@ -1,4 +1,4 @@
-"""Outboxes, followers and following as crawling PeerTube peers page through them (PROTOCOL.md §3.6)."""
+"""Outboxes, followers and following as crawling PeerTube peers page through them (docs/PROTOCOL.md §3.6)."""
 import datetime
 
 import pytest
@@ -6,10 +6,9 @@ from django.utils import timezone
 
 from federation.actors import ensure_instance_actor, local_actor_for_account, local_actor_for_channel
 from federation.models import Actor, Follow
-from tests.federation.local_videos import SITE, publish_video, public_site  # noqa: F401 (fixture)
+from tests.factories import SITE, make_user, publish_video
 from tests.federation.peertube_rules import PUBLIC, captured, problems_video
 from videos.constants import VideoPrivacy
-from videos.services.accounts import create_local_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_site")]
 
@@ -97,7 +96,7 @@ def test_account_outbox_lists_creates_with_the_full_video(client, user, twelve_v
 
 
 def test_channel_outbox_announces_only_its_own_videos(client, user, channel, twelve_videos):
-    bob = create_local_user("bob", "bob-password-1")
+    bob = make_user("bob")
     publish_video(bob.account.channels.get(), "Bob's episode")
     page = get(client, "/video-channels/alice_channel/outbox?page=1&size=50")
     assert page["totalItems"] == 12

@@ -6,7 +6,7 @@ import pytest
 
 from federation import crawl, tasks
 from federation.remote_actors import fetch_actor
-from tests.federation.peer import peer, running_peer  # noqa: F401 (fixture)
+from tests.federation.peer import running_peer
 from tests.federation.peertube_rules import captured
 from videos.models import Video
 

@@ -17,7 +17,7 @@ from federation.actors import ensure_instance_actor
 from federation.models import Delivery, Follow
 from federation.remote_actors import fetch_actor
 from federation.signatures import verify_request
-from tests.federation.peer import peer, running_peer  # noqa: F401 (fixture)
+from tests.federation.peer import running_peer
 from tests.live import free_port
 
 INBOX = "/accounts/peertube/inbox"

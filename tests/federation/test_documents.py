@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from federation.models import Actor
-from tests.federation.local_videos import SITE, publish_video, public_site  # noqa: F401 (fixture)
+from tests.factories import SITE, publish_video
 from tests.federation.peertube_rules import PUBLIC, captured, problems_actor, problems_video
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Account

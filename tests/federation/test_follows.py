@@ -9,7 +9,6 @@ from federation.follows import FollowError, follow_instance, instance_following,
 from federation.models import Follow
 from federation.remote_actors import APPLICATION_REL
 from federation.signatures import verify_request
-from tests.federation.peer import inline_tasks, peer  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("inline_tasks")
 

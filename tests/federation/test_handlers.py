@@ -9,7 +9,7 @@ from federation.actors import ensure_instance_actor
 from federation.models import Follow, InboxActivity
 from federation.remote_actors import fetch_actor
 from federation.signatures import verify_request
-from tests.federation.peer import activity_from, inline_tasks, peer, running_peer, signed_post  # noqa: F401
+from tests.federation.peer import activity_from, running_peer, signed_post
 from videos.models import Video
 
 pytestmark = pytest.mark.usefixtures("inline_tasks")
@@ -250,7 +250,7 @@ def test_an_origin_briefly_down_is_asked_again_then_the_failure_is_kept(peer, re
 
 
 def test_views_peertube_sends_count_once_each_and_viewer_counters_do_not(peer, remote, post, user, client):
-    from tests.federation.local_videos import publish_video
+    from tests.factories import publish_video
 
     instance = remote[0]
     video = publish_video(user.account.channels.get())

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from federation import inbox, remote_actors
 from federation.models import Actor, Follow, InboxActivity
-from tests.federation.peer import activity_from, keypair, peer, signed_post  # noqa: F401 (fixture)
+from tests.federation.peer import activity_from, keypair, signed_post
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from federation import ld_signatures
 from federation.models import InboxActivity
 from federation.remote_actors import fetch_actor
-from tests.federation.local_videos import publish_video
-from tests.federation.peer import activity_from, inline_tasks, peer, signed_post  # noqa: F401
+from tests.factories import publish_video
+from tests.federation.peer import activity_from, running_peer, signed_post
 from videos.models import Comment
 from videos.services.comments import post_comment
 
@@ -188,8 +188,6 @@ def test_our_comments_and_their_deletion_reach_followers_and_answered_authors(
 
 
 def test_a_peers_comment_on_our_video_is_forwarded_to_our_other_followers(peer, bob, post, followed_by_peer, video, video_url):
-    from tests.federation.peer import running_peer
-
     with running_peer() as other:
         other_instance = other.instance()
         post(other_instance, activity_from(other_instance, "Follow", "http://testserver/accounts/peertube"))

@@ -12,7 +12,7 @@ from federation.actors import actor_url, ensure_instance_actor, local_actor_for_
 from federation.ids import key_id
 from federation.ld_signatures import SIGNATURE_TYPE, UnreadableDocument, _signed_text, sign, signer, verify
 from federation.signatures import generate_keypair
-from tests.federation.local_videos import publish_video, public_site  # noqa: F401 (fixture)
+from tests.factories import publish_video
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ld"
 KEY_ID = "https://sideways.example/accounts/alice#main-key"

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from tests.web.remote import HLS_PREFIX, OriginServer, create_remote_video
-from tests.web.test_pages import make_video
+from tests.factories import HLS_PREFIX, create_remote_video, make_video
+from tests.web.remote import OriginServer
 from videos.storage import REMOTE_HLS_PREFIX
 
 MASTER = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000,RESOLUTION=640x360\n360.m3u8\n"

@@ -8,8 +8,8 @@ from federation.models import Actor, Delivery, Follow
 from federation.remote_actors import fetch_actor
 from federation.remote_videos import delete_video, import_video
 from federation.signatures import verify_request
-from tests.federation.local_videos import publish_video
-from tests.federation.peer import inline_tasks, peer, running_peer  # noqa: F401 (fixtures)
+from tests.factories import make_user, publish_video
+from tests.federation.peer import running_peer
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Account, Video
 from videos.services import accounts, editing
@@ -176,7 +176,7 @@ def test_deleting_a_user_deletes_its_videos_channels_and_account(followers, user
 
 
 def test_an_actor_never_federated_sends_nothing_when_deleted(followers, run_on_commit):
-    run_on_commit(accounts.delete_user, accounts.create_local_user("bob", "bob-password-1"))
+    run_on_commit(accounts.delete_user, make_user("bob"))
     assert not Delivery.objects.exists()
 
 

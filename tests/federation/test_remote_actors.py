@@ -10,7 +10,7 @@ from federation.actors import ensure_instance_actor
 from federation.models import Actor
 from federation.remote_actors import REFRESH_AFTER, ActorError, fetch_actor
 from federation.signatures import verify_request
-from tests.federation.peer import keypair, peer  # noqa: F401 (fixture)
+from tests.federation.peer import keypair
 from videos.models import Account, Channel
 
 

@@ -12,8 +12,8 @@ from django.conf import settings
 from federation.actors import ensure_instance_actor
 from federation.remote_videos import VideoError, delete_video, fetch_video, import_video
 from federation.signatures import verify_request
-from tests.federation.local_videos import publish_video
-from tests.federation.peer import jpeg, peer  # noqa: F401 (fixture)
+from tests.factories import publish_video
+from tests.federation.peer import jpeg
 from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
 
 TAGS = [{"type": "Hashtag", "name": "linux"}, {"type": "Hashtag", "name": "news"}]

@@ -1,4 +1,4 @@
-"""HTTP signatures as PeerTube and Mastodon send and check them (PROTOCOL.md §3.9)."""
+"""HTTP signatures as PeerTube and Mastodon send and check them (docs/PROTOCOL.md §3.9)."""
 import base64
 import time
 from datetime import datetime, timedelta, timezone

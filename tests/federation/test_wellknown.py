@@ -1,10 +1,10 @@
-"""WebFinger, NodeInfo and host-meta as a peer uses them to find our actors (PROTOCOL.md §3.7, §3.8)."""
+"""WebFinger, NodeInfo and host-meta as a peer uses them to find our actors (docs/PROTOCOL.md §3.7, §3.8)."""
 import xml.etree.ElementTree as ElementTree
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.federation.local_videos import SITE, publish_video, public_site  # noqa: F401 (fixture)
+from tests.factories import SITE, publish_video
 from videos.constants import VideoPrivacy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_site")]

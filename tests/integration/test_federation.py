@@ -15,8 +15,7 @@ import redis
 import requests
 
 from federation.signatures import generate_keypair, sign_headers
-from tests.integration.test_transcoding_worker import api_session, upload_clip, wait_for
-from tests.live import LiveInstance, start_instance
+from tests.live import LiveInstance, api_session, start_instance, upload_clip, wait_for
 from tests.media import make_clip
 
 pytestmark = pytest.mark.integration

@@ -2,87 +2,13 @@
 and the HLS files are served over HTTP with byte ranges matching the published SHA-256 JSON."""
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-import subprocess
-import time
-from pathlib import Path
-
 import pytest
 import requests
 
-from tests.live import ROOT_PASSWORD, LiveInstance, start_instance
+from tests.live import api_session, check_served_hls, fully_transcoded, start_instance, upload_clip, wait_for
 from tests.media import make_clip
 
 pytestmark = pytest.mark.integration
-
-
-def api_session(instance: LiveInstance) -> requests.Session:
-    """A session logged in as root through PeerTube's OAuth password grant."""
-    session = requests.Session()
-    client = session.get(instance.url + "/api/v1/oauth-clients/local").json()
-    token = session.post(
-        instance.url + "/api/v1/users/token",
-        data={**client, "grant_type": "password", "username": "root", "password": ROOT_PASSWORD},
-    )
-    token.raise_for_status()
-    session.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-    return session
-
-
-def upload_clip(instance: LiveInstance, session: requests.Session, clip: Path) -> int:
-    """Legacy multipart upload into root's channel; returns the video id."""
-    channel_id = session.get(instance.url + "/api/v1/users/me").json()["videoChannels"][0]["id"]
-    with clip.open("rb") as handle:
-        response = session.post(
-            instance.url + "/api/v1/videos/upload",
-            data={"channelId": channel_id, "name": clip.stem},
-            files={"videofile": (clip.name, handle, "video/mp4")},
-        )
-    response.raise_for_status()
-    return response.json()["video"]["id"]
-
-
-def wait_for(predicate, timeout: float, what: str, instance: LiveInstance):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}\n--- worker log ---\n{instance.log('worker')[-4000:]}")
-
-
-def fully_transcoded(session: requests.Session, instance: LiveInstance, video_id: int, rungs: int) -> dict | None:
-    details = session.get(f"{instance.url}/api/v1/videos/{video_id}").json()
-    playlists = details["streamingPlaylists"]
-    done = details["transcodingProgress"] is None and playlists and len(playlists[0]["files"]) == rungs
-    return details if details["state"]["id"] == 1 and done else None
-
-
-def check_served_hls(playlist: dict) -> None:
-    """Master and rung playlists over HTTP; every segment fetched by Range hashes as the JSON says."""
-    master = requests.get(playlist["playlistUrl"])
-    assert master.status_code == 200 and master.headers["Content-Type"] == "application/vnd.apple.mpegurl"
-    hashes = requests.get(playlist["segmentsSha256Url"]).json()
-    base = playlist["playlistUrl"].rsplit("/", 1)[0]
-    names = [line for line in master.text.splitlines() if line and not line.startswith("#")]
-    assert len(names) == len(playlist["files"])
-    for name in names:
-        rung = requests.get(f"{base}/{name}").text
-        media = re.search(r'#EXT-X-MAP:URI="([^"]+)"', rung).group(1)
-        for byte_range, digest in hashes[media].items():
-            first, last = byte_range.split("-")
-            part = requests.get(f"{base}/{media}", headers={"Range": f"bytes={first}-{last}"})
-            assert part.status_code == 206
-            assert hashlib.sha256(part.content).hexdigest() == digest
-    probed = json.loads(subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", playlist["playlistUrl"]],
-        capture_output=True, check=True, timeout=60,
-    ).stdout)
-    heights = {s.get("height") for s in probed["streams"] if s["codec_type"] == "video"}
-    assert heights == {f["height"] for f in playlist["files"]}
 
 
 @pytest.fixture

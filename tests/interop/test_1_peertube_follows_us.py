@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from tests.integration.test_transcoding_worker import api_session, check_served_hls, upload_clip
+from tests.live import api_session, check_served_hls, upload_clip
 from tests.interop.peertube import PeerTube, wait_until
 from tests.live import LiveInstance
 from tests.media import make_clip

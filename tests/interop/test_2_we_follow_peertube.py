@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.test_transcoding_worker import api_session, check_served_hls
+from tests.live import api_session, check_served_hls
 from tests.interop.peertube import PeerTube, wait_until
 from tests.live import LiveInstance
 from tests.media import make_clip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.test_transcoding_worker import api_session
+from tests.live import api_session
 from tests.interop.peertube import PeerTube, wait_until
 from tests.interop.test_1_peertube_follows_us import _publish
 from tests.live import LiveInstance

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.test_transcoding_worker import api_session
+from tests.live import api_session
 from tests.interop.peertube import PeerTube, start_peertube, wait_until
 from tests.interop.test_2_we_follow_peertube import listed_here, upload_to_peertube
 from tests.live import LiveInstance

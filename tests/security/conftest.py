@@ -1,7 +1,5 @@
-"""The API tests' client and token fixtures, for the security tests that speak to the API."""
+"""Fixtures of the security tests (the API client and tokens are in tests/conftest.py)."""
 import pytest
-
-from tests.api.conftest import alice_token, api, local_client, login  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

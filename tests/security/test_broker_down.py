@@ -23,11 +23,9 @@ from federation.actors import ensure_instance_actor
 from federation.models import Delivery, Follow, InboxActivity
 from federation.remote_actors import fetch_actor
 from federation.signatures import sign_headers
-from tests.api.conftest import alice_token, api, local_client, login  # noqa: F401 (fixtures)
-from tests.api.test_videos import upload as api_upload
-from tests.federation.local_videos import publish_video
-from tests.federation.peer import activity_from, peer, running_peer, signed_post  # noqa: F401 (fixture)
-from tests.integration.test_transcoding_worker import api_session, upload_clip, wait_for
+from tests.factories import api_upload, publish_video
+from tests.federation.peer import activity_from, running_peer, signed_post
+from tests.live import api_session, upload_clip, wait_for
 from tests.live import free_port, start_instance
 from tests.media import make_clip
 from transcoding import tasks as transcoding_tasks

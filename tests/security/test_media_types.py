@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.api.conftest import alice_token, api, bearer, local_client, login  # noqa: F401 (fixtures)
+from tests.api.conftest import bearer
 from tests.media import make_clip
 from videos.models import Video, VideoFile
 from videos.services.uploads import VideoMetadata, accept_upload, temp_upload_path

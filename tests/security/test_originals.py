@@ -15,10 +15,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.api.conftest import alice_token, api, bearer, local_client, login  # noqa: F401 (fixtures)
+from tests.api.conftest import bearer
 from tests.media import make_clip
 from tests.security.test_media_types import api_upload, body
-from tests.transcoding.test_pipeline import run_queued_job
+from tests.factories import run_queued_job
 from transcoding import tasks
 from videos.constants import VideoState
 from videos.models import Video

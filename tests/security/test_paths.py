@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from tests.security.test_media_types import stored
-from tests.transcoding.test_pipeline import run_queued_job
+from tests.factories import run_queued_job
 from transcoding import tasks
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Video

@@ -2,9 +2,7 @@
 signal, nor the answer of the request (issue 14, dead services)."""
 import pytest
 
-from tests.api.conftest import alice_token, api, local_client, login  # noqa: F401 (fixtures)
-from tests.api.test_videos import upload as api_upload
-from tests.transcoding.test_pipeline import upload_and_transcode
+from tests.factories import api_upload, upload_and_transcode
 from transcoding import tasks
 from transcoding.models import TranscodingJob
 from transcoding.pipeline import source_path

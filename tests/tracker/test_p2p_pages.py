@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync
 
-from tests.web.test_pages import make_video
+from tests.factories import make_video
 from videos.constants import VideoPrivacy
 from videos.models import StreamingPlaylist, VideoFile
 from videos.tracker.socket import tracker_socket

@@ -10,10 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.test_transcoding_worker import (
-    api_session, check_served_hls, fully_transcoded, upload_clip, wait_for,
-)
-from tests.live import start_instance
+from tests.live import api_session, check_served_hls, fully_transcoded, start_instance, upload_clip, wait_for
 from tests.media import make_clip
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.transcoding.test_pipeline import upload_and_transcode
+from tests.factories import upload_and_transcode
 from transcoding import tasks
 from videos.constants import VideoPrivacy
 from videos.models import Video

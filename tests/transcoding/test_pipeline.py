@@ -12,13 +12,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.factories import run_queued_job, upload_and_transcode, upload_video
 from tests.media import make_clip
 from transcoding import jobs, pipeline, tasks
 from transcoding.models import TranscodingJob
 from videos.constants import VideoState
 from videos.models import Video
 from videos.services import publishing
-from videos.services.uploads import VideoMetadata, accept_upload, temp_upload_path
 from videos.storage import hls_dir, media_dir
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,31 +31,6 @@ def small_ladder(settings, monkeypatch):
     queued: list[int] = []
     monkeypatch.setattr(tasks.transcode_video, "delay", queued.append)
     return queued
-
-
-def upload(user, clip: Path) -> Video:
-    """Store a clip through the upload service, which queues its transcoding job."""
-    temp = temp_upload_path()
-    shutil.copy(clip, temp)
-    return accept_upload(
-        user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="Clip"),
-        temp_path=temp, original_filename=clip.name,
-    )
-
-
-def run_queued_job(video: Video) -> TranscodingJob:
-    """Run the video's newest job the way the worker does."""
-    job = video.transcoding_jobs.first()
-    tasks.transcode_video(job.pk)
-    job.refresh_from_db()
-    return job
-
-
-def upload_and_transcode(user, clip: Path) -> Video:
-    video = upload(user, clip)
-    run_queued_job(video)
-    video.refresh_from_db()
-    return video
 
 
 def ffprobe(path: Path | str, *extra: str) -> dict:
@@ -90,7 +65,7 @@ def test_upload_is_transcoded_into_peertube_hls(user, small_clip, small_ladder, 
     progress: list[int | None] = []
     original_progress = publishing.set_transcoding_progress
     monkeypatch.setattr(publishing, "set_transcoding_progress", lambda v, p: (progress.append(p), original_progress(v, p)))
-    video = upload(user, small_clip)
+    video = upload_video(user, small_clip)
     job = video.transcoding_jobs.get()
     assert small_ladder == [job.pk] and job.status == TranscodingJob.Status.PENDING
 
@@ -189,7 +164,7 @@ def test_rerun_replaces_every_output_with_new_names(user, small_clip, small_ladd
 
 
 def test_broken_original_fails_with_a_reason_and_leaves_no_output(user, small_clip, admin_user, small_ladder):
-    video = upload(user, small_clip)
+    video = upload_video(user, small_clip)
     original = Path(settings.ORIGINALS_DIR) / video.source.path
     original.write_bytes(b"not a video any more\n" * 100)
 
@@ -236,7 +211,7 @@ def test_audio_only_source_gives_an_audio_only_playlist(user, clip_dir):
 
 
 def test_run_of_a_killed_worker_is_taken_over_and_its_leftovers_removed(user, small_clip):
-    video = upload(user, small_clip)
+    video = upload_video(user, small_clip)
     job = video.transcoding_jobs.get()
     # What a worker killed mid-encode leaves: a running job owned by a dead process, a half-written
     # work folder, and a rung it moved into the public folder without listing it.
@@ -259,7 +234,7 @@ def test_run_of_a_killed_worker_is_taken_over_and_its_leftovers_removed(user, sm
 
 
 def test_a_job_runs_once_while_its_worker_lives(user, small_clip):
-    video = upload(user, small_clip)
+    video = upload_video(user, small_clip)
     job = jobs.claim(video.transcoding_jobs.get().pk)
     assert job is not None and job.worker == jobs.this_worker()
     assert jobs.claim(job.pk) is None  # a second delivery of the message while it runs
@@ -269,7 +244,7 @@ def test_a_job_runs_once_while_its_worker_lives(user, small_clip):
 
 
 def test_reaper_queues_again_the_jobs_of_dead_workers(user, small_clip, small_ladder):
-    video = upload(user, small_clip)
+    video = upload_video(user, small_clip)
     job = video.transcoding_jobs.get()
     TranscodingJob.objects.filter(pk=job.pk).update(
         status=TranscodingJob.Status.RUNNING, attempts=1, worker="elsewhere:1",
@@ -281,7 +256,7 @@ def test_reaper_queues_again_the_jobs_of_dead_workers(user, small_clip, small_la
 
 
 def test_a_video_that_keeps_killing_its_worker_ends_failed(user, small_clip):
-    video = upload(user, small_clip)
+    video = upload_video(user, small_clip)
     TranscodingJob.objects.filter(video=video).update(attempts=jobs.MAX_ATTEMPTS)
     job = run_queued_job(video)
     video.refresh_from_db()
@@ -290,7 +265,7 @@ def test_a_video_that_keeps_killing_its_worker_ends_failed(user, small_clip):
 
 
 def test_video_deleted_while_transcoding_leaves_no_files(user, small_clip, monkeypatch):
-    video = upload(user, small_clip)
+    video = upload_video(user, small_clip)
     original_publish = publishing.publish_hls
 
     def delete_first(video, publication):
@@ -311,7 +286,7 @@ def test_images_the_owner_chose_survive_transcoding(user, small_clip, tmp_path):
     picture = tmp_path / "cover.png"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:size=640x360", "-frames:v", "1",
                     str(picture)], check=True)
-    video = upload(user, small_clip)
+    video = upload_video(user, small_clip)
     with drawn_from(picture) as images:
         set_chosen_images(video, *images)
     video.refresh_from_db()

@@ -2,7 +2,7 @@
 its own cascade: the videos' files go and video_deleted is sent."""
 import pytest
 
-from tests.deletions import received, stored_video  # noqa: F401 (fixture)
+from tests.factories import stored_video
 from videos.constants import VideoPrivacy
 from videos.models import Account, Channel, Video
 

@@ -7,8 +7,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import translation
 
-from tests.videos.comments import alice, bob, video  # noqa: F401 (fixtures)
-from tests.videos.comments import local_account, remote_account, remote_video, video_of
+from tests.factories import local_account, remote_account, remote_video, video_of
 from videos.constants import CommentsPolicy, UserRole
 from videos.links import comment_url
 from videos.models import Comment

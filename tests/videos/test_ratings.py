@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.videos.comments import alice, video  # noqa: F401 (fixtures)
-from tests.videos.comments import local_account, remote_account
+from tests.factories import local_account, remote_account
 from videos.models import Rating, Video
 from videos.services.ratings import rate_video, rating_of
 from videos.signals import video_rated

@@ -1,58 +1,16 @@
-"""A followed instance's video for the web tests: its rows as the federation import leaves them, and a
-second HTTP server that serves an HLS ladder the way a PeerTube origin does (byte ranges, CORS).
-
-`create_remote_video` is plain ORM code, so it runs in the test process (Django's test client) and,
-through `manage.py shell`, in a live instance (browser tests).
-"""
+"""A second HTTP server that serves a followed instance's HLS ladder the way a PeerTube origin does (byte
+ranges, CORS), for the remote videos tests.factories.create_remote_video makes."""
 from __future__ import annotations
 
 import re
 import threading
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from django.utils import timezone
 
-from videos.constants import VideoPrivacy, VideoState
-from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
-
-HLS_PREFIX = "/static/streaming-playlists/hls"
 CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".mp4": "video/mp4", ".json": "application/json"}
 RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
-
-
-def create_remote_video(
-    origin: str, *, name: str, video_uuid: str | None = None, master: str = "master.m3u8",
-    rungs: list[dict] | None = None, preview: str = "", duration: int = 12,
-) -> Video:
-    """A published public video of the instance at `origin` ("http://host:port"), with its HLS playlist and
-    rungs (dicts with resolution, width, height, fps, size, filename) served from `origin`'s HLS folder."""
-    host = urlsplit(origin).netloc
-    account, _ = Account.objects.get_or_create(
-        name="peer_user", host=host, defaults={"display_name": "Peer user", "url": f"{origin}/accounts/peer_user"}
-    )
-    channel, _ = Channel.objects.get_or_create(
-        name="peer_channel", host=host,
-        defaults={"account": account, "display_name": "Peer channel", "url": f"{origin}/video-channels/peer_channel"},
-    )
-    video_uuid = video_uuid or str(uuid.uuid4())
-    video = Video.objects.create(
-        uuid=video_uuid, channel=channel, name=name, is_local=False, url=f"{origin}/videos/watch/{video_uuid}",
-        state=VideoState.PUBLISHED, privacy=VideoPrivacy.PUBLIC, published_at=timezone.now(), duration=duration,
-        thumbnail_filename=preview, preview_filename=preview,
-    )
-    folder = f"{origin}{HLS_PREFIX}/{video_uuid}"
-    playlist = StreamingPlaylist.objects.create(
-        video=video, playlist_url=f"{folder}/{master}", segments_sha256_url=f"{folder}/segments-sha256.json"
-    )
-    VideoFile.objects.bulk_create(
-        VideoFile(playlist=playlist, resolution=rung["resolution"], width=rung["width"], height=rung["height"],
-                  fps=rung["fps"], size=rung["size"], file_url=f"{folder}/{rung['filename']}")
-        for rung in rungs or []
-    )
-    return Video.objects.get(pk=video.pk)
 
 
 class OriginServer:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import ROOT_PASSWORD, start_instance
+from tests.browser import fill_upload_form, log_in, logged_in_page
+from tests.live import start_instance
 
 pytestmark = pytest.mark.browser
 
@@ -36,28 +37,6 @@ def instance(tmp_path_factory):
     live.stop()
 
 
-def _logged_in_page(open_page, instance, width: int = 1280):
-    recorded = open_page(width=width)
-    _log_in(recorded.page, instance)
-    return recorded
-
-
-def _log_in(page, instance) -> None:
-    page.goto(f"{instance.url}/login")
-    page.fill("#id_username", "root")
-    page.fill("#id_password", ROOT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{instance.url}/")
-
-
-def _fill_upload_form(page, instance, file: Path, title: str) -> None:
-    page.goto(f"{instance.url}/videos/upload")
-    page.set_input_files("#id_videofile", str(file))
-    page.fill("#id_name", title)
-    page.fill("#id_description", "Premier épisode.\nhttps://example.org")
-    page.fill("#id_tags", "essai, paris")
-
-
 def _video_count(instance, name: str) -> int:
     code = f"from videos.models import Video; print(Video.objects.filter(name={name!r}).count())"
     return int(instance.manage("shell", "--no-imports", "-c", code).stdout.strip())
@@ -68,10 +47,10 @@ def _files_under(folder: Path) -> list[Path]:
 
 
 def test_admin_uploads_the_clip_with_a_progress_bar(open_page, instance, small_clip):
-    recorded = _logged_in_page(open_page, instance)
+    recorded = logged_in_page(open_page, instance)
     page = recorded.page
     page.add_init_script(RECORD_PROGRESS)
-    _fill_upload_form(page, instance, small_clip, "Épisode pilote")
+    fill_upload_form(page, instance, small_clip, "Épisode pilote")
     page.click("#upload-form button[type=submit]")
     page.wait_for_url(re.compile(r"/w/[1-9A-HJ-NP-Za-km-z]+$"), timeout=60_000)
 
@@ -109,8 +88,8 @@ def test_text_file_renamed_mp4_is_refused_and_leaves_nothing(open_page, instance
     fake = tmp_path / "episode.mp4"
     fake.write_text("Ceci est un texte, pas une vidéo.\n" * 200)
     originals_before = _files_under(instance.data_dir / "originals")
-    page = _logged_in_page(open_page, instance).page
-    _fill_upload_form(page, instance, fake, "Faux fichier")
+    page = logged_in_page(open_page, instance).page
+    fill_upload_form(page, instance, fake, "Faux fichier")
     page.click("#upload-form button[type=submit]")
 
     error = page.locator("#upload-errors .error")
@@ -123,7 +102,7 @@ def test_text_file_renamed_mp4_is_refused_and_leaves_nothing(open_page, instance
 
 
 def test_over_size_file_is_refused_in_the_browser(open_page, instance, small_clip):
-    page = _logged_in_page(open_page, instance).page
+    page = logged_in_page(open_page, instance).page
     page.goto(f"{instance.url}/videos/upload")
     page.evaluate("document.getElementById('upload-form').dataset.maxSize = '10'")
     page.set_input_files("#id_videofile", str(small_clip))
@@ -137,8 +116,8 @@ def test_plain_form_post_works_without_javascript(browser, instance, small_clip)
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     try:
         page = context.new_page()
-        _log_in(page, instance)
-        _fill_upload_form(page, instance, small_clip, "Sans JavaScript")
+        log_in(page, instance)
+        fill_upload_form(page, instance, small_clip, "Sans JavaScript")
         page.click("#upload-form button[type=submit]")
         page.wait_for_url(re.compile(r"/w/[1-9A-HJ-NP-Za-km-z]+$"), timeout=60_000)
         assert page.inner_text("h1") == "Sans JavaScript"

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from tests.live import start_instance
-from tests.web.test_browser_upload import _logged_in_page
+from tests.browser import logged_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def instance(tmp_path_factory):
 def test_comment_reply_and_like_through_the_watch_page(open_page, instance):
     video_uuid, short_uuid = instance.manage("shell", "-c", CREATE_VIDEO).stdout.split()[-2:]
     watch = f"{instance.url}/w/{short_uuid}"
-    recorded = _logged_in_page(open_page, instance)
+    recorded = logged_in_page(open_page, instance)
     page = recorded.page
     page.goto(watch)
 

@@ -9,9 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.videos.comments import alice, bob, video  # noqa: F401 (fixtures)
 from tests.test_odd_values import ODD_VALUES
-from tests.videos.comments import PASSWORD, local_account, video_of
+from tests.factories import COMMENTER_PASSWORD, local_account, video_of
 from videos.constants import CommentsPolicy, UserRole, VideoPrivacy
 from videos.models import Comment
 from videos.services.comments import delete_comment, post_comment
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def _logged_in(account, **client_options) -> Client:
     client = Client(**client_options)
-    assert client.login(username=account.user.username, password=PASSWORD)
+    assert client.login(username=account.user.username, password=COMMENTER_PASSWORD)
     return client
 
 

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.web.test_pages import make_video
+from tests.factories import make_video
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import StreamingPlaylist, VideoFile
 

@@ -7,10 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.web.test_pages import make_video
+from tests.factories import make_user, make_video
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Channel, StreamingPlaylist, VideoFile
-from videos.services.accounts import create_local_user
 from videos.services.catalog import VIDEO_SORTS
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +26,7 @@ def alice_channel(user) -> Channel:
 
 @pytest.fixture
 def bob_channel(db) -> Channel:
-    return create_local_user("bob", "bob-password-1").account.channels.get()
+    return make_user("bob").account.channels.get()
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ out the same in both (other than user content and words French and English share
 from html.parser import HTMLParser
 
 import pytest
-from django.utils import timezone
 
 from federation.actors import ensure_instance_actor
 from federation.models import Actor, Follow
-from tests.web.remote import create_remote_video
-from videos.constants import VideoPrivacy, VideoState
-from videos.models import Tag, Video
+from tests.factories import create_remote_video, make_video
+from videos.models import Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +53,8 @@ def interface_text(html: str) -> set[str]:
 @pytest.fixture
 def video(user):
     channel = user.account.channels.get()
-    video = Video.objects.create(
-        channel=channel, name="Zqx episode", description="Zqx description", state=VideoState.PUBLISHED,
-        privacy=VideoPrivacy.PUBLIC, published_at=timezone.now(), duration=95, category=1, licence=1, language="fr",
+    video = make_video(
+        channel, "Zqx episode", description="Zqx description", duration=95, category=1, licence=1, language="fr"
     )
     video.tags.add(Tag.objects.create(name="zqxtag"))
     return video

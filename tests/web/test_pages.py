@@ -5,18 +5,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
+from tests.factories import make_user, make_video
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Channel, InstanceSettings, Tag, Video
-from videos.services.accounts import create_local_user
 
 pytestmark = pytest.mark.django_db
-
-
-def make_video(channel: Channel, name: str, **fields) -> Video:
-    values = {"state": VideoState.PUBLISHED, "privacy": VideoPrivacy.PUBLIC, "published_at": timezone.now(), "duration": 65}
-    return Video.objects.create(channel=channel, name=name, **{**values, **fields})
 
 
 @pytest.fixture
@@ -74,7 +68,7 @@ def test_unknown_and_private_videos_are_404(client, videos, user):
     assert client.get("/videos/watch/00000000-0000-0000-0000-000000000000").status_code == 404
     private = f"/w/{videos['private'].short_uuid}"
     assert client.get(private).status_code == 404
-    create_local_user("bob", "bob-password-1")
+    make_user("bob")
     client.login(username="bob", password="bob-password-1")
     assert client.get(private).status_code == 404
     client.login(username="alice", password="alice-password-1")
@@ -199,7 +193,7 @@ def test_editing_keeps_a_publication_made_meanwhile(channel, videos):
 
 
 def test_others_cannot_edit_or_delete(client, videos):
-    create_local_user("bob", "bob-password-1")
+    make_user("bob")
     client.login(username="bob", password="bob-password-1")
     video = videos["public"]
     assert client.get(f"/videos/update/{video.short_uuid}").status_code == 404
@@ -223,7 +217,7 @@ def _home_queries(client) -> int:
 
 
 def test_home_renders_in_a_constant_number_of_queries(client, user, channel):
-    others = [create_local_user(f"user{number}", "pw-123456789").account.channels.get() for number in range(5)]
+    others = [make_user(f"user{number}").account.channels.get() for number in range(5)]
     for number in range(5):
         make_video(others[number], f"Video {number}")
     few = _home_queries(client)

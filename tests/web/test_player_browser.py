@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.browser import RecordedPage
+from tests.browser import RecordedPage, fill_upload_form, logged_in_page
 from tests.live import ROOT_PASSWORD, free_port, start_instance
 from tests.media import make_clip
 from tests.web.hls import add_ladder_video, publish, set_progress
-from tests.web.test_browser_upload import _fill_upload_form, _logged_in_page
 from videos.constants import VideoPrivacy
 
 pytestmark = pytest.mark.browser
@@ -279,9 +278,9 @@ def test_upload_transcode_then_play_and_switch(open_page, tmp_path):
     try:
         # A keyframe every second: the worker encodes the ladder in two time slices cut near 5 s.
         clip = make_clip(tmp_path / "pilot.mp4", width=640, height=360, duration=10, extra=["-g", "25"])
-        recorded = _logged_in_page(open_page, instance)
+        recorded = logged_in_page(open_page, instance)
         page = recorded.page
-        _fill_upload_form(page, instance, clip, "Pilot episode")
+        fill_upload_form(page, instance, clip, "Pilot episode")
         page.click("#upload-form button[type=submit]")
         page.wait_for_url(re.compile(r"/w/[1-9A-HJ-NP-Za-km-z]+$"), timeout=60_000)
         page.wait_for_selector(".player.is-ready", timeout=180_000)  # the player followed the transcoding

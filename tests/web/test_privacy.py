@@ -5,9 +5,9 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from sideways.privacy import PrivacyMiddleware
+from tests.factories import make_video
 from tests.live import start_instance
 from tests.web.hls import add_ladder_video
-from tests.web.test_pages import make_video
 
 ANONYMOUS_PAGES = ("/", "/videos/trending", "/videos/local", "/w/{short}", "/videos/watch/{uuid}", "/c/{channel}",
                    "/a/{account}", "/search?search=episode", "/videos/tags/paris", "/videos/categories", "/about",

@@ -10,11 +10,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import HLS_PREFIX, create_remote_video, make_video
 from tests.live import start_instance
 from tests.media import make_clip
 from tests.web.hls import RUNGS, encode_rung, master_playlist
-from tests.web.remote import HLS_PREFIX, OriginServer, create_remote_video
-from tests.web.test_pages import make_video
+from tests.web.remote import OriginServer
 from videos.models import Video
 from videos.storage import REMOTE_HLS_PREFIX
 
@@ -140,7 +140,7 @@ def _add_remote_video(instance, origin: OriginServer, spec: dict) -> str:
                         str(instance.data_dir / "media" / folder / preview)], check=True)
     arguments = {"name": "Remote river", "video_uuid": spec["video_uuid"], "master": spec["master"],
                  "rungs": spec["rungs"], "preview": preview}
-    code = ("import json; from tests.web.remote import create_remote_video; "
+    code = ("import json; from tests.factories import create_remote_video; "
             f"print(create_remote_video({origin.url!r}, **json.loads({json.dumps(arguments)!r})).short_uuid)")
     return instance.manage("shell", "-c", code).stdout.strip().splitlines()[-1]
 

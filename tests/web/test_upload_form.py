@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory
 
+from tests.factories import make_user
 from tests.media import make_clip
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Video
@@ -149,9 +150,7 @@ def test_user_without_quota_may_not_upload(logged_in, user):
 
 
 def test_channel_choices_are_the_users_own(logged_in, user, small_clip):
-    from videos.services.accounts import create_local_user
-
-    others = create_local_user("bob", "bob-password-1").account.channels.get()
+    others = make_user("bob").account.channels.get()
     html = logged_in.get("/videos/upload").content.decode()
     assert others.display_name not in html
     with small_clip.open("rb") as file:

@@ -13,8 +13,13 @@ from rest_framework import serializers
 
 from videos.constants import (
     VIDEO_CATEGORIES,
+    VIDEO_DESCRIPTION_MAX_LENGTH,
     VIDEO_LANGUAGES,
     VIDEO_LICENCES,
+    VIDEO_MAX_TAGS,
+    VIDEO_NAME_LENGTH,
+    VIDEO_SUPPORT_MAX_LENGTH,
+    VIDEO_TAG_LENGTH,
     CommentsPolicy,
     UserRole,
     VideoPrivacy,
@@ -291,23 +296,25 @@ def user_body(user: User, quota_used: int, quota_used_daily: int) -> dict:
 class VideoMetadataInput(serializers.Serializer):
     """Upload and update fields (PeerTube names); `partial` for PUT. Multipart booleans ("true", "1") parse."""
 
-    name = serializers.CharField(min_length=3, max_length=120)
+    name = serializers.CharField(min_length=VIDEO_NAME_LENGTH[0], max_length=VIDEO_NAME_LENGTH[1])
     channelId = serializers.IntegerField(min_value=1)
     privacy = serializers.ChoiceField(choices=VideoPrivacy.values, required=False)
     category = serializers.ChoiceField(choices=list(VIDEO_CATEGORIES), required=False, allow_null=True)
     licence = serializers.ChoiceField(choices=list(VIDEO_LICENCES), required=False, allow_null=True)
     language = serializers.ChoiceField(choices=list(VIDEO_LANGUAGES), required=False, allow_null=True)
-    description = serializers.CharField(max_length=10000, required=False, allow_blank=True, allow_null=True)
-    support = serializers.CharField(max_length=1000, required=False, allow_blank=True, allow_null=True)
+    description = serializers.CharField(
+        max_length=VIDEO_DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, allow_null=True
+    )
+    support = serializers.CharField(max_length=VIDEO_SUPPORT_MAX_LENGTH, required=False, allow_blank=True, allow_null=True)
     nsfw = serializers.BooleanField(required=False)
     waitTranscoding = serializers.BooleanField(required=False)
     downloadEnabled = serializers.BooleanField(required=False)
     commentsPolicy = serializers.ChoiceField(choices=CommentsPolicy.values, required=False)
     commentsEnabled = serializers.BooleanField(required=False)
     originallyPublishedAt = serializers.DateTimeField(required=False, allow_null=True)
-    # PeerTube wants 2-30 characters per tag; we accept 1 so that `peertube-cli upload -t a,b` works.
     tags = serializers.ListField(
-        child=serializers.CharField(min_length=1, max_length=30), max_length=5, required=False
+        child=serializers.CharField(min_length=VIDEO_TAG_LENGTH[0], max_length=VIDEO_TAG_LENGTH[1]),
+        max_length=VIDEO_MAX_TAGS, required=False,
     )
 
 

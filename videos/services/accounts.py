@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from videos.constants import UserRole
+from videos.constants import INSTANCE_ACTOR_NAME, UserRole
 from videos.models import Account, Channel, RetiredHandle, User, Video
 from videos.services.editing import delete_video
 from videos.signals import account_deleted, channel_deleted, send_on_commit
@@ -17,9 +17,8 @@ class HandleTaken(ValueError):
     """Account and channel names share one namespace per instance, deleted ones included, as in PeerTube."""
 
 
-# Names no local account or channel may take: "peertube" is the instance's own ActivityPub actor
-# (/accounts/peertube, peertube@host), which peers look up by that name.
-RESERVED_HANDLES = frozenset({"peertube"})
+# Names no local account or channel may take (see INSTANCE_ACTOR_NAME).
+RESERVED_HANDLES = frozenset({INSTANCE_ACTOR_NAME})
 
 
 def local_handle_taken(name: str) -> bool:

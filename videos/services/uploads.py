@@ -161,7 +161,7 @@ def accept_upload(
                 originally_published_at=metadata.originally_published_at,
                 state=VideoState.TO_TRANSCODE,
                 duration=round(info.duration),
-                aspect_ratio=_aspect_ratio(info),
+                aspect_ratio=info.video.aspect_ratio if info.video else None,
             )
             set_tags(video, metadata.tags)
             VideoSource.objects.create(
@@ -181,12 +181,6 @@ def accept_upload(
         temp_path.unlink(missing_ok=True)
         raise
     return video
-
-
-def _aspect_ratio(info) -> float | None:
-    if info.video is None:
-        return None
-    return round(info.video.display_width / info.video.display_height, 4)
 
 
 def set_tags(video: Video, names: list[str]) -> None:

@@ -22,10 +22,10 @@ from django.utils.html import format_html, linebreaks
 from django.views.decorators.http import require_safe
 
 from videos.constants import PREVIEW_SIZE
+from videos.identifiers import handle_lookup
 from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos, sort_ordering
 from videos.storage import media_path, playlist_url
-from videos.web.pages import handle_lookup
 
 FEED_SIZE = 50
 FORMATS = {"xml": Rss201rev2Feed, "rss": Rss201rev2Feed, "rss2": Rss201rev2Feed, "atom": Atom1Feed, "atom1": Atom1Feed}

@@ -7,12 +7,19 @@ from django import forms
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from videos.constants import UPLOAD_EXTENSIONS, VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VideoPrivacy
+from videos.constants import (
+    UPLOAD_EXTENSIONS,
+    VIDEO_CATEGORIES,
+    VIDEO_DESCRIPTION_MAX_LENGTH,
+    VIDEO_LANGUAGES,
+    VIDEO_LICENCES,
+    VIDEO_MAX_TAGS,
+    VIDEO_NAME_LENGTH,
+    VIDEO_TAG_LENGTH,
+    VideoPrivacy,
+)
 from videos.models import Channel, User
 from videos.services.uploads import VideoMetadata
-
-MAX_TAGS = 5
-MAX_TAG_LENGTH = 30
 
 
 # Language names Django's own catalogue does not translate; named here so makemessages puts them in ours.
@@ -38,8 +45,9 @@ def _languages() -> list[tuple]:
 class VideoForm(forms.Form):
     """What an uploader says about a video (PeerTube's fields and bounds)."""
 
-    name = forms.CharField(label=_("Title"), min_length=3, max_length=120)
-    description = forms.CharField(label=_("Description"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    name = forms.CharField(label=_("Title"), min_length=VIDEO_NAME_LENGTH[0], max_length=VIDEO_NAME_LENGTH[1])
+    description = forms.CharField(label=_("Description"), required=False, max_length=VIDEO_DESCRIPTION_MAX_LENGTH,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.none(), empty_label=None)
     privacy = forms.TypedChoiceField(label=_("Privacy"), choices=VideoPrivacy.choices, coerce=int, initial=VideoPrivacy.PUBLIC)
     category = forms.TypedChoiceField(label=_("Category"), choices=_optional(VIDEO_CATEGORIES), coerce=int, required=False, empty_value=None)
@@ -60,10 +68,10 @@ class VideoForm(forms.Form):
 
     def clean_tags(self) -> list[str]:
         tags = list(dict.fromkeys(tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()))
-        if len(tags) > MAX_TAGS:
-            raise forms.ValidationError(_("Give at most %(count)d tags.") % {"count": MAX_TAGS})
-        if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
-            raise forms.ValidationError(_("A tag may have at most %(count)d characters.") % {"count": MAX_TAG_LENGTH})
+        if len(tags) > VIDEO_MAX_TAGS:
+            raise forms.ValidationError(_("Give at most %(count)d tags.") % {"count": VIDEO_MAX_TAGS})
+        if any(len(tag) > VIDEO_TAG_LENGTH[1] for tag in tags):
+            raise forms.ValidationError(_("A tag may have at most %(count)d characters.") % {"count": VIDEO_TAG_LENGTH[1]})
         return tags
 
     def metadata(self) -> VideoMetadata:

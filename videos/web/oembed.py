@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_safe
 
 from videos.constants import PREVIEW_SIZE
+from videos.responses import cross_origin_json
 from videos.storage import media_path
 from videos.web.embed import embeddable_video
 
@@ -78,7 +79,5 @@ def oembed(request: HttpRequest) -> HttpResponse:
             thumbnail_width=PREVIEW_SIZE[0],
             thumbnail_height=PREVIEW_SIZE[1],
         )
-    response = JsonResponse(body)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return cross_origin_json(body)
 

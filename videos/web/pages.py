@@ -5,7 +5,6 @@ Every list goes through videos.services.catalog (one place for privacy rules) an
 """
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES
+from videos.identifiers import handle_lookup
 from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist, User, Video, VideoFile
 from videos.services.catalog import listed_videos, may_manage, may_watch
 from videos.services.search import search_queryset
@@ -120,12 +120,6 @@ def watch(request: HttpRequest, video_id: str) -> HttpResponse:
             **comments_context(request, video),
         },
     )
-
-
-def handle_lookup(handle: str) -> dict:
-    """Channel or account lookup for `name` or `name@host` (our own host counts as local); the feeds use it too."""
-    name, _sep, host = handle.partition("@")
-    return {"name": name, "host": "" if host == settings.INSTANCE_HOST else host}
 
 
 def channel(request: HttpRequest, handle: str) -> HttpResponse:
