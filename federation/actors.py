@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from federation import ids
-from federation.ids import INSTANCE_ACTOR_NAME
 from federation.models import Actor
 from federation.signatures import generate_keypair
+from videos.constants import INSTANCE_ACTOR_NAME
 from videos.models import Account, Channel, Video
 
 

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from videos.constants import INSTANCE_ACTOR_NAME
+
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 MAX_URL = 2000  # our URL columns' length, and PeerTube's limit on ActivityPub URLs
-INSTANCE_ACTOR_NAME = "peertube"  # PeerTube's name for the Application actor; peers ask for peertube@host.
 
 
 def site() -> str:

@@ -26,7 +26,16 @@ from federation.ids import PUBLIC, host_of, http_url
 from federation.ld import as_list, id_of
 from federation.models import Actor
 from federation.remote_actors import ActorError, fetch_actor
-from videos.constants import CommentsPolicy, StreamingPlaylistType, VideoPrivacy, VideoState
+from videos.constants import (
+    VIDEO_DESCRIPTION_MAX_LENGTH,
+    VIDEO_NAME_LENGTH,
+    VIDEO_SUPPORT_MAX_LENGTH,
+    VIDEO_TAG_LENGTH,
+    CommentsPolicy,
+    StreamingPlaylistType,
+    VideoPrivacy,
+    VideoState,
+)
 from videos.identifiers import ascii_number
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services import editing
@@ -38,6 +47,7 @@ logger = logging.getLogger(__name__)
 DURATION = re.compile(r"^PT(\d{1,9})S$")
 INT_MAX, BIGINT_MAX, SMALLINT_MAX = 2**31 - 1, 2**63 - 1, 2**15 - 1  # what our columns can hold
 JPEG_MAGIC = b"\xff\xd8\xff"
+REMOTE_TAG_MIN_LENGTH = 2  # PeerTube refuses shorter tags in what peers send
 
 
 class VideoError(Exception):
@@ -146,7 +156,7 @@ def parse_video(data: dict) -> RemoteVideo:
         video_uuid = uuid.UUID(str(data.get("uuid")))
     except ValueError:
         video_uuid = None
-    if not url or not isinstance(name, str) or not 3 <= len(name) <= 120 or duration is None or not published \
+    if not url or not isinstance(name, str) or not VIDEO_NAME_LENGTH[0] <= len(name) <= VIDEO_NAME_LENGTH[1] or duration is None or not published \
             or video_uuid is None or video_uuid.version != 4:
         raise VideoError("the Video lacks a valid id, name, duration, uuid or published date")
     channels = [id_of(item) for item in as_list(data.get("attributedTo"))
@@ -171,14 +181,14 @@ def parse_video(data: dict) -> RemoteVideo:
     comments_policy = _int(data.get("commentsPolicy"))
     aspect_ratio = data.get("aspectRatio")
     return RemoteVideo(
-        url=url, uuid=video_uuid, name=name, description=content[:10000],
-        support=(data.get("support") if isinstance(data.get("support"), str) else "")[:1000],
+        url=url, uuid=video_uuid, name=name, description=content[:VIDEO_DESCRIPTION_MAX_LENGTH],
+        support=(data.get("support") if isinstance(data.get("support"), str) else "")[:VIDEO_SUPPORT_MAX_LENGTH],
         duration=int(duration.group(1)), channel_url=channel_url, published_at=published,
         originally_published_at=_date(data.get("originallyPublishedAt")),
         category=_code(data.get("category")), licence=_code(data.get("licence")),
         language=(_identifier(data.get("language")) or "")[:10],
         tags=[tag["name"] for tag in as_list(data.get("tag")) if isinstance(tag, dict) and tag.get("type") == "Hashtag"
-              and isinstance(tag.get("name"), str) and 2 <= len(tag["name"]) <= 30],
+              and isinstance(tag.get("name"), str) and REMOTE_TAG_MIN_LENGTH <= len(tag["name"]) <= VIDEO_TAG_LENGTH[1]],
         nsfw=data.get("sensitive") is True,
         comments_enabled=comments_policy != CommentsPolicy.DISABLED if comments_policy else data.get("commentsEnabled") is not False,
         download_enabled=data.get("downloadEnabled") is not False,

@@ -8,7 +8,7 @@ the account's or channel's page.
 from django.urls import path
 
 from federation import media_proxy, views, wellknown
-from federation.ids import INSTANCE_ACTOR_NAME
+from videos.constants import INSTANCE_ACTOR_NAME
 from videos.storage import REMOTE_HLS_PREFIX
 
 _collections = [

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from federation import ids
-from federation.ids import INSTANCE_ACTOR_NAME
 from federation.objects.video import federated_videos
+from videos.constants import INSTANCE_ACTOR_NAME
 from videos.models import Account, Channel, InstanceSettings, User
 
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.0"
