@@ -1,10 +1,9 @@
 """Accept{Follow}: a peer accepted our follow; we then import its catalogue from its outbox."""
 from __future__ import annotations
 
-from django.db import transaction
-
 from federation.ld import id_of
 from federation.models import Actor, Follow
+from videos.queueing import queue_on_commit
 
 
 def handle(activity: dict, sender: Actor) -> None:
@@ -17,4 +16,4 @@ def handle(activity: dict, sender: Actor) -> None:
         url=follow_id, target=sender, actor__host="", state=Follow.State.PENDING
     ).update(state=Follow.State.ACCEPTED)
     if updated:
-        transaction.on_commit(lambda: crawl_outbox.delay(sender.pk))
+        queue_on_commit(crawl_outbox, sender.pk)
