@@ -163,7 +163,10 @@ def _verified_author(activity: dict, owner: str, signed: SignedRequest) -> Actor
     except ActorError as error:
         if isinstance(error.__cause__, http.TimedOut):  # fetch_actor wraps the network error it met
             return None
-        raise Refused(401, f"Unknown signer: {error}") from None
+        # Why the key could not be had stays in our log: the caller learns nothing of our network (what a
+        # host name resolves to, which addresses we refuse to reach).
+        logger.info("Inbox: the key of %s could not be fetched: %s", owner, error)
+        raise Refused(401, "Unknown signer: its key could not be fetched") from None
     except signatures.MalformedSignature as error:
         raise Refused(400, f"Malformed signature: {error}") from None
     except signatures.BadSignature as error:
