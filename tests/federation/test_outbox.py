@@ -189,3 +189,48 @@ def test_a_deleted_users_actor_stays_and_no_namesake_inherits_it(followers, user
     with pytest.raises(accounts.HandleTaken):
         accounts.create_local_user("alice_channel", "alice-password-2")  # the default channel's name
     assert Actor.objects.filter(pk=old.pk, account=None).exists()
+
+
+def test_an_upload_not_waiting_for_transcoding_is_shown_at_once_then_updated_with_its_ladder(
+        followers, user, small_clip, run_on_commit, monkeypatch):
+    """As PeerTube does for waitTranscoding false: peers get the video with its web-video file at upload,
+    and an Update with the HLS ladder once it is published (not a second Create)."""
+    import shutil
+
+    from tests.factories import run_queued_job
+    from transcoding import tasks as transcoding_tasks
+    from videos.services.uploads import VideoMetadata, accept_upload, temp_upload_path
+
+    monkeypatch.setattr(transcoding_tasks.transcode_video, "delay", lambda job_id: None)
+    temp = temp_upload_path()
+    shutil.copy(small_clip, temp)
+    holder = {}
+
+    def upload():
+        holder["video"] = accept_upload(user=user, channel=user.account.channels.get(), temp_path=temp,
+                                        metadata=VideoMetadata(name="Shown at once", wait_transcoding=False),
+                                        original_filename=small_clip.name)
+    run_on_commit(upload)
+    shown = sent(followers)
+    create = next(a for a in shown if a["type"] == "Create")
+    assert create["object"]["state"] == VideoState.TO_TRANSCODE and create["object"]["waitTranscoding"] is False
+    [web_video] = [link for link in create["object"]["url"] if link["mediaType"] == "video/mp4"]
+    assert web_video["href"].startswith("http://testserver/static/web-videos/") and web_video["size"] > 0
+    assert "Announce" in [a["type"] for a in shown]
+    followers.received.clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(transcoding_tasks.transcode_video, "delay", lambda job_id: None)
+        run_on_commit(run_queued_job, holder["video"])
+    after = sent(followers)
+    assert "Create" not in [a["type"] for a in after]
+    update = next(a for a in after if a["type"] == "Update")
+    assert any(link["mediaType"] == "application/x-mpegURL" for link in update["object"]["url"])
+
+
+def test_an_upload_waiting_for_transcoding_is_not_shown_before_it(followers, user, small_clip, run_on_commit, monkeypatch):
+    from tests.factories import upload_video
+    from transcoding import tasks as transcoding_tasks
+
+    monkeypatch.setattr(transcoding_tasks.transcode_video, "delay", lambda job_id: None)
+    run_on_commit(upload_video, user, small_clip)  # VideoMetadata's default waits
+    assert sent(followers) == []
