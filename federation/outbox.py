@@ -25,25 +25,14 @@ from federation.actors import (
 from federation.deliveries import deliver, follower_inboxes
 from federation.ids import video_url
 from federation.models import Actor, Follow
-from federation.objects.video import shown_before_transcoding
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Account, Channel, Video
 from videos.queueing import queue
-from videos.signals import (
-    account_deleted,
-    channel_deleted,
-    video_deleted,
-    video_published,
-    video_updated,
-    video_uploaded,
-)
+from videos.signals import account_deleted, channel_deleted, video_deleted, video_published, video_updated
 
 
 def is_federated(video: Video) -> bool:
-    """Whether peers may see the video now (as federation.objects.video.federated_videos selects them)."""
-    return video.is_local and video.privacy == VideoPrivacy.PUBLIC and (
-        video.state == VideoState.PUBLISHED
-        or (video.state == VideoState.TO_TRANSCODE and shown_before_transcoding(video)))
+    return video.is_local and video.privacy == VideoPrivacy.PUBLIC and video.state == VideoState.PUBLISHED
 
 
 def _followers_of(*actors: Actor | None) -> list[str]:
@@ -65,20 +54,15 @@ def _announce(video: Video) -> None:
 
 
 def announce_published_video(video: Video) -> None:
-    """A video became watchable: announced if it is ours and public; one peers were shown before its
-    ladder was ready (uploaded with waitTranscoding false) is updated instead, now with its HLS."""
-    if not is_federated(video):
-        return
-    if video.state == VideoState.PUBLISHED and shown_before_transcoding(video):
-        deliver(activities.update_video(video), local_actor_for_account(video.channel.account), video_audience(video))
-    else:
+    """A video became watchable: announced if it is ours and public."""
+    if is_federated(video):
         _announce(video)
 
 
 def send_video_update(video: Video, previous_privacy: int | None) -> None:
     """An edit of a public video goes out as Update; a video made public is announced as if new; a public
     video made private or unlisted is withdrawn with Delete."""
-    if not video.is_local or not (video.state == VideoState.PUBLISHED or shown_before_transcoding(video)):
+    if not video.is_local or video.state != VideoState.PUBLISHED:
         return
     was_public = (video.privacy if previous_privacy is None else previous_privacy) == VideoPrivacy.PUBLIC
     account = local_actor_for_account(video.channel.account)
@@ -122,14 +106,6 @@ def fan_out(task: Task, *args: object) -> None:
 @receiver(video_published, dispatch_uid="federation.announce_published_video")
 def on_video_published(sender: type, video: Video, **kwargs: object) -> None:
     if video.is_local:
-        fan_out(tasks.send_video_published, video.pk)
-
-
-@receiver(video_uploaded, dispatch_uid="federation.announce_uploaded_video")
-def on_video_uploaded(sender: type, video: Video, **kwargs: object) -> None:
-    """Uploaded with waitTranscoding false, a public video is shown to peers at once (with its web-video
-    file), as PeerTube does; its publication later sends an Update with the HLS ladder."""
-    if video.is_local and not video.wait_transcoding:
         fan_out(tasks.send_video_published, video.pk)
 
 

@@ -3,15 +3,14 @@
 A PeerTube peer refuses the whole video when one of its rules fails, so every field below is shaped
 by those rules: a JPEG icon with integer width and height, a `PT<n>S` duration, a version-4 uuid,
 `content` null or at least 3 characters, both the Person and the Group in `attributedTo`, integer
-`fps`/`size`/`height` on file links. Only what we really serve is linked: the watch pages, the web-video file
-(while it is in a container peers play), the HLS ladder (master playlist, segment hashes, one fragmented
-MP4 per rung), and the likes, dislikes,
+`fps`/`size`/`height` on file links. Only what we really serve is linked: the watch pages and the HLS
+ladder (master playlist, segment hashes, one fragmented MP4 per rung), and the likes, dislikes,
 shares and comments collections, which PeerTube reads whenever it stores or refreshes a remote video
 (without them, PeerTube 6.x-7.x fails on the like counts and drops the video's Announce: docs/interop.md).
 """
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import translation
 
 from federation import ids
@@ -29,7 +28,7 @@ from videos.constants import (
 from videos.identifiers import parse_video_id
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos
-from videos.storage import absolute_url, file_url, hls_url, media_path
+from videos.storage import absolute_url, hls_url, media_path
 
 # PeerTube refuses a description shorter than this (then the object must carry none).
 MIN_CONTENT_LENGTH = 3
@@ -38,33 +37,14 @@ MIN_CONTENT_LENGTH = 3
 VIDEO_COLLECTIONS = {"likes": "likes", "dislikes": "dislikes", "shares": "announces", "comments": "comments"}
 
 
-# The web-video containers PeerTube 6.x-7.x play from a Video object; a video uploaded in another one is
-# federated once its HLS ladder is ready.
-PEER_WEB_VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg"}
-_PEER_WEB_VIDEO = r"\.(mp4|webm|ogv)$"
-
-
-def _peer_playable_web_videos() -> QuerySet[VideoFile]:
-    return VideoFile.objects.filter(playlist=None, filename__iregex=_PEER_WEB_VIDEO)
-
-
 def federated_videos() -> QuerySet[Video]:
-    """Our videos peers may see: local and public, published (HLS ladder and images in place) or, uploaded
-    with waitTranscoding false, shown at once with their web-video file as PeerTube does."""
-    shown_before_transcoding = Q(state=VideoState.TO_TRANSCODE, wait_transcoding=False) & Exists(
-        _peer_playable_web_videos().filter(video=OuterRef("pk")))  # as the function below, in SQL
+    """Our videos peers may see: local, public and published (HLS ladder and images in place)."""
     return (
         listed_videos()
-        .filter(Q(state=VideoState.PUBLISHED) | shown_before_transcoding, is_local=True)
+        .filter(is_local=True, state=VideoState.PUBLISHED)
         .select_related("channel__account")
-        .prefetch_related("tags", "streaming_playlists__files", "files")
+        .prefetch_related("tags", "streaming_playlists__files")
     )
-
-
-def shown_before_transcoding(video: Video) -> bool:
-    """Whether peers get the video before its ladder is ready: uploaded with waitTranscoding false, with a
-    web-video file they play (see federated_videos). Such a video keeps its web-video file once published."""
-    return not video.wait_transcoding and _peer_playable_web_videos().filter(video=video).exists()
 
 
 def federated_video_at(url: str | None) -> Video | None:
@@ -125,18 +105,6 @@ def _file_link(video: Video, file: VideoFile) -> dict:
     return link
 
 
-def _web_video_links(video: Video) -> list[dict]:
-    """The web-video files (the published copy of the original) in a container peers play."""
-    links = []
-    for file in video.files.all():
-        media_type = PEER_WEB_VIDEO_TYPES.get(f".{file.filename.rsplit('.', 1)[-1].lower()}")
-        if file.playlist_id is None and media_type:
-            links.append({"type": "Link", "mediaType": media_type, "href": absolute_url(file_url(file)),
-                          "height": file.height or file.resolution, **({"width": file.width} if file.width else {}),
-                          "size": file.size, "fps": round(file.fps)})
-    return links
-
-
 def _hls_link(video: Video, playlist: StreamingPlaylist) -> dict:
     files = sorted(playlist.files.all(), key=lambda file: -file.resolution)
     return {
@@ -192,7 +160,6 @@ def video_object(video: Video) -> dict:
             # The watch page first: Mastodon embeds the first text/html link.
             {"type": "Link", "mediaType": "text/html", "href": absolute_url(f"/w/{video.short_uuid}")},
             {"type": "Link", "mediaType": "text/html", "href": url},
-            *_web_video_links(video),
             *(_hls_link(video, playlist) for playlist in video.streaming_playlists.all()),
         ],
         **video_collections(url),
