@@ -140,3 +140,30 @@ def test_big_files_are_streamed_not_held_in_memory(instance):
         assert part.status_code == 206 and part.headers["Content-Range"] == f"bytes {start}-{size - 1}/{size}"
         assert sum(len(chunk) for chunk in part.iter_content(1024**2)) == size - start
     assert instance.web_peak_rss() < 250 * 1024**2
+
+
+def test_dripped_headers_get_408_and_a_stalled_body_is_cut_off(tmp_path):
+    """A client may not keep its socket by sending its request slower than the server's deadlines (here
+    2 s instead of 20 s for headers and 60 s of silence in a body)."""
+    live = start_instance(tmp_path / "deadlines", worker=False,
+                          extra_env={"SIDEWAYS_HEADERS_TIMEOUT": "2", "SIDEWAYS_BODY_IDLE_TIMEOUT": "2"})
+    host = urlsplit(live.url).netloc
+    try:
+        with connect(live) as sock:
+            sock.settimeout(10)
+            started = time.monotonic()
+            sock.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\nX-Slow: ".encode())  # never finished
+            status, headers, _body = read_response(sock)
+            assert status == 408 and headers["connection"] == "close" and time.monotonic() - started < 6
+            assert sock.recv(1) == b""
+        with connect(live) as sock:
+            sock.settimeout(10)
+            started = time.monotonic()
+            sock.sendall(f"POST /api/v1/videos/upload HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/octet-stream\r\n"
+                         f"Content-Length: 100000\r\n\r\nonly the start".encode())
+            while sock.recv(65536):
+                pass  # whatever is answered, the server closes the connection
+            assert time.monotonic() - started < 6
+        assert timed_get(live, "/api/v1/config") < 1
+    finally:
+        live.stop()

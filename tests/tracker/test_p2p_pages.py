@@ -42,7 +42,7 @@ def test_only_public_videos_get_p2p_options_and_the_csp_names_only_our_tracker(c
     assert "data-p2p-swarm" not in unlisted and "player-p2p" not in unlisted
 
 
-def test_config_tells_peertube_clients(client, settings):
+def test_config_tells_peertube_clients(client, settings, db):
     settings.SIDEWAYS_STUN_URLS = ["stun:tube.example:3478"]
     config = client.get("/api/v1/config").json()
     assert config["tracker"] == {"enabled": True}
