@@ -100,14 +100,20 @@ def stored_video(channel: Channel, privacy: int) -> tuple[Video, list[str], list
     return video, urls, paths
 
 
-def upload_video(user: User, clip: Path) -> Video:
-    """Store a real clip through the upload service (state: to transcode), which queues its transcoding job."""
+def upload_video(user: User, clip: Path, original_filename: str | None = None) -> Video:
+    """Store a real clip through the upload service (state: to transcode), which queues its transcoding job;
+    `original_filename` is the name the uploader gave (default: the clip's)."""
     temp = temp_upload_path()
     shutil.copy(clip, temp)
     return accept_upload(
         user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="Clip"),
-        temp_path=temp, original_filename=clip.name,
+        temp_path=temp, original_filename=original_filename or clip.name,
     )
+
+
+def response_body(response) -> bytes:
+    """The whole body of a test client's response, streamed or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def run_queued_job(video: Video):

@@ -195,14 +195,22 @@ def upload_clip(instance: LiveInstance, session: requests.Session, clip: Path) -
     return response.json()["video"]["id"]
 
 
-def wait_for(predicate, timeout: float, what: str, instance: LiveInstance):
+def poll(predicate, timeout: float, interval: float = 0.3):
+    """The first true result of `predicate`, called every `interval` seconds, or None after `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()
         if result:
             return result
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}\n--- worker log ---\n{instance.log('worker')[-4000:]}")
+        time.sleep(interval)
+    return None
+
+
+def wait_for(predicate, timeout: float, what: str, instance: LiveInstance):
+    result = poll(predicate, timeout)
+    if not result:
+        raise AssertionError(f"timed out waiting for {what}\n--- worker log ---\n{instance.log('worker')[-4000:]}")
+    return result
 
 
 def fully_transcoded(session: requests.Session, instance: LiveInstance, video_id: int, rungs: int) -> dict | None:

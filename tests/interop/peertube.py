@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from tests.live import REPO, free_port
+from tests.live import REPO, LiveInstance, free_port, poll, upload_clip
 
 SCRIPT = REPO / "scripts" / "peertube"
 VERSION = "7.0.0"
@@ -126,17 +126,51 @@ def start_peertube(number: int, data_dir: Path, timeout: float = 120) -> PeerTub
 
 def wait_until(predicate, timeout: float, what: str, *servers) -> object:
     """Poll `predicate` every 0.1 s until it returns something true; fail with the servers' logs."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.1)
-    logs = "\n".join(_log_of(server) for server in servers)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{logs}")
+    result = poll(predicate, timeout, interval=0.1)
+    if not result:
+        logs = "\n".join(_log_of(server) for server in servers)
+        raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{logs}")
+    return result
 
 
 def _log_of(server) -> str:
     if isinstance(server, PeerTube):
         return f"--- PeerTube {server.url} ---\n{server.log_tail()}"
     return f"--- SideWays {server.url} worker ---\n{server.log('worker')[-4000:]}\n--- web ---\n{server.log('web')[-2000:]}"
+
+
+# --- what the tests do on both sides ---------------------------------------------------------------
+
+
+def published_here(instance: LiveInstance, session: requests.Session, video_id: int) -> dict | None:
+    details = session.get(f"{instance.url}/api/v1/videos/{video_id}", timeout=10).json()
+    return details if details["state"]["id"] == 1 else None
+
+
+def publish_here(instance: LiveInstance, session: requests.Session, clip) -> tuple[dict, float]:
+    """Upload a clip; returns our video once published and the moment we saw it published."""
+    video_id = upload_clip(instance, session, clip)
+    video = wait_until(lambda: published_here(instance, session, video_id), 120, "our video published", instance)
+    return video, time.monotonic()
+
+
+def upload_to_peertube(peertube: PeerTube, session: requests.Session, clip: Path) -> tuple[dict, float]:
+    """Upload a clip to PeerTube's root channel; returns the video once PeerTube published it (transcoded,
+    as PeerTube waits for it by default) and the moment it was seen published."""
+    channel_id = session.get(f"{peertube.url}/api/v1/users/me", timeout=10).json()["videoChannels"][0]["id"]
+    with clip.open("rb") as handle:
+        answer = session.post(f"{peertube.url}/api/v1/videos/upload", timeout=60, files={"videofile": (clip.name, handle, "video/mp4")},
+                              data={"channelId": channel_id, "name": clip.stem, "privacy": 1, "waitTranscoding": "true"})
+    answer.raise_for_status()
+    uuid = answer.json()["video"]["uuid"]
+
+    def published() -> dict | None:
+        video = session.get(f"{peertube.url}/api/v1/videos/{uuid}", timeout=10).json()
+        return video if video["state"]["id"] == 1 and video["streamingPlaylists"] else None
+    video = wait_until(published, 180, "PeerTube to publish its video", peertube)
+    return video, time.monotonic()
+
+
+def listed_here(sideways: LiveInstance, uuid: str) -> dict | None:
+    listing = requests.get(f"{sideways.url}/api/v1/videos", params={"isLocal": "false", "count": 100}, timeout=10).json()
+    return next((video for video in listing["data"] if video["uuid"] == uuid), None)

@@ -3,41 +3,17 @@ publication, its edits and deletions follow, and they play through our media pro
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.live import api_session, check_served_hls
-from tests.interop.peertube import PeerTube, wait_until
-from tests.live import LiveInstance
+from tests.interop.peertube import PeerTube, listed_here, upload_to_peertube, wait_until
+from tests.live import LiveInstance, api_session, check_served_hls
 from tests.media import make_clip
 
 pytestmark = pytest.mark.interop
 
 PROPAGATION_SECONDS = 2.0
-
-
-def upload_to_peertube(peertube: PeerTube, session: requests.Session, clip: Path) -> tuple[dict, float]:
-    """Upload a clip to PeerTube's root channel; returns the video once PeerTube published it (transcoded,
-    as PeerTube waits for it by default) and the moment it was seen published."""
-    channel_id = session.get(f"{peertube.url}/api/v1/users/me", timeout=10).json()["videoChannels"][0]["id"]
-    with clip.open("rb") as handle:
-        answer = session.post(f"{peertube.url}/api/v1/videos/upload", timeout=60, files={"videofile": (clip.name, handle, "video/mp4")},
-                              data={"channelId": channel_id, "name": clip.stem, "privacy": 1, "waitTranscoding": "true"})
-    answer.raise_for_status()
-    uuid = answer.json()["video"]["uuid"]
-
-    def published() -> dict | None:
-        video = session.get(f"{peertube.url}/api/v1/videos/{uuid}", timeout=10).json()
-        return video if video["state"]["id"] == 1 and video["streamingPlaylists"] else None
-    video = wait_until(published, 180, "PeerTube to publish its video", peertube)
-    return video, time.monotonic()
-
-
-def listed_here(sideways: LiveInstance, uuid: str) -> dict | None:
-    listing = requests.get(f"{sideways.url}/api/v1/videos", params={"isLocal": "false", "count": 100}, timeout=10).json()
-    return next((video for video in listing["data"] if video["uuid"] == uuid), None)
 
 
 @pytest.fixture(scope="module")

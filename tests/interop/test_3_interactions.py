@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.live import api_session
-from tests.interop.peertube import PeerTube, wait_until
-from tests.interop.test_1_peertube_follows_us import _publish
-from tests.live import LiveInstance
+from tests.interop.peertube import PeerTube, publish_here, wait_until
+from tests.live import LiveInstance, api_session
 from tests.media import make_clip
 
 pytestmark = pytest.mark.interop
@@ -23,7 +21,7 @@ def our_video_on_peertube(sideways: LiveInstance, peertube: PeerTube, tmp_path_f
     if not any(f["following"]["host"] == host for f in following):
         assert admin.post(f"{peertube.url}/api/v1/server/following", json={"hosts": [host]}, timeout=10).status_code == 204
     clips = tmp_path_factory.mktemp("clips-interactions")
-    video, _ = _publish(sideways, api_session(sideways), make_clip(clips / "Talk about it.mp4", duration=4))
+    video, _ = publish_here(sideways, api_session(sideways), make_clip(clips / "Talk about it.mp4", duration=4))
     wait_until(lambda: peertube.video(video["uuid"]), 30, "our video on PeerTube", peertube, sideways)
     return video
 

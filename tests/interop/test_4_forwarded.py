@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.live import api_session
-from tests.interop.peertube import PeerTube, start_peertube, wait_until
-from tests.interop.test_2_we_follow_peertube import listed_here, upload_to_peertube
-from tests.live import LiveInstance
+from tests.interop.peertube import PeerTube, listed_here, start_peertube, upload_to_peertube, wait_until
+from tests.live import LiveInstance, api_session
 from tests.media import make_clip
 
 pytestmark = pytest.mark.interop

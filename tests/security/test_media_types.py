@@ -17,9 +17,9 @@ from django.conf import settings
 from django.test import Client
 
 from tests.api.conftest import bearer
+from tests.factories import api_upload, response_body, upload_video
 from tests.media import make_clip
 from videos.models import Video, VideoFile
-from videos.services.uploads import VideoMetadata, accept_upload, temp_upload_path
 from videos.storage import hls_dir, media_dir
 
 pytestmark = pytest.mark.django_db
@@ -40,21 +40,6 @@ def polyglot(folder: Path, kind: str) -> bytes:
     return make_clip(folder / "clip.mp4", duration=2).read_bytes() + PAGE
 
 
-def api_upload(api, token: str, path: Path):  # noqa: F811 (the fixture's name)
-    channel_id = api.get("/api/v1/users/me", **bearer(token)).json()["videoChannels"][0]["id"]
-    with path.open("rb") as stream:
-        data = {"name": "Upload", "channelId": str(channel_id), "videofile": stream}
-        return api.post("/api/v1/videos/upload", data, format="multipart", **bearer(token))
-
-
-def stored(user, source: Path, name: str) -> Video:
-    """A video uploaded through the upload service under the file name `name`."""
-    temp = temp_upload_path()
-    shutil.copy(source, temp)
-    return accept_upload(user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="Clip"),
-                         temp_path=temp, original_filename=name)
-
-
 def assert_inert(response, expected_type: str | None = None) -> None:
     """Served as a media type (or a typeless attachment), never sniffed, never run as a page."""
     content_type = response["Content-Type"].split(";")[0]
@@ -66,10 +51,6 @@ def assert_inert(response, expected_type: str | None = None) -> None:
     if content_type not in INERT_TYPES:
         assert content_type == "application/octet-stream"
         assert response["Content-Disposition"].startswith("attachment")
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def _nothing_stored() -> bool:
@@ -186,20 +167,20 @@ def test_a_polyglot_under_an_accepted_name_is_served_only_as_media(user, client,
     """
     source = tmp_path / ("song.mp3" if kind == "script" else "clip.mp4")
     source.write_bytes(polyglot(tmp_path, kind))
-    video = stored(user, source, source.name)
+    video = upload_video(user, source, source.name)
     web_video = video.files.get()
     served = client.get(f"/static/web-videos/{web_video.filename}")
     assert served.status_code == 200
     assert_inert(served, "audio/mpeg" if kind == "script" else "video/mp4")
     if kind == "page":
-        assert b"sideways-polyglot" not in body(served)
+        assert b"sideways-polyglot" not in response_body(served)
 
 
 @pytest.mark.parametrize("extension", DANGEROUS_EXTENSIONS)
 @pytest.mark.parametrize("route", ["web video", "web video download", "hls file", "torrent", "thumbnail"])
 def test_a_stored_file_of_any_other_suffix_is_only_an_attachment(user, client, small_clip, route, extension):
     """Files named by an older version after the uploader's extension are still on disk: never a page."""
-    video = stored(user, small_clip, "clip.mp4")
+    video = upload_video(user, small_clip, "clip.mp4")
     Video.objects.filter(pk=video.pk).update(state=1)
     web_video = video.files.get()
     folder = media_dir("web-videos")

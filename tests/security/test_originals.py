@@ -17,7 +17,7 @@ from django.test import Client
 
 from tests.api.conftest import bearer
 from tests.media import make_clip
-from tests.security.test_media_types import api_upload, body
+from tests.factories import api_upload, response_body
 from tests.factories import run_queued_job
 from transcoding import tasks
 from videos.constants import VideoState
@@ -80,7 +80,7 @@ def test_published_web_video_and_its_download_carry_no_personal_tags(published, 
     for url in (web_video["fileUrl"], web_video["fileDownloadUrl"]):
         response = Client().get(_local(url))
         assert response.status_code == 200
-        served = body(response)
+        served = response_body(response)
         assert served != clip.read_bytes()  # the original itself is not what we publish
         probed = _ffprobe_text(served, tmp_path)
         assert '"codec_type": "video"' in probed and '"codec_type": "audio"' in probed  # still the clip
@@ -94,7 +94,7 @@ def test_hls_renditions_and_their_mp4_download_carry_no_personal_tags(published,
     for url in (rendition["fileUrl"], f"/download/videos/generate/{details['uuid']}?videoFileIds={rendition['id']}"):
         response = Client().get(_local(url))
         assert response.status_code == 200
-        probed = _ffprobe_text(body(response), tmp_path)
+        probed = _ffprobe_text(response_body(response), tmp_path)
         assert not any(secret in probed for secret in SECRETS), url
 
 

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from django.test import Client
 
-from tests.security.test_media_types import stored
+from tests.factories import upload_video
 from tests.factories import run_queued_job
 from transcoding import tasks
 from videos.constants import VideoPrivacy, VideoState
@@ -45,8 +45,8 @@ def uploaded(user, small_clip, settings, monkeypatch):
     published; the private one has its web video in its HLS folder."""
     settings.SIDEWAYS_TRANSCODING_RESOLUTIONS = [144]
     monkeypatch.setattr(tasks.transcode_video, "delay", lambda job_id: None)
-    public = stored(user, small_clip, "public.mp4")
-    private = stored(user, small_clip, "private.mp4")
+    public = upload_video(user, small_clip, "public.mp4")
+    private = upload_video(user, small_clip, "private.mp4")
     Video.objects.filter(pk=private.pk).update(privacy=VideoPrivacy.PRIVATE)
     Video.objects.filter(pk__in=[public.pk, private.pk]).update(state=VideoState.PUBLISHED)
     for video in (public, private):
