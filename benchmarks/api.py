@@ -7,6 +7,7 @@ Starts a fresh instance (own database, gunicorn as in production, no worker need
 from --clients threads for --seconds each. Query counts are measured in-process with Django's
 CaptureQueriesContext for several page sizes to show they do not grow with the page.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -93,14 +94,17 @@ def parse_arguments(description: str) -> argparse.Namespace:
     parser.add_argument("--videos", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    )
     return parser.parse_args()
 
 
 def start_benchmark_instance(args: argparse.Namespace) -> LiveInstance:
     """gunicorn as in production on a fresh PostgreSQL database (dropped by `stop()`), no worker."""
-    return start_instance(Path(tempfile.mkdtemp(prefix="sideways-bench-")), postgres_server_url=args.postgres,
-                          worker=False)
+    return start_instance(
+        Path(tempfile.mkdtemp(prefix="sideways-bench-")), postgres_server_url=args.postgres, worker=False
+    )
 
 
 def print_report(args: argparse.Namespace, results: dict[str, float], counts: dict[str, int]) -> None:
@@ -116,9 +120,12 @@ def main() -> None:
     args = parse_arguments(__doc__)
     instance = start_benchmark_instance(args)
     try:
-        video_id = instance.manage("shell", "-c", SEED.replace("{count}", str(args.videos))).stdout.strip().splitlines()[-1]
-        counts = json.loads(instance.manage("shell", "-c", QUERY_COUNTS.replace("{video_id}", video_id)).stdout.strip()
-                            .splitlines()[-1])
+        video_id = (
+            instance.manage("shell", "-c", SEED.replace("{count}", str(args.videos))).stdout.strip().splitlines()[-1]
+        )
+        counts = json.loads(
+            instance.manage("shell", "-c", QUERY_COUNTS.replace("{video_id}", video_id)).stdout.strip().splitlines()[-1]
+        )
         api = instance.url + "/api/v1"
         requests.get(f"{api}/videos?count=25").raise_for_status()  # warm up
         results = {

@@ -11,6 +11,7 @@ PeerTube 1, and times from the upload's answer to the video being listed by the 
 `GET /api/v1/videos`. Both servers publish after transcoding (PeerTube waits for its whole ladder,
 we publish as soon as the lowest rung is ready), so the figures include that.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,9 +25,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.live import api_session, upload_clip  # noqa: E402
 from tests.interop.peertube import PeerTube, built_checkout, start_peertube  # noqa: E402
-from tests.live import LiveInstance, start_instance  # noqa: E402
+from tests.live import LiveInstance, api_session, start_instance, upload_clip  # noqa: E402
 from tests.media import make_clip  # noqa: E402
 from tests.services import require_real_services  # noqa: E402
 
@@ -36,7 +36,9 @@ def _listed(url: str, uuid: str) -> bool:
     return any(video["uuid"] == uuid for video in listing["data"])
 
 
-def _seconds_until_listed(started: float, followers: dict[str, str], uuid: str, timeout: float = 300) -> dict[str, float]:
+def _seconds_until_listed(
+    started: float, followers: dict[str, str], uuid: str, timeout: float = 300
+) -> dict[str, float]:
     """Seconds from `started` until each follower (name -> base URL) lists the video."""
     took: dict[str, float] = {}
     while len(took) < len(followers):
@@ -52,9 +54,12 @@ def _seconds_until_listed(started: float, followers: dict[str, str], uuid: str, 
 def _upload_to_peertube(peertube: PeerTube, session: requests.Session, clip: Path) -> tuple[str, float]:
     channel_id = session.get(f"{peertube.url}/api/v1/users/me", timeout=10).json()["videoChannels"][0]["id"]
     with clip.open("rb") as handle:
-        answer = session.post(f"{peertube.url}/api/v1/videos/upload", timeout=120,
-                              files={"videofile": (clip.name, handle, "video/mp4")},
-                              data={"channelId": channel_id, "name": clip.stem, "privacy": 1})
+        answer = session.post(
+            f"{peertube.url}/api/v1/videos/upload",
+            timeout=120,
+            files={"videofile": (clip.name, handle, "video/mp4")},
+            data={"channelId": channel_id, "name": clip.stem, "privacy": 1},
+        )
     answered = time.monotonic()
     answer.raise_for_status()
     return answer.json()["video"]["uuid"], answered
@@ -88,9 +93,17 @@ def main() -> None:
         our_api, first_api, second_api = api_session(ours), first.login(), second.login()
 
         def follows(session: requests.Session, base: str, host: str):
-            return lambda: any(f["following"]["host"] == host and f["state"] == "accepted"
-                               for f in session.get(f"{base}/api/v1/server/following", timeout=10).json()["data"])
-        _follow(first_api, first.url, ours.url.split("://", 1)[1], follows(first_api, first.url, ours.url.split("://", 1)[1]))
+            return lambda: any(
+                f["following"]["host"] == host and f["state"] == "accepted"
+                for f in session.get(f"{base}/api/v1/server/following", timeout=10).json()["data"]
+            )
+
+        _follow(
+            first_api,
+            first.url,
+            ours.url.split("://", 1)[1],
+            follows(first_api, first.url, ours.url.split("://", 1)[1]),
+        )
         _follow(our_api, ours.url, first.url, follows(our_api, ours.url, first.host))
         _follow(second_api, second.url, first.host, follows(second_api, second.url, first.host))
 
@@ -106,10 +119,15 @@ def main() -> None:
             took = _seconds_until_listed(started, {"us": ours.url, "PeerTube 2": second.url}, uuid)
             results["PeerTube -> us"].append(took["us"])
             results["PeerTube -> PeerTube"].append(took["PeerTube 2"])
-            print(f"round {round_number + 1}: " + ", ".join(f"{name} {values[-1]:.2f} s" for name, values in results.items()))
+            print(
+                f"round {round_number + 1}: "
+                + ", ".join(f"{name} {values[-1]:.2f} s" for name, values in results.items())
+            )
 
         baseline = statistics.median(results["PeerTube -> PeerTube"])
-        print(f"\nFrom upload answer to listed on the follower ({args.duration:g} s 720p clip, median of {args.rounds}):")
+        print(
+            f"\nFrom upload answer to listed on the follower ({args.duration:g} s 720p clip, median of {args.rounds}):"
+        )
         for name, values in results.items():
             median = statistics.median(values)
             print(f"  {name:22} {median:6.2f} s   ratio to PeerTube -> PeerTube: {median / baseline:.2f}")

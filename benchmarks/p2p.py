@@ -8,6 +8,7 @@ loopback WebRTC) start it together and play for --seconds, first with P2P on, th
 viewer's own switch, in localStorage). Printed: media bytes fetched over HTTP from the instance (Resource
 Timing of the fragmented MP4 requests), bytes received from peers, and the share peers saved.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser import RecordedPage  # noqa: E402
+from tests.browser import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RecordedPage,  # noqa: E402
+)
 from tests.live import free_port  # noqa: E402
 from tests.tracker.asgi import start_asgi_instance  # noqa: E402
 from tests.web.test_p2p_browser import add_shared_video, figures  # noqa: E402
@@ -67,8 +71,10 @@ def main() -> None:
                     origin = sum(result["httpMedia"] for result in results)
                     peers = sum(result["fromPeers"] for result in results)
                     share = peers / (origin + peers) if origin + peers else 0
-                    print(f"  {viewers:3} viewers, P2P {'on ' if p2p else 'off'}: origin served {origin / 1e6:7.2f} MB, "
-                          f"peers gave {peers / 1e6:6.2f} MB ({share:.0%} of what the viewers received)")
+                    print(
+                        f"  {viewers:3} viewers, P2P {'on ' if p2p else 'off'}: origin served {origin / 1e6:7.2f} MB, "
+                        f"peers gave {peers / 1e6:6.2f} MB ({share:.0%} of what the viewers received)"
+                    )
             browser.close()
     finally:
         instance.stop()

@@ -7,6 +7,7 @@ client threads): the watched video also gets an HLS ladder (rows only) so the pl
 its full form. Query counts are measured in-process for several pages and videos to show they stay
 the same whatever the page or the size of the catalogue.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,9 @@ def main() -> None:
         results = {
             "GET / (home)": hammer(instance.url + "/", args.clients, args.seconds),
             "GET /w/{shortUUID} (watch)": hammer(f"{instance.url}/w/{with_ladder}", args.clients, args.seconds),
-            "GET /videos/embed/{shortUUID}": hammer(f"{instance.url}/videos/embed/{with_ladder}", args.clients,
-                                                    args.seconds),
+            "GET /videos/embed/{shortUUID}": hammer(
+                f"{instance.url}/videos/embed/{with_ladder}", args.clients, args.seconds
+            ),
         }
         print_report(args, results, counts)
     finally:

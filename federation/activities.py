@@ -5,6 +5,7 @@ The ids are derived from what they act on (`<video>/activity`, `<video>/announce
 `<object>/delete`, `<activity>/undo`), so building the same activity twice gives the same id and a
 peer that already has it treats a redelivery as a duplicate.
 """
+
 from __future__ import annotations
 
 from federation import ids
@@ -14,6 +15,7 @@ from federation.models import Actor
 from federation.objects.actor import iso_date
 from federation.objects.video import audience, video_object
 from videos.models import Video
+
 
 def _account_url(video: Video) -> str:
     return ids.account_url(video.channel.account.name)
@@ -86,6 +88,11 @@ def accept(follow_activity: dict, actor: Actor, accept_id: str) -> dict:
 
 def undo(activity: dict, actor: Actor) -> dict:
     """`actor` takes back one of its activities (a Follow, an Announce...), embedded whole."""
-    undo_activity = {"type": "Undo", "id": f"{activity['id']}/undo", "actor": actor_url(actor), "object": embedded(activity)}
+    undo_activity = {
+        "type": "Undo",
+        "id": f"{activity['id']}/undo",
+        "actor": actor_url(actor),
+        "object": embedded(activity),
+    }
     # Undo has no context of its own in PeerTube; Follow's is the base one its undos carry.
     return with_context(undo_activity, "Follow")

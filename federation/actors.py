@@ -1,5 +1,6 @@
 """Our local actors: the instance's Application actor, and the Person and Group of each local account and
 channel, created with a key pair the first time a peer (or an activity we send) needs them."""
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
@@ -47,7 +48,11 @@ def _get_or_create_local(actor_type: str, name: str, **owner: Account | Channel)
     try:
         with transaction.atomic():
             return Actor.objects.create(
-                type=actor_type, preferred_username=name, public_key_pem=public_pem, private_key_pem=private_pem, **owner
+                type=actor_type,
+                preferred_username=name,
+                public_key_pem=public_pem,
+                private_key_pem=private_pem,
+                **owner,
             )
     except IntegrityError:
         return Actor.objects.get(**owner)

@@ -1,5 +1,6 @@
 """The URL map of a negotiated request (see federation.negotiation): the site's own URLs of videos,
 accounts and channels, answered with their ActivityPub documents."""
+
 from django.urls import path
 
 from federation import views

@@ -3,6 +3,7 @@
 Listing is public, as on PeerTube; following and unfollowing are for administrators. The work is done by
 federation.follows, the same service the admin page uses.
 """
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

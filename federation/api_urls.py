@@ -1,4 +1,5 @@
 """PeerTube's /api/v1/server/follow* routes, mounted before the videos API's catch-all."""
+
 from django.urls import path, re_path
 
 from federation import api

@@ -3,6 +3,7 @@
 A PeerTube outbox lists Announce activities pointing at video URLs (each fetched) and Create activities
 embedding the Video. Items are not signed here, so only the instance's own videos are imported from it.
 """
+
 from __future__ import annotations
 
 import logging

@@ -6,6 +6,7 @@ take it is only logged), and a beat task re-queues rows whose next attempt is du
 whose message never reached the broker (QUEUED_TRY_LEASE). Network errors, 408, 429 and 5xx are retried for about two days; any other answer
 is final; an inbox that only fails is put in a slow lane (docs/ARCHITECTURE.md, the life of an upload).
 """
+
 from __future__ import annotations
 
 import logging
@@ -82,8 +83,12 @@ def deliver(activity: dict, sender: Actor, inboxes: Iterable[str]) -> list[Deliv
     rows = []
     for inbox in dict.fromkeys(inboxes):
         dead = is_dead(inbox)
-        row = Delivery.objects.create(sender=sender, inbox_url=inbox, activity=activity,
-                                      next_attempt_at=now + (SLOW_LANE_DELAY if dead else QUEUED_TRY_LEASE))
+        row = Delivery.objects.create(
+            sender=sender,
+            inbox_url=inbox,
+            activity=activity,
+            next_attempt_at=now + (SLOW_LANE_DELAY if dead else QUEUED_TRY_LEASE),
+        )
         if not dead:
             queue_on_commit(deliver_activity, row.pk)
         rows.append(row)
@@ -113,6 +118,8 @@ def attempt(delivery: Delivery) -> None:
 def take_due_deliveries() -> list[int]:
     """Ids of pending deliveries whose next try has come, each leased for QUEUED_TRY_LEASE as it is taken."""
     now = timezone.now()
-    due = list(Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True))
+    due = list(
+        Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True)
+    )
     Delivery.objects.filter(pk__in=due).update(next_attempt_at=now + QUEUED_TRY_LEASE)
     return due

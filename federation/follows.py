@@ -4,6 +4,7 @@ Instances follow each other through their Application actors (docs/PROTOCOL.md Â
 peer's actor inbox and the follow stays pending until the peer's Accept arrives; then we import its catalogue
 (federation.crawl) and it pushes new videos to us.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -45,7 +46,7 @@ def forget_follows(follows: QuerySet[Follow]) -> None:
 
 
 def _base_url(host: str) -> str:
-    """"peer.example", "peer.example:8000" or a URL -> "scheme://host[:port]" (https unless a URL says)."""
+    """ "peer.example", "peer.example:8000" or a URL -> "scheme://host[:port]" (https unless a URL says)."""
     value = host.strip().rstrip("/")
     if "://" not in value:
         value = f"https://{value}"
@@ -63,7 +64,9 @@ def follow_instance(host: str) -> Follow:
     try:
         target = find_instance_actor(base_url)
     except ActorError as error:
-        raise FollowError(_("Could not follow %(host)s: %(reason)s") % {"host": urlsplit(base_url).netloc, "reason": error}) from error
+        raise FollowError(
+            _("Could not follow %(host)s: %(reason)s") % {"host": urlsplit(base_url).netloc, "reason": error}
+        ) from error
     us = ensure_instance_actor()
     with transaction.atomic():
         follow, created = Follow.objects.get_or_create(actor=us, target=target)

@@ -18,6 +18,7 @@ It sits directly on urllib3 (the engine under `requests`) because urllib3's conn
 the address to connect to and the name to verify separately; `requests` would need an adapter
 subclass and proxy settings switched off to do the same.
 """
+
 import contextvars
 import ipaddress
 import json
@@ -137,8 +138,9 @@ def post_activity(url: str, activity: dict, *, signer: Signer) -> int:
     """
     body = json.dumps(activity, ensure_ascii=False, separators=(",", ":")).encode()
     headers = {"Content-Type": AP_CONTENT_TYPE, "Accept": AP_ACCEPT}
-    reply = _exchange("POST", url, headers=headers, body=body, signer=signer, max_bytes=None,
-                      until=_deadline_in(DEADLINE))
+    reply = _exchange(
+        "POST", url, headers=headers, body=body, signer=signer, max_bytes=None, until=_deadline_in(DEADLINE)
+    )
     _raise_for_status(url, reply.status)
     return reply.status
 
@@ -148,8 +150,9 @@ def _get(url: str, *, signer: Signer | None, accept: str, max_bytes: int) -> _Re
     together within DEADLINE."""
     until = _deadline_in(DEADLINE)
     for _hop in range(MAX_REDIRECTS + 1):
-        reply = _exchange("GET", url, headers={"Accept": accept}, body=None, signer=signer, max_bytes=max_bytes,
-                          until=until)
+        reply = _exchange(
+            "GET", url, headers={"Accept": accept}, body=None, signer=signer, max_bytes=max_bytes, until=until
+        )
         location = reply.headers.get("Location")
         if reply.status in REDIRECT_STATUSES and location:
             url = urljoin(url, location)
@@ -160,8 +163,14 @@ def _get(url: str, *, signer: Signer | None, accept: str, max_bytes: int) -> _Re
 
 
 def _exchange(
-    method: str, url: str, *, headers: dict[str, str], body: bytes | None, signer: Signer | None,
-    max_bytes: int | None, until: float,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    body: bytes | None,
+    signer: Signer | None,
+    max_bytes: int | None,
+    until: float,
 ) -> _Reply:
     """One request to `url`, over by the monotonic time `until`, signed for that URL when a signer is
     given; the body is read (capped) on 2xx when max_bytes is given."""
@@ -184,8 +193,9 @@ def _network_error(method: str, url: str, exc: Exception, until: float) -> Fetch
     return FetchError(f"{method} {url} failed: {exc}", retryable=True)
 
 
-def _open(method: str, url: str, *, headers: dict[str, str], body: bytes | None, signer: Signer | None,
-          until: float) -> urllib3.BaseHTTPResponse:
+def _open(
+    method: str, url: str, *, headers: dict[str, str], body: bytes | None, signer: Signer | None, until: float
+) -> urllib3.BaseHTTPResponse:
     """Send one request to `url` and return the response with its body still unread; its connection is cut
     at the monotonic time `until`.
 
@@ -204,7 +214,12 @@ def _open(method: str, url: str, *, headers: dict[str, str], body: bytes | None,
         pool = _connection_pool(parts, address, until)
         try:
             return pool.urlopen(
-                method, target, body=body, headers=headers, redirect=False, preload_content=False,
+                method,
+                target,
+                body=body,
+                headers=headers,
+                redirect=False,
+                preload_content=False,
                 assert_same_host=False,
             )
         except urllib3.exceptions.ConnectTimeoutError as exc:  # also "connection refused": try the next address
@@ -296,11 +311,18 @@ def _connection_pool(parts: SplitResult, address: str, until: float) -> urllib3.
     """A pool connecting to `address` while TLS still sends and verifies the URL's host name, its connection
     cut at `until`."""
     remaining = max(0.001, until - time.monotonic())
-    timeout = urllib3.Timeout(connect=min(TIMEOUT.connect_timeout, remaining), read=min(TIMEOUT.read_timeout, remaining))
+    timeout = urllib3.Timeout(
+        connect=min(TIMEOUT.connect_timeout, remaining), read=min(TIMEOUT.read_timeout, remaining)
+    )
     if parts.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
-            address, parts.port or 443, timeout=timeout, retries=False,
-            server_hostname=parts.hostname, assert_hostname=parts.hostname, until=until,
+            address,
+            parts.port or 443,
+            timeout=timeout,
+            retries=False,
+            server_hostname=parts.hostname,
+            assert_hostname=parts.hostname,
+            until=until,
         )
         pool.ConnectionCls = _HTTPSConnection
         return pool

@@ -3,6 +3,7 @@
 Peers store our URLs forever, so they are built in this one place from SIDEWAYS_URL. Peers' ids go
 through http_url before anything keeps them.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -58,5 +59,5 @@ def http_url(value: object) -> str | None:
 
 
 def host_of(url: str) -> str:
-    """"host[:port]" of a URL, as remote rows store it."""
+    """ "host[:port]" of a URL, as remote rows store it."""
     return urlsplit(url).netloc.lower()

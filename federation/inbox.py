@@ -12,6 +12,7 @@ an activity whose key is slower is stored with its signed request for the worker
 broker that is down does not lose an activity either: the row waits for the sweep
 (federation.tasks.queue_unprocessed_activities).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,8 +50,9 @@ class Refused(Exception):
 
 
 def _error(status: int, detail: str) -> JsonResponse:
-    return JsonResponse({"status": status, "detail": detail, "title": detail}, status=status,
-                        content_type="application/problem+json")
+    return JsonResponse(
+        {"status": status, "detail": detail, "title": detail}, status=status, content_type="application/problem+json"
+    )
 
 
 def _read_activity(request: HttpRequest) -> tuple[bytes, dict]:
@@ -128,6 +130,7 @@ def _signer(signed: SignedRequest, owner: str, *, now: datetime | None = None) -
     """The remote actor `owner` once its key verified the request; refetched once if it changed (rotation).
 
     Raises ActorError, MalformedSignature or BadSignature."""
+
     def verified(actor: Actor) -> Actor:
         signed.verify(actor.public_key_pem, now=now)
         return actor
@@ -210,13 +213,17 @@ def receive(request: HttpRequest) -> tuple[InboxActivity | None, bool]:
     signer = _verified_author(activity, owner, signed)
     if signer is None:
         logger.info("The key of %s was slow to come: %s is verified in the worker", owner, activity["id"])
-    kept = {} if signer else {"signed_request": {"path": signed.path, "query": signed.query,
-                                                 "headers": signed.headers}, "body": body}
+    kept = (
+        {}
+        if signer
+        else {"signed_request": {"path": signed.path, "query": signed.query, "headers": signed.headers}, "body": body}
+    )
     from federation.tasks import queue_activity
 
     with transaction.atomic():
         stored, created = InboxActivity.objects.get_or_create(
-            ap_id=id_of(activity["id"]), digest=hashlib.sha256(body).hexdigest(),
+            ap_id=id_of(activity["id"]),
+            digest=hashlib.sha256(body).hexdigest(),
             defaults={"actor": signer, "payload": activity, **kept},
         )
         if created or (stored.processed_at is None and stored.queued_at is None):

@@ -1,4 +1,5 @@
 """The inboxes peers POST activities to: the shared one and each actor's own (docs/PROTOCOL.md §3.1)."""
+
 from django.urls import path
 
 from federation.inbox import inbox

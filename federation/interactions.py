@@ -10,18 +10,18 @@
 
 The receivers below only queue the tasks (federation.tasks) that call these functions.
 """
+
 from __future__ import annotations
 
 from django.dispatch import receiver
 
-from federation import ids
+from federation import ids, tasks
 from federation.actors import local_actor_for_account
 from federation.deliveries import deliver, inbox_of
 from federation.ld import with_context
 from federation.models import Actor
 from federation.objects.comment import note_object
 from federation.objects.rating import rate_activity
-from federation import tasks
 from federation.outbox import fan_out, is_federated, video_audience
 from videos.links import comment_url
 from videos.models import Account, Comment, Video
@@ -49,21 +49,34 @@ def _comment_inboxes(comment: Comment) -> list[str]:
 
 def send_comment(comment_id: int) -> None:
     """Create{Note} of one of our accounts' comments."""
-    comment = Comment.objects.filter(pk=comment_id, deleted_at=None).select_related(
-        "account", "video__channel__account", "in_reply_to").first()
+    comment = (
+        Comment.objects.filter(pk=comment_id, deleted_at=None)
+        .select_related("account", "video__channel__account", "in_reply_to")
+        .first()
+    )
     if comment is None or not comment.account.is_local or not _federates(comment.video):
         return
     author = local_actor_for_account(comment.account)
     note = note_object(comment)
-    activity = {"type": "Create", "id": f"{comment_url(comment)}/activity", "actor": note["attributedTo"],
-                "object": note, "to": note["to"], "cc": note["cc"]}
+    activity = {
+        "type": "Create",
+        "id": f"{comment_url(comment)}/activity",
+        "actor": note["attributedTo"],
+        "object": note,
+        "to": note["to"],
+        "cc": note["cc"],
+    }
     deliver(with_context(activity, "Comment"), author, _comment_inboxes(comment))
 
 
 def send_comment_delete(comment_id: int) -> None:
     """Delete of a comment, by its author when ours, else by the video's account (ours)."""
-    comment = Comment.objects.filter(pk=comment_id).exclude(deleted_at=None).select_related(
-        "account", "video__channel__account", "in_reply_to").first()
+    comment = (
+        Comment.objects.filter(pk=comment_id)
+        .exclude(deleted_at=None)
+        .select_related("account", "video__channel__account", "in_reply_to")
+        .first()
+    )
     if comment is None or not _federates(comment.video):
         return
     if comment.account.is_local:
@@ -75,8 +88,14 @@ def send_comment_delete(comment_id: int) -> None:
     actor = local_actor_for_account(by)
     url = comment_url(comment)
     inboxes = _comment_inboxes(comment) + ([] if comment.account.is_local else _remote_inbox(account=comment.account))
-    activity = {"type": "Delete", "id": f"{url}/delete", "actor": ids.account_url(by.name), "object": url,
-                "to": [ids.PUBLIC], "cc": [f"{ids.account_url(by.name)}/followers"]}
+    activity = {
+        "type": "Delete",
+        "id": f"{url}/delete",
+        "actor": ids.account_url(by.name),
+        "object": url,
+        "to": [ids.PUBLIC],
+        "cc": [f"{ids.account_url(by.name)}/followers"],
+    }
     deliver(with_context(activity, "Delete"), actor, inboxes)
 
 
@@ -89,9 +108,14 @@ def send_rating(video_id: int, account_id: int, previous: str | None, kind: str 
     actor, inboxes = local_actor_for_account(account), _remote_inbox(channel=video.channel)
     if previous:
         undone = rate_activity(account.name, video, previous)
-        undo = {"type": "Undo", "id": f"{undone['id']}/undo", "actor": undone["actor"],
-                "object": {key: value for key, value in undone.items() if key != "@context"},
-                "to": undone["to"], "cc": undone["cc"]}
+        undo = {
+            "type": "Undo",
+            "id": f"{undone['id']}/undo",
+            "actor": undone["actor"],
+            "object": {key: value for key, value in undone.items() if key != "@context"},
+            "to": undone["to"],
+            "cc": undone["cc"],
+        }
         deliver(with_context(undo, "Rate"), actor, inboxes)
     if kind:
         deliver(rate_activity(account.name, video, kind), actor, inboxes)
@@ -114,8 +138,8 @@ def on_comment_deleted(sender: type, comment: Comment, **kwargs: object) -> None
 
 
 @receiver(video_rated, dispatch_uid="federation.send_rating")
-def on_video_rated(sender: type, video: Video, account: Account, previous: str | None, kind: str | None,
-                   **kwargs: object) -> None:
+def on_video_rated(
+    sender: type, video: Video, account: Account, previous: str | None, kind: str | None, **kwargs: object
+) -> None:
     if account.is_local and not video.is_local and previous != kind:
         fan_out(tasks.send_rating_task, video.pk, account.pk, previous, kind)
-

@@ -6,6 +6,7 @@ Inbound payloads are read as plain dicts, never expanded: the helpers below norm
 a value may take, and `is_hostile` spots the JSON-LD keywords that would make one document describe
 other nodes than the one we think we are reading.
 """
+
 from __future__ import annotations
 
 import json

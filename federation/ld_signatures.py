@@ -15,13 +15,14 @@ Canonicalising means reading the document's @context, so the JSON-LD processor i
 serves the few context documents kept in federation/contexts/ and refuses every other URL: nothing is
 ever fetched, and a document that needs another context does not verify.
 """
+
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ def sign(document: dict, private_key_pem: str, key_id: str, created: datetime | 
     Sign the activity exactly as it will be sent, @context included: any later change breaks the
     signature. Raises UnreadableDocument if the document uses a context we do not hold.
     """
-    when = (created or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (created or datetime.now(UTC)).astimezone(UTC)
     signature = {
         "type": SIGNATURE_TYPE,
         "creator": key_id,

@@ -7,6 +7,7 @@ with the viewer's byte range. The origin sees our server, never the viewer. Only
 video's master playlist, with a media type we know, are proxied, and they are served with our content
 type, so a peer cannot make us serve a page of its choosing.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,12 @@ def remote_hls(request: HttpRequest, video_uuid: uuid.UUID, name: str) -> HttpRe
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not FILE_NAME.match(name) or suffix not in PROXIED_TYPES:
         raise Http404("No such file.")
-    playlist = StreamingPlaylist.objects.select_related("video__channel__account").filter(
-        video__uuid=video_uuid, video__is_local=False).exclude(playlist_url="").first()
+    playlist = (
+        StreamingPlaylist.objects.select_related("video__channel__account")
+        .filter(video__uuid=video_uuid, video__is_local=False)
+        .exclude(playlist_url="")
+        .first()
+    )
     user = request.user if request.user.is_authenticated else None
     if playlist is None or not may_watch(user, playlist.video):
         raise Http404("No such file.")

@@ -6,6 +6,7 @@ on a path `federation.ap_urls` knows (/videos/watch/<uuid>, /w/<id>, /accounts/<
 /video-channels/<name>, /c/<name>), is answered from that URL map instead of the site's. Both
 variants of such a path say `Vary: Accept`, so a cache never hands a peer's JSON to a browser.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -7,6 +7,7 @@ video withdrawn from the public as Delete (docs/PROTOCOL.md §3.5, §3.11), and 
 sends a Delete of itself after its videos' ones. Nothing is ever sent about a video that was not public:
 its URL alone may be what grants access to it.
 """
+
 from __future__ import annotations
 
 from celery import Task
@@ -96,6 +97,7 @@ def send_actor_delete(actor_type: str, name: str) -> None:
 # The receivers below only queue a task of federation.tasks, which calls one of the functions above: building
 # activities and deliveries never runs inside, nor decides the outcome of, the publication or edit that
 # sent the signal.
+
 
 def fan_out(task: Task, *args: object) -> None:
     """Queue the fan-out task after commit; with the broker down, run it here instead (database writes only,

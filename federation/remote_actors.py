@@ -5,10 +5,12 @@ store what passes PeerTube's own receiving rules (docs/PROTOCOL.md §3.2), so a 
 row another part trusts. Accounts (Person) and channels (Group) also get their videos.Account/Channel twin,
 which is what remote videos hang from.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -104,10 +106,14 @@ def _store(fields: dict) -> Actor:
     if owner is not None and owner.account is None:
         raise ActorError("a channel's owner must be an account")
     columns = {
-        "type": fields["type"], "preferred_username": fields["preferred_username"], "host": fields["host"],
-        "inbox_url": fields["inbox_url"], "shared_inbox_url": fields["shared_inbox_url"],
+        "type": fields["type"],
+        "preferred_username": fields["preferred_username"],
+        "host": fields["host"],
+        "inbox_url": fields["inbox_url"],
+        "shared_inbox_url": fields["shared_inbox_url"],
         "outbox_url": fields["outbox_url"],
-        "public_key_pem": fields["public_key_pem"], "last_fetched_at": timezone.now(),
+        "public_key_pem": fields["public_key_pem"],
+        "last_fetched_at": timezone.now(),
     }
     try:
         with transaction.atomic():
@@ -149,19 +155,34 @@ def find_instance_actor(base_url: str) -> Actor:
     actor_url = None
     try:
         links = http.get_json(f"{base_url}/.well-known/nodeinfo", accept="application/json").get("links")
-        actor_url = next((id_of(link.get("href")) for link in as_list(links)
-                          if isinstance(link, dict) and link.get("rel") == APPLICATION_REL), None)
+        actor_url = next(
+            (
+                id_of(link.get("href"))
+                for link in as_list(links)
+                if isinstance(link, dict) and link.get("rel") == APPLICATION_REL
+            ),
+            None,
+        )
     except http.FetchError:
         pass
     if actor_url is None:
         resource = f"acct:peertube@{host_of(base_url)}"
         try:
-            finger = http.get_json(f"{base_url}/.well-known/webfinger?resource={resource}",
-                                   accept="application/jrd+json, application/json")
+            finger = http.get_json(
+                f"{base_url}/.well-known/webfinger?resource={resource}", accept="application/jrd+json, application/json"
+            )
         except http.FetchError as error:
-            raise ActorError(f"{host_of(base_url)} does not answer as a PeerTube-compatible instance ({error})")
-        actor_url = next((id_of(link.get("href")) for link in as_list(finger.get("links"))
-                          if isinstance(link, dict) and link.get("rel") == "self"), None)
+            raise ActorError(
+                f"{host_of(base_url)} does not answer as a PeerTube-compatible instance ({error})"
+            ) from error
+        actor_url = next(
+            (
+                id_of(link.get("href"))
+                for link in as_list(finger.get("links"))
+                if isinstance(link, dict) and link.get("rel") == "self"
+            ),
+            None,
+        )
     if actor_url is None or host_of(actor_url) != host_of(base_url):
         raise ActorError(f"{host_of(base_url)} does not publish an instance actor")
     actor = fetch_actor(actor_url)

@@ -5,6 +5,7 @@ own host), only when it answers something we hold: one of our videos or comments
 comment we already have. It is kept as markdown text, as PeerTube writes it; HTML from other software
 is reduced to its text. The pages escape it when they show it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -58,7 +59,12 @@ def import_note(note: object, sender: Actor) -> Comment | None:
     if not isinstance(note, dict) or note.get("type") != "Note":
         return None
     url = http_url(note.get("id"))
-    if not url or id_of(note.get("attributedTo")) != sender.url or host_of(url) != sender.host or sender.account is None:
+    if (
+        not url
+        or id_of(note.get("attributedTo")) != sender.url
+        or host_of(url) != sender.host
+        or sender.account is None
+    ):
         logger.info("Comment refused from %s: not its author's own Note", sender.url)
         return None
     existing = Comment.objects.filter(url=url).first()
@@ -80,7 +86,9 @@ def import_note(note: object, sender: Actor) -> Comment | None:
 
 def delete_remote_comment(url: str | None, sender: Actor) -> bool:
     """The author of a remote comment, or the origin of its video, deleted it; True if we had it."""
-    comment = Comment.objects.filter(url=url).select_related("account", "video__channel__account").first() if url else None
+    comment = (
+        Comment.objects.filter(url=url).select_related("account", "video__channel__account").first() if url else None
+    )
     if comment is None:
         return False
     by_author = sender.account_id is not None and sender.account_id == comment.account_id

@@ -6,6 +6,7 @@ are downloaded here (pages never load images from other hosts); the HLS playlist
 origin and are played from there, as PeerTube does. A video is only ever updated or deleted by its origin
 host (the `url` host must be the signer's host).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -138,9 +139,16 @@ def _files(links: list) -> list[RemoteFile]:
             fps = link.get("fps")
             # The rendition's resolution is its short side (a portrait 1080x1920 file is "1080p").
             resolution = min(height, width) if width else height
-            files.append(RemoteFile(url, resolution, width, height,
-                                    float(fps) if isinstance(fps, (int, float)) else 0.0,
-                                    _int(link.get("size"), BIGINT_MAX) or 0))
+            files.append(
+                RemoteFile(
+                    url,
+                    resolution,
+                    width,
+                    height,
+                    float(fps) if isinstance(fps, (int, float)) else 0.0,
+                    _int(link.get("size"), BIGINT_MAX) or 0,
+                )
+            )
     return files
 
 
@@ -156,16 +164,33 @@ def parse_video(data: dict) -> RemoteVideo:
         video_uuid = uuid.UUID(str(data.get("uuid")))
     except ValueError:
         video_uuid = None
-    if not url or not isinstance(name, str) or not VIDEO_NAME_LENGTH[0] <= len(name) <= VIDEO_NAME_LENGTH[1] or duration is None or not published \
-            or video_uuid is None or video_uuid.version != 4:
+    if (
+        not url
+        or not isinstance(name, str)
+        or not VIDEO_NAME_LENGTH[0] <= len(name) <= VIDEO_NAME_LENGTH[1]
+        or duration is None
+        or not published
+        or video_uuid is None
+        or video_uuid.version != 4
+    ):
         raise VideoError("the Video lacks a valid id, name, duration, uuid or published date")
-    channels = [id_of(item) for item in as_list(data.get("attributedTo"))
-                if isinstance(item, dict) and item.get("type") == "Group"]
+    channels = [
+        id_of(item)
+        for item in as_list(data.get("attributedTo"))
+        if isinstance(item, dict) and item.get("type") == "Group"
+    ]
     channel_url = next((c for c in channels if c and host_of(c) == host_of(url)), None)
     if channel_url is None:
         raise VideoError("the Video names no channel of its own instance")
-    icons = [icon for icon in as_list(data.get("icon")) if isinstance(icon, dict) and icon.get("mediaType") == "image/jpeg"
-             and http_url(icon.get("url")) and _int(icon.get("width")) and _int(icon.get("height"))]
+    icons = [
+        icon
+        for icon in as_list(data.get("icon"))
+        if isinstance(icon, dict)
+        and icon.get("mediaType") == "image/jpeg"
+        and http_url(icon.get("url"))
+        and _int(icon.get("width"))
+        and _int(icon.get("height"))
+    ]
     if not icons:
         raise VideoError("the Video has no JPEG thumbnail")
     icons.sort(key=lambda icon: icon["width"])
@@ -181,20 +206,35 @@ def parse_video(data: dict) -> RemoteVideo:
     comments_policy = _int(data.get("commentsPolicy"))
     aspect_ratio = data.get("aspectRatio")
     return RemoteVideo(
-        url=url, uuid=video_uuid, name=name, description=content[:VIDEO_DESCRIPTION_MAX_LENGTH],
+        url=url,
+        uuid=video_uuid,
+        name=name,
+        description=content[:VIDEO_DESCRIPTION_MAX_LENGTH],
         support=(data.get("support") if isinstance(data.get("support"), str) else "")[:VIDEO_SUPPORT_MAX_LENGTH],
-        duration=int(duration.group(1)), channel_url=channel_url, published_at=published,
+        duration=int(duration.group(1)),
+        channel_url=channel_url,
+        published_at=published,
         originally_published_at=_date(data.get("originallyPublishedAt")),
-        category=_code(data.get("category")), licence=_code(data.get("licence")),
+        category=_code(data.get("category")),
+        licence=_code(data.get("licence")),
         language=(_identifier(data.get("language")) or "")[:10],
-        tags=[tag["name"] for tag in as_list(data.get("tag")) if isinstance(tag, dict) and tag.get("type") == "Hashtag"
-              and isinstance(tag.get("name"), str) and REMOTE_TAG_MIN_LENGTH <= len(tag["name"]) <= VIDEO_TAG_LENGTH[1]],
+        tags=[
+            tag["name"]
+            for tag in as_list(data.get("tag"))
+            if isinstance(tag, dict)
+            and tag.get("type") == "Hashtag"
+            and isinstance(tag.get("name"), str)
+            and REMOTE_TAG_MIN_LENGTH <= len(tag["name"]) <= VIDEO_TAG_LENGTH[1]
+        ],
         nsfw=data.get("sensitive") is True,
-        comments_enabled=comments_policy != CommentsPolicy.DISABLED if comments_policy else data.get("commentsEnabled") is not False,
+        comments_enabled=comments_policy != CommentsPolicy.DISABLED
+        if comments_policy
+        else data.get("commentsEnabled") is not False,
         download_enabled=data.get("downloadEnabled") is not False,
         views=_int(data.get("views"), BIGINT_MAX) or 0,
         aspect_ratio=float(aspect_ratio) if isinstance(aspect_ratio, (int, float)) else None,
-        thumbnail_url=icons[0]["url"], preview_url=icons[-1]["url"] if len(icons) > 1 else None,
+        thumbnail_url=icons[0]["url"],
+        preview_url=icons[-1]["url"] if len(icons) > 1 else None,
         playlist_url=http_url(hls.get("href")),
         segments_sha256_url=http_url(sha256.get("href")) if sha256 else None,
         # PeerTube's rule: addressed to the public, it is public; otherwise it is unlisted.
@@ -252,12 +292,22 @@ def _save(remote: RemoteVideo, channel: Actor, thumbnail: str, preview: str) -> 
     set_tags(video, remote.tags)
     video.streaming_playlists.all().delete()
     playlist = StreamingPlaylist.objects.create(
-        video=video, type=StreamingPlaylistType.HLS, playlist_url=remote.playlist_url,
+        video=video,
+        type=StreamingPlaylistType.HLS,
+        playlist_url=remote.playlist_url,
         segments_sha256_url=remote.segments_sha256_url or "",
     )
     VideoFile.objects.bulk_create(
-        VideoFile(playlist=playlist, resolution=f.resolution, width=f.width, height=f.height, fps=f.fps,
-                  size=f.size, file_url=f.url, has_video=f.resolution > 0)
+        VideoFile(
+            playlist=playlist,
+            resolution=f.resolution,
+            width=f.width,
+            height=f.height,
+            fps=f.fps,
+            size=f.size,
+            file_url=f.url,
+            has_video=f.resolution > 0,
+        )
         for f in remote.hls_files
     )
     return video, old_images
@@ -284,8 +334,9 @@ def import_video(data: dict, origin_host: str) -> Video:
     downloaded = [path for path, fresh in ((thumbnail, fresh_thumbnail), (preview, fresh_preview)) if fresh]
     try:
         with transaction.atomic():
-            video, old_images = _save(remote, channel, thumbnail.name if thumbnail else "",
-                                      preview.name if preview else "")
+            video, old_images = _save(
+                remote, channel, thumbnail.name if thumbnail else "", preview.name if preview else ""
+            )
     except IntegrityError as error:
         # Another worker stored it meanwhile (a video's Create and Announce arrive together). Its copy
         # stands, with the same image files (their names come from the URLs), so they stay.

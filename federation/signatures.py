@@ -5,6 +5,7 @@ an RSA-SHA256 signature over a "signing string" built from a few request headers
 `Signature` header whose keyId names the sending actor's key. Signing and verifying share the code
 that builds that string, so the two can never disagree about it.
 """
+
 import base64
 import functools
 import hashlib
@@ -12,7 +13,7 @@ import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -43,9 +44,11 @@ def generate_keypair() -> tuple[str, str]:
     private_pem = private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public_pem = private_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public_pem = (
+        private_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private_pem, public_pem
 
 
@@ -130,7 +133,7 @@ def parse_signature_header(value: str) -> ParsedSignature:
     while position < len(value):
         match = _PARAMETER.match(value, position)
         if match is None or match[1] in params:
-            raise MalformedSignature(f"unreadable Signature header near {value[position:position + 20]!r}")
+            raise MalformedSignature(f"unreadable Signature header near {value[position : position + 20]!r}")
         params[match[1]] = match[2] if match[2] is not None else match[3]
         position = match.end()
     if not params.get("keyId") or not params.get("signature"):
@@ -186,9 +189,7 @@ def verify_signature(parsed: ParsedSignature, values: Mapping[str, str], public_
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise BadSignature("the signer's key is not an RSA key")
     try:
-        public_key.verify(
-            parsed.signature, signing_string(parsed.headers, values), padding.PKCS1v15(), hashes.SHA256()
-        )
+        public_key.verify(parsed.signature, signing_string(parsed.headers, values), padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature as exc:
         raise BadSignature("signature does not match") from exc
 
@@ -288,4 +289,4 @@ def _check_digest(header: str, body: bytes) -> None:
 
 
 def _utc(now: datetime | None) -> datetime:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return (now or datetime.now(UTC)).astimezone(UTC)

@@ -1,4 +1,5 @@
 """Celery tasks of the federation queues. They take ids and re-load rows, so a repeated message is harmless."""
+
 from __future__ import annotations
 
 import logging
@@ -110,6 +111,7 @@ def retry_due_deliveries() -> int:
 # The fan-out of our videos' news (queued by federation.outbox's receivers): each builds the activities and
 # records their deliveries. They re-load the video, so they send what is true when they run.
 
+
 @shared_task(name="federation.send_video_published")
 def send_video_published(video_id: int) -> None:
     video = Video.objects.filter(pk=video_id).select_related("channel__account").first()
@@ -152,7 +154,8 @@ def prune_finished_rows() -> int:
     before = timezone.now() - KEEP_FINISHED
     activities, _ = InboxActivity.objects.filter(processed_at__lt=before).delete()
     sent, _ = Delivery.objects.filter(
-        state__in=[Delivery.State.DONE, Delivery.State.FAILED], updated_at__lt=before).delete()
+        state__in=[Delivery.State.DONE, Delivery.State.FAILED], updated_at__lt=before
+    ).delete()
     return activities + sent
 
 

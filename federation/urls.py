@@ -5,6 +5,7 @@ Peers often fetch collections and the instance actor with no Accept header at al
 answer ActivityPub. An actor id opened by a browser (negotiation sent peers elsewhere) redirects to
 the account's or channel's page.
 """
+
 from django.urls import path
 
 from federation import media_proxy, views, wellknown

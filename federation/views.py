@@ -4,6 +4,7 @@ Every answer is `application/activity+json` and open to any origin (PeerTube's A
 GETs need no signature, as on PeerTube. Unknown or non-public things answer 404 in JSON, the same way
 whether they do not exist or are not for peers to see.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -19,8 +20,8 @@ from federation.actors import account_actor_named, actor_url, channel_actor_name
 from federation.ld import embedded
 from federation.models import Actor, Follow
 from federation.objects.actor import actor_document
-from federation.objects.comment import comment_document
 from federation.objects.collection import MAX_OUTBOX_PAGE_SIZE, PAGE_SIZE, InvalidPage, collection_response
+from federation.objects.comment import comment_document
 from federation.objects.rating import rating_url
 from federation.objects.video import federated_videos, video_document
 from videos.identifiers import parse_video_id
@@ -31,7 +32,9 @@ ACTIVITY_JSON = "application/activity+json; charset=utf-8"
 
 
 def activity_response(document: dict, status: int = 200) -> JsonResponse:
-    response = JsonResponse(document, status=status, content_type=ACTIVITY_JSON, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        document, status=status, content_type=ACTIVITY_JSON, json_dumps_params={"ensure_ascii": False}
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -132,8 +135,11 @@ def video_comments(request: HttpRequest, video_id: str) -> HttpResponse:
 def video_comment(request: HttpRequest, video_id: str, comment_id: int) -> HttpResponse:
     """One of our comments (a Note, or a Tombstone once deleted), at its id."""
     found = _federated_video(video_id)
-    comment = found.comments.filter(pk=comment_id, url="").select_related(
-        "account", "video", "in_reply_to__video").first() if found else None
+    comment = (
+        found.comments.filter(pk=comment_id, url="").select_related("account", "video", "in_reply_to__video").first()
+        if found
+        else None
+    )
     return activity_response(comment_document(comment)) if comment else not_found("Comment")
 
 
@@ -174,7 +180,11 @@ def followers(request: HttpRequest, kind: str, name: str) -> HttpResponse:
     actor = _find_actor(kind, name)
     if actor is None:
         return not_found("Actor")
-    follows = Follow.objects.filter(target=actor, state=Follow.State.ACCEPTED).select_related("actor").order_by("-created_at", "-pk")
+    follows = (
+        Follow.objects.filter(target=actor, state=Follow.State.ACCEPTED)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+    )
     return _collection(request, followers_url(actor), follows, lambda follow: actor_url(follow.actor))
 
 
@@ -183,5 +193,9 @@ def following(request: HttpRequest, kind: str, name: str) -> HttpResponse:
     actor = _find_actor(kind, name)
     if actor is None:
         return not_found("Actor")
-    follows = Follow.objects.filter(actor=actor, state=Follow.State.ACCEPTED).select_related("target").order_by("-created_at", "-pk")
+    follows = (
+        Follow.objects.filter(actor=actor, state=Follow.State.ACCEPTED)
+        .select_related("target")
+        .order_by("-created_at", "-pk")
+    )
     return _collection(request, f"{actor_url(actor)}/following", follows, lambda follow: actor_url(follow.target))

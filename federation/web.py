@@ -4,6 +4,7 @@ A thin layer over federation.follows, which finds the peer, stores the Follow an
 this module only turns the admin's input into calls and the service's errors into readable messages.
 Administrators only, with the same check as the instance settings page.
 """
+
 from __future__ import annotations
 
 from django import forms

@@ -1,4 +1,5 @@
 """The admin pages for following other instances."""
+
 from django.urls import path
 
 from federation import web

@@ -5,6 +5,7 @@ FEP-2677 Application link (our instance actor), falling back to WebFinger `acct:
 Mastodon and others resolve `@name@our.host` through WebFinger. NodeInfo names the software honestly
 ("sidewaystube"): peers following us need only the Application link, and indexers read the rest.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -25,7 +26,9 @@ SOFTWARE_NAME = "sidewaystube"
 
 
 def _json(document: dict, content_type: str = "application/json", status: int = 200) -> JsonResponse:
-    response = JsonResponse(document, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        document, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False}
+    )
     response["Access-Control-Allow-Origin"] = "*"  # /.well-known is open to any origin, as on PeerTube
     return response
 
@@ -97,7 +100,11 @@ def nodeinfo(request: HttpRequest) -> HttpResponse:
         "services": {"inbound": [], "outbound": ["atom1.0", "rss2.0"]},
         "openRegistrations": False,
         "usage": {
-            "users": {"total": User.objects.count(), "activeMonth": _active_users(30), "activeHalfyear": _active_users(180)},
+            "users": {
+                "total": User.objects.count(),
+                "activeMonth": _active_users(30),
+                "activeHalfyear": _active_users(180),
+            },
             "localPosts": federated_videos().count(),
             "localComments": 0,
         },

@@ -6,6 +6,7 @@ Django, through sideways.asgi_handler. The lifespan startup starts our STUN resp
 (every worker binds the port with SO_REUSEPORT), so `make run` and docker-compose need no extra command
 for P2P.
 """
+
 import os
 
 import django

@@ -11,6 +11,7 @@ own handler still needs three changes for this site:
 - it receives a request's whole body (spooled to a temporary file) before any view can refuse it: a body
   declared larger than the largest upload is answered 413 at once, and one that grows past it is cut.
 """
+
 from __future__ import annotations
 
 import asyncio

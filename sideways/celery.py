@@ -1,4 +1,5 @@
 """The one Celery app. It reads the CELERY_* Django settings and finds each app's tasks.py."""
+
 import os
 
 from celery import Celery

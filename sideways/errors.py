@@ -4,6 +4,7 @@ readable pages elsewhere.
 Django's own error views answer in HTML whatever the client; PeerTube's clients expect JSON from the
 API even for a body too large or a crash, so these wrap Django's views.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -59,4 +60,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return problem_response(request, 500, "The server could not answer. Please try again in a moment.")
     return defaults.server_error(request)
-

@@ -9,6 +9,7 @@ The counters live in Django's cache under keyed hashes of the account and the ad
 their window: no address (nor tried account name) is stored, nor kept longer. A locked account can be
 unlocked only by waiting: an attacker can delay its owner's logins by WINDOW, not guess its password.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import gettext as _, gettext_noop
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from videos.api.errors import problem_response
 

@@ -15,6 +15,7 @@ Viewers come here because they do not want to be tracked, so:
 The embed view marks itself with Django's `xframe_options_exempt`; the same marker opens
 `frame-ancestors` to any site, so there is a single switch for "may be framed".
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,8 +51,17 @@ def content_security_policy(frameable: bool) -> str:
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
-    for feature in ("accelerometer", "browsing-topics", "camera", "geolocation", "gyroscope", "magnetometer",
-                    "microphone", "payment", "usb")
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
 )
 _SAFE_METHODS = {"GET", "HEAD"}
 

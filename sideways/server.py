@@ -9,6 +9,7 @@ within HEADERS_SECONDS of its first byte (or of the connection), answered 408 ot
 not pause longer than BODY_IDLE_SECONDS (the connection is closed). Idle keep-alive connections are
 uvicorn's own timeout (75 s, see scripts/web).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -75,9 +76,16 @@ class TimedHttpProtocol(HttpToolsProtocol):
 
 def main(host: str, port: int) -> None:
     uvicorn.run(
-        "sideways.asgi:application", host=host, port=port, http="sideways.server:TimedHttpProtocol",
-        workers=int(os.environ.get("SIDEWAYS_WEB_WORKERS", "2")), timeout_keep_alive=75,
-        limit_concurrency=2000, timeout_graceful_shutdown=30, lifespan="on", access_log=False,
+        "sideways.asgi:application",
+        host=host,
+        port=port,
+        http="sideways.server:TimedHttpProtocol",
+        workers=int(os.environ.get("SIDEWAYS_WEB_WORKERS", "2")),
+        timeout_keep_alive=75,
+        limit_concurrency=2000,
+        timeout_graceful_shutdown=30,
+        lifespan="on",
+        access_log=False,
         server_header=False,
     )
 

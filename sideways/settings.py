@@ -5,6 +5,7 @@ With no environment at all this gives the embedded default: SQLite, media on the
 the whole instance. ``DATABASE_URL`` and ``REDIS_URL`` switch to the production services. Every
 variable is listed, with its default, in README.md and .env.example.
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -166,8 +167,7 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # Bounded socket waits: a broker that hangs makes queueing fail in seconds (see videos.queueing)
     # rather than hold the request that queues.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600, "socket_timeout": 5,
-                                       "socket_connect_timeout": 5}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600, "socket_timeout": 5, "socket_connect_timeout": 5}
 else:
     BROKER_DIR.mkdir(exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
@@ -244,7 +244,9 @@ SIDEWAYS_MAX_UPLOAD_SIZE = env_int("SIDEWAYS_MAX_UPLOAD_SIZE", 8 * 1024**3)
 SIDEWAYS_DEFAULT_VIDEO_QUOTA = env_int("SIDEWAYS_DEFAULT_VIDEO_QUOTA", -1)
 
 # Rungs of the HLS ladder (the short side, in pixels); never upscaled.
-SIDEWAYS_TRANSCODING_RESOLUTIONS = [int(r) for r in env_list("SIDEWAYS_TRANSCODING_RESOLUTIONS", "1080,720,480,360,240")]
+SIDEWAYS_TRANSCODING_RESOLUTIONS = [
+    int(r) for r in env_list("SIDEWAYS_TRANSCODING_RESOLUTIONS", "1080,720,480,360,240")
+]
 
 # Federation may reach private/loopback addresses only when this is on (tests, docker-compose).
 FEDERATION_ALLOW_PRIVATE_ADDRESSES = env_bool("FEDERATION_ALLOW_PRIVATE_ADDRESSES", False)

@@ -1,4 +1,5 @@
 """URL map: Django admin, the API, federation (inboxes, WebFinger, NodeInfo, actors), the videos site and media."""
+
 from django.contrib import admin
 from django.urls import include, path
 

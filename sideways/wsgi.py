@@ -1,4 +1,5 @@
 """WSGI entry point (Django's runserver; the served site runs over ASGI, see sideways.asgi)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -4,6 +4,7 @@ The `browser` (session-wide) and `open_page` fixtures (tests/conftest.py) launch
 with the flags this closed network needs and open fresh contexts whose pages record every request, so a test
 can assert that nothing left for another origin. The helpers here log in and fill the upload form.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,10 +44,7 @@ class RecordedPage:
     def foreign_requests(self, *allowed_origins: str) -> list[str]:
         """Requests to any origin but the allowed ones (data: and blob: URLs are local by nature)."""
         allowed = set(allowed_origins)
-        return [
-            url for url in self.requested
-            if not url.startswith(("data:", "blob:")) and origin(url) not in allowed
-        ]
+        return [url for url in self.requested if not url.startswith(("data:", "blob:")) and origin(url) not in allowed]
 
     def screenshot(self, name: str) -> Path:
         """Saves a full-page screenshot under test-artifacts/ for a person to look at."""

@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: isolated media folders, generated clips, users, the deletion signals
 received, a headless Chromium."""
+
 import functools
 import inspect
 import re
@@ -14,13 +15,12 @@ from rest_framework.test import APIClient
 from tests.api.conftest import ALICE_PASSWORD
 from tests.api.conftest import post_form as api_post_form
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, RecordedPage
-from tests.federation.peer import Peer, running_peer
 from tests.factories import local_account, video_of
+from tests.federation.peer import Peer, running_peer
 from tests.media import make_clip
 from tests.services import REQUIRED, require_real_services
 from videos.models import Account, Video
 from videos.signals import account_deleted, channel_deleted, video_deleted
-
 
 # What makes a test slow: generating clips or encoding with ffmpeg, a live instance (gunicorn, Celery), Chromium.
 SLOW_CALLS = re.compile(r"\b(make_clip|start_instance|upload_and_transcode|run_queued_job|encode_ladder)\(")
@@ -39,7 +39,9 @@ def _is_slow(item: pytest.Function) -> bool:
     """Whether the test, or any fixture it uses, is among SLOW_FIXTURES or makes one of the SLOW_CALLS."""
     if SLOW_FIXTURES & set(item.fixturenames) or item.get_closest_marker("browser"):
         return True
-    fixtures = [definition.func for definitions in item._fixtureinfo.name2fixturedefs.values() for definition in definitions]
+    fixtures = [
+        definition.func for definitions in item._fixtureinfo.name2fixturedefs.values() for definition in definitions
+    ]
     return any(_makes_slow_calls(function) for function in [item.function, *fixtures])
 
 
@@ -191,8 +193,14 @@ def login(api: APIClient, local_client: dict) -> Callable[[str, str], str]:
         response = api_post_form(
             api,
             "/api/v1/users/token",
-            {**local_client, "grant_type": "password", "username": username, "password": password,
-             "response_type": "code", "scope": "upload"},
+            {
+                **local_client,
+                "grant_type": "password",
+                "username": username,
+                "password": password,
+                "response_type": "code",
+                "scope": "upload",
+            },
         )
         assert response.status_code == 200, response.content
         return response.json()["access_token"]

@@ -3,6 +3,7 @@
 Plain functions over the ORM and the real services (no factory library): each says what it makes, and
 a test passes only the fields it cares about. Files are written under the test's isolated media folders.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -45,7 +46,12 @@ def root_password() -> str:
 
 def make_video(channel: Channel, name: str, **fields) -> Video:
     """A row only (no file): public and published unless `fields` say otherwise."""
-    values = {"state": VideoState.PUBLISHED, "privacy": VideoPrivacy.PUBLIC, "published_at": timezone.now(), "duration": 65}
+    values = {
+        "state": VideoState.PUBLISHED,
+        "privacy": VideoPrivacy.PUBLIC,
+        "published_at": timezone.now(),
+        "duration": 65,
+    }
     return Video.objects.create(channel=channel, name=name, **{**values, **fields})
 
 
@@ -53,10 +59,17 @@ def publish_video(channel: Channel, name: str = "A published episode", **fields)
     """A public video as the transcoding pipeline leaves it: a 2-rung HLS ladder, thumbnail and preview,
     all on disk. The files hold placeholder bytes (documents only link them; tests check each link is served)."""
     values = {
-        "state": VideoState.PUBLISHED, "privacy": VideoPrivacy.PUBLIC, "published_at": timezone.now(),
-        "duration": 125, "aspect_ratio": 1.7778, "description": "Notes about **this** episode.",
-        "category": 15, "licence": 2, "language": "fr",
-        "thumbnail_filename": random_filename(".jpg"), "preview_filename": random_filename(".jpg"),
+        "state": VideoState.PUBLISHED,
+        "privacy": VideoPrivacy.PUBLIC,
+        "published_at": timezone.now(),
+        "duration": 125,
+        "aspect_ratio": 1.7778,
+        "description": "Notes about **this** episode.",
+        "category": 15,
+        "licence": 2,
+        "language": "fr",
+        "thumbnail_filename": random_filename(".jpg"),
+        "preview_filename": random_filename(".jpg"),
     }
     video = Video.objects.create(channel=channel, name=name, **{**values, **fields})
     (media_dir("thumbnails") / video.thumbnail_filename).write_bytes(b"\xff\xd8thumbnail")
@@ -64,7 +77,8 @@ def publish_video(channel: Channel, name: str = "A published episode", **fields)
     folder = hls_dir(video.uuid)
     folder.mkdir(parents=True)
     playlist = StreamingPlaylist.objects.create(
-        video=video, playlist_filename=f"{uuid.uuid4()}-master.m3u8",
+        video=video,
+        playlist_filename=f"{uuid.uuid4()}-master.m3u8",
         segments_sha256_filename=f"{uuid.uuid4()}-segments-sha256.json",
     )
     (folder / playlist.playlist_filename).write_text("#EXTM3U\n")
@@ -72,8 +86,14 @@ def publish_video(channel: Channel, name: str = "A published episode", **fields)
     for height, width in RUNGS:
         stem = f"{uuid.uuid4()}-{height}"
         file = VideoFile.objects.create(
-            playlist=playlist, resolution=height, height=height, width=width, fps=29.97, size=1000 + height,
-            filename=f"{stem}-fragmented.mp4", playlist_filename=f"{stem}.m3u8",
+            playlist=playlist,
+            resolution=height,
+            height=height,
+            width=width,
+            fps=29.97,
+            size=1000 + height,
+            filename=f"{stem}-fragmented.mp4",
+            playlist_filename=f"{stem}.m3u8",
         )
         (folder / file.filename).write_bytes(b"\0" * file.size)
     video.tags.add(Tag.objects.get_or_create(name="federation")[0])
@@ -83,20 +103,32 @@ def publish_video(channel: Channel, name: str = "A published episode", **fields)
 def stored_video(channel: Channel, privacy: int) -> tuple[Video, list[str], list[Path]]:
     """A published video with every kind of file it may own: (video, its media URLs, its paths on disk)."""
     video = publish_video(channel, privacy=privacy)
-    web = VideoFile.objects.create(video=video, resolution=240, filename=f"{video.uuid}-240.mp4",
-                                   torrent_filename=f"{video.uuid}-240.torrent")
+    web = VideoFile.objects.create(
+        video=video, resolution=240, filename=f"{video.uuid}-240.mp4", torrent_filename=f"{video.uuid}-240.torrent"
+    )
     (media_dir("web-videos") / web.filename).write_bytes(b"web video")
     (media_dir("torrents") / web.torrent_filename).write_bytes(b"torrent")
     original_dir(video.uuid).mkdir(parents=True)
     (original_dir(video.uuid) / "original.mp4").write_bytes(b"original")
     hls = hls_dir(video.uuid)
     urls = [f"{PUBLIC_FOLDERS['streaming-playlists/hls']}/{video.uuid}/{path.name}" for path in hls.iterdir()]
-    urls += [f"{PUBLIC_FOLDERS[folder]}/{name}" for folder, name in (
-        ("web-videos", web.filename), ("torrents", web.torrent_filename),
-        ("thumbnails", video.thumbnail_filename), ("previews", video.preview_filename))]
-    paths = [hls, original_dir(video.uuid), media_dir("web-videos") / web.filename,
-             media_dir("torrents") / web.torrent_filename, media_dir("thumbnails") / video.thumbnail_filename,
-             media_dir("previews") / video.preview_filename]
+    urls += [
+        f"{PUBLIC_FOLDERS[folder]}/{name}"
+        for folder, name in (
+            ("web-videos", web.filename),
+            ("torrents", web.torrent_filename),
+            ("thumbnails", video.thumbnail_filename),
+            ("previews", video.preview_filename),
+        )
+    ]
+    paths = [
+        hls,
+        original_dir(video.uuid),
+        media_dir("web-videos") / web.filename,
+        media_dir("torrents") / web.torrent_filename,
+        media_dir("thumbnails") / video.thumbnail_filename,
+        media_dir("previews") / video.preview_filename,
+    ]
     return video, urls, paths
 
 
@@ -106,8 +138,11 @@ def upload_video(user: User, clip: Path, original_filename: str | None = None) -
     temp = temp_upload_path()
     shutil.copy(clip, temp)
     return accept_upload(
-        user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="Clip"),
-        temp_path=temp, original_filename=original_filename or clip.name,
+        user=user,
+        channel=user.account.channels.get(),
+        metadata=VideoMetadata(name="Clip"),
+        temp_path=temp,
+        original_filename=original_filename or clip.name,
     )
 
 
@@ -156,8 +191,14 @@ def mark_published(video_id: int) -> None:
 
 
 def create_remote_video(
-    origin: str, *, name: str, video_uuid: str | None = None, master: str = "master.m3u8",
-    rungs: list[dict] | None = None, preview: str = "", duration: int = 12,
+    origin: str,
+    *,
+    name: str,
+    video_uuid: str | None = None,
+    master: str = "master.m3u8",
+    rungs: list[dict] | None = None,
+    preview: str = "",
+    duration: int = 12,
 ) -> Video:
     """A published public video of the instance at `origin` ("http://host:port"), as the federation import
     leaves it, with its HLS playlist and rungs (dicts with resolution, width, height, fps, size, filename)
@@ -167,22 +208,38 @@ def create_remote_video(
         name="peer_user", host=host, defaults={"display_name": "Peer user", "url": f"{origin}/accounts/peer_user"}
     )
     channel, _ = Channel.objects.get_or_create(
-        name="peer_channel", host=host,
+        name="peer_channel",
+        host=host,
         defaults={"account": account, "display_name": "Peer channel", "url": f"{origin}/video-channels/peer_channel"},
     )
     video_uuid = video_uuid or str(uuid.uuid4())
     video = Video.objects.create(
-        uuid=video_uuid, channel=channel, name=name, is_local=False, url=f"{origin}/videos/watch/{video_uuid}",
-        state=VideoState.PUBLISHED, privacy=VideoPrivacy.PUBLIC, published_at=timezone.now(), duration=duration,
-        thumbnail_filename=preview, preview_filename=preview,
+        uuid=video_uuid,
+        channel=channel,
+        name=name,
+        is_local=False,
+        url=f"{origin}/videos/watch/{video_uuid}",
+        state=VideoState.PUBLISHED,
+        privacy=VideoPrivacy.PUBLIC,
+        published_at=timezone.now(),
+        duration=duration,
+        thumbnail_filename=preview,
+        preview_filename=preview,
     )
     folder = f"{origin}{HLS_PREFIX}/{video_uuid}"
     playlist = StreamingPlaylist.objects.create(
         video=video, playlist_url=f"{folder}/{master}", segments_sha256_url=f"{folder}/segments-sha256.json"
     )
     VideoFile.objects.bulk_create(
-        VideoFile(playlist=playlist, resolution=rung["resolution"], width=rung["width"], height=rung["height"],
-                  fps=rung["fps"], size=rung["size"], file_url=f"{folder}/{rung['filename']}")
+        VideoFile(
+            playlist=playlist,
+            resolution=rung["resolution"],
+            width=rung["width"],
+            height=rung["height"],
+            fps=rung["fps"],
+            size=rung["size"],
+            file_url=f"{folder}/{rung['filename']}",
+        )
         for rung in rungs or []
     )
     return Video.objects.get(pk=video.pk)
@@ -207,7 +264,10 @@ def remote_account(name: str = "carol", host: str = "peer.example") -> Account:
 def remote_video(owner: Account, name: str = "Their episode", **fields) -> Video:
     """A followed instance's public video, as federation stores it."""
     channel = Channel.objects.create(
-        account=owner, name=f"{owner.name}_channel", display_name=owner.display_name, host=owner.host,
+        account=owner,
+        name=f"{owner.name}_channel",
+        display_name=owner.display_name,
+        host=owner.host,
         url=f"https://{owner.host}/video-channels/{owner.name}_channel",
     )
     video = make_video(channel, name, is_local=False, **fields)

@@ -4,6 +4,7 @@ HTTP to it: browser tests, the PeerTube CLI, and two instances federating.
 Each instance gets its own data dir, port and database: SQLite in its data dir by default, or a fresh
 PostgreSQL database (and a Redis broker) when `database_url` / `redis_url` are given.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -78,8 +79,20 @@ class LiveInstance:
     def start_worker(self, concurrency: int = 2) -> subprocess.Popen:
         return self.start_process(
             "worker",
-            [sys.executable, "-m", "celery", "-A", "sideways", "worker",
-             "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "sideways",
+                "worker",
+                "--concurrency",
+                str(concurrency),
+                "--loglevel",
+                "INFO",
+                "--without-mingle",
+                "--without-gossip",
+            ],
         )
 
     def web_peak_rss(self) -> int:
@@ -125,7 +138,9 @@ def start_instance(
     """Migrate and start the web server (and a Celery worker) on a free port; returns when it answers."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_"))}
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_"))
+    }
     env.update(
         SIDEWAYS_URL=f"http://127.0.0.1:{port}",
         SIDEWAYS_DATA_DIR=str(data_dir),
@@ -236,9 +251,13 @@ def check_served_hls(playlist: dict) -> None:
             part = requests.get(f"{base}/{media}", headers={"Range": f"bytes={first}-{last}"})
             assert part.status_code == 206
             assert hashlib.sha256(part.content).hexdigest() == digest
-    probed = json.loads(subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", playlist["playlistUrl"]],
-        capture_output=True, check=True, timeout=60,
-    ).stdout)
+    probed = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", playlist["playlistUrl"]],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    )
     heights = {s.get("height") for s in probed["streams"] if s["codec_type"] == "video"}
     assert heights == {f["height"] for f in playlist["files"]}

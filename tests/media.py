@@ -1,4 +1,5 @@
 """Small test clips generated with the real ffmpeg (lavfi sources), never stored binary blobs."""
+
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,16 +47,42 @@ def make_clip(
 
 
 def picture(path: Path, color: str, size: str = "1280x720") -> Path:
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"color={color}:size={size}", "-frames:v", "1",
-                    str(path)], check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"color={color}:size={size}", "-frames:v", "1", str(path)],
+        check=True,
+    )
     return path
 
 
 def image_size_and_color(path: Path) -> tuple[tuple[int, int], bytes]:
     """The JPEG's size and its centre pixel (RGB), read with ffmpeg."""
-    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
-                            str(path)], capture_output=True, text=True, check=True).stdout.strip().split(",")
+    probe = (
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .split(",")
+    )
     width, height = int(probe[0]), int(probe[1])
-    centre = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-vf", f"crop=2:2:{width // 2}:{height // 2}",
-                             "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
+    centre = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-vf",
+            f"crop=2:2:{width // 2}:{height // 2}",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
     return (width, height), centre[:3]

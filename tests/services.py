@@ -1,4 +1,5 @@
 """Reaching the real PostgreSQL and Redis of the integration tier (tier 2)."""
+
 import os
 import socket
 from urllib.parse import urlsplit

@@ -1,4 +1,5 @@
 """`migrate` leaves a usable instance: the root admin with its account and channel, the instance actor."""
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 
@@ -30,10 +31,22 @@ def test_generated_root_password_is_printed_once(tmp_path):
     from tests.live import REPO
 
     env = {"SIDEWAYS_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    first = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=REPO, env=env,
-                           capture_output=True, text=True, check=True)
-    second = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=REPO, env=env,
-                            capture_output=True, text=True, check=True)
+    first = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    second = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "Log in as: root   password: " in first.stdout
     assert "password" not in second.stdout
     assert (tmp_path / "db.sqlite3").exists() and (tmp_path / "secret_key").exists()

@@ -1,5 +1,6 @@
 """A plain `celery -A sideways worker` (no -Q) consumes every queue a task is routed to: before, it consumed
 only `default`, so uploads were never transcoded and federation never ran."""
+
 from sideways.celery import app
 
 

@@ -1,4 +1,5 @@
 """Every public address, fed odd values in its path and query, answers without a server error."""
+
 import pytest
 from django.test import Client
 
@@ -6,22 +7,67 @@ from tests.factories import make_video
 
 pytestmark = pytest.mark.django_db
 
-ODD_VALUES = ["", "-1", "0", "99999999999999999999999", "²", "%FF%FE", "a%2Fb", "..%2F..%2Fetc%2Fpasswd", "%00",
-              "<script>", "a" * 3000, "1e30", "--name", "💥"]
+ODD_VALUES = [
+    "",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "²",
+    "%FF%FE",
+    "a%2Fb",
+    "..%2F..%2Fetc%2Fpasswd",
+    "%00",
+    "<script>",
+    "a" * 3000,
+    "1e30",
+    "--name",
+    "💥",
+]
 IN_PATH = [
-    "/videos/embed/{}", "/w/{}", "/videos/watch/{}", "/c/{}", "/c/{}/videos", "/a/{}", "/a/{}/videos", "/videos/tags/{}",
-    "/videos/update/{}", "/videos/delete/{}", "/download/videos/generate/{}", "/accounts/{}", "/video-channels/{}",
-    "/videos/watch/{}/activity", "/api/v1/videos/{}", "/api/v1/videos/{}/description", "/api/v1/accounts/{}",
-    "/api/v1/video-channels/{}/videos", "/remote/streaming-playlists/hls/{}/x.m3u8", "/static/web-videos/{}",
+    "/videos/embed/{}",
+    "/w/{}",
+    "/videos/watch/{}",
+    "/c/{}",
+    "/c/{}/videos",
+    "/a/{}",
+    "/a/{}/videos",
+    "/videos/tags/{}",
+    "/videos/update/{}",
+    "/videos/delete/{}",
+    "/download/videos/generate/{}",
+    "/accounts/{}",
+    "/video-channels/{}",
+    "/videos/watch/{}/activity",
+    "/api/v1/videos/{}",
+    "/api/v1/videos/{}/description",
+    "/api/v1/accounts/{}",
+    "/api/v1/video-channels/{}/videos",
+    "/remote/streaming-playlists/hls/{}/x.m3u8",
+    "/static/web-videos/{}",
 ]
 IN_QUERY = [
-    "/search?search={}", "/search?sort={}", "/search?categoryOneOf={}", "/search?page={}", "/?page={}",
-    "/videos/trending?page={}", "/feeds/videos.xml?videoChannelId={}", "/feeds/videos.xml?accountName={}",
-    "/feeds/videos.xml?sort={}", "/feeds/podcast/videos.xml?videoChannelId={}", "/services/oembed?url={}",
-    "/services/oembed?url=http://testserver/w/{}", "/services/oembed?url=http://testserver/w/x&maxwidth={}",
-    "/.well-known/webfinger?resource={}", "/.well-known/webfinger?resource=acct:{}@testserver",
-    "/api/v1/videos?count={}", "/api/v1/videos?nsfw={}", "/api/v1/videos?categoryOneOf={}", "/api/v1/videos?sort={}",
-    "/api/v1/search/videos?search={}&start={}", "/api/v1/server/followers?count={}", "/videos/embed/x?start={}",
+    "/search?search={}",
+    "/search?sort={}",
+    "/search?categoryOneOf={}",
+    "/search?page={}",
+    "/?page={}",
+    "/videos/trending?page={}",
+    "/feeds/videos.xml?videoChannelId={}",
+    "/feeds/videos.xml?accountName={}",
+    "/feeds/videos.xml?sort={}",
+    "/feeds/podcast/videos.xml?videoChannelId={}",
+    "/services/oembed?url={}",
+    "/services/oembed?url=http://testserver/w/{}",
+    "/services/oembed?url=http://testserver/w/x&maxwidth={}",
+    "/.well-known/webfinger?resource={}",
+    "/.well-known/webfinger?resource=acct:{}@testserver",
+    "/api/v1/videos?count={}",
+    "/api/v1/videos?nsfw={}",
+    "/api/v1/videos?categoryOneOf={}",
+    "/api/v1/videos?sort={}",
+    "/api/v1/search/videos?search={}&start={}",
+    "/api/v1/server/followers?count={}",
+    "/videos/embed/x?start={}",
 ]
 
 
@@ -30,7 +76,9 @@ def test_no_address_answers_a_server_error(user):
     make_video(channel, "Episode", duration=5)
     client = Client(raise_request_exception=False)
     failures = [
-        (url, status) for template in IN_PATH + IN_QUERY for value in ODD_VALUES
+        (url, status)
+        for template in IN_PATH + IN_QUERY
+        for value in ODD_VALUES
         if (status := client.get(url := template.replace("{}", value)).status_code) >= 500
     ]
     assert failures == []

@@ -1,6 +1,7 @@
 """`make run` (scripts/run) runs the web server, the Celery worker and Celery beat as one unit: when one of
 them dies, or the run is stopped, none is left behind. Before, beat was embedded in the worker and
 outlived a killed worker, so after a restart every periodic task ran twice."""
+
 from __future__ import annotations
 
 import os
@@ -32,12 +33,23 @@ def process_group(pgid: int) -> dict[int, str]:
 @pytest.fixture
 def run(tmp_path):
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_"))}
-    env.update(SIDEWAYS_URL=f"http://127.0.0.1:{port}", SIDEWAYS_DATA_DIR=str(tmp_path / "data"),
-               SIDEWAYS_ROOT_PASSWORD=ROOT_PASSWORD)
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_"))
+    }
+    env.update(
+        SIDEWAYS_URL=f"http://127.0.0.1:{port}",
+        SIDEWAYS_DATA_DIR=str(tmp_path / "data"),
+        SIDEWAYS_ROOT_PASSWORD=ROOT_PASSWORD,
+    )
     with (tmp_path / "run.log").open("wb") as log:
-        process = subprocess.Popen([str(REPO / "scripts" / "run")], cwd=REPO, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [str(REPO / "scripts" / "run")],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + 180
     while True:
         assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "run.log").read_text()

@@ -1,4 +1,5 @@
 """Configuration comes from the environment: embedded default without it, real services with it."""
+
 import json
 import subprocess
 import sys
@@ -22,10 +23,15 @@ print(json.dumps({
 
 
 def _settings_with(env: dict, tmp_path) -> dict:
-    base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DJANGO_SETTINGS_MODULE": "sideways.settings",
-            "SIDEWAYS_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run([sys.executable, "-c", PRINT_SETTINGS], cwd=REPO, env=base | env,
-                            capture_output=True, text=True, check=True)
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "sideways.settings",
+        "SIDEWAYS_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], cwd=REPO, env=base | env, capture_output=True, text=True, check=True
+    )
     return json.loads(result.stdout)
 
 
@@ -41,8 +47,12 @@ def test_embedded_default_needs_no_server(tmp_path):
 
 def test_production_services_from_environment(tmp_path):
     values = _settings_with(
-        {"DATABASE_URL": "postgres://u:p@db.example:5432/tube", "REDIS_URL": "redis://cache.example:6379/0",
-         "SIDEWAYS_URL": "https://videos.side-ways.net", "SIDEWAYS_MAX_UPLOAD_SIZE": "1000"},
+        {
+            "DATABASE_URL": "postgres://u:p@db.example:5432/tube",
+            "REDIS_URL": "redis://cache.example:6379/0",
+            "SIDEWAYS_URL": "https://videos.side-ways.net",
+            "SIDEWAYS_MAX_UPLOAD_SIZE": "1000",
+        },
         tmp_path,
     )
     assert values["engine"] == "django.db.backends.postgresql" and values["db_name"] == "tube"

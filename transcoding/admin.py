@@ -1,4 +1,5 @@
 """Transcoding jobs in the Django admin: what ran, when, how often, why it failed, and a retry action."""
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest

@@ -1,4 +1,5 @@
 """The ffmpeg pipeline that turns an original upload into PeerTube's HLS layout. No HTTP, no federation."""
+
 from django.apps import AppConfig
 
 

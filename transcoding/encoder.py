@@ -19,6 +19,7 @@ every rung, so all rungs still switch at the same segment boundaries. A stream-c
 keeps the source's keyframes, which fit the encoder's grid only from the start of the file: such
 a ladder is one slice.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,12 @@ from transcoding.stream_copy import can_copy_audio, can_copy_video
 from videos.probe import MediaInfo
 
 HLS_OPTIONS = {
-    "f": "hls", "hls_time": "4", "hls_list_size": "0", "hls_playlist_type": "vod",
-    "hls_segment_type": "fmp4", "hls_flags": "single_file",
+    "f": "hls",
+    "hls_time": "4",
+    "hls_list_size": "0",
+    "hls_playlist_type": "vod",
+    "hls_segment_type": "fmp4",
+    "hls_flags": "single_file",
 }
 ERROR_LINES = 3  # last ffmpeg error lines quoted in an EncodeError
 X264_THREADS = 2  # per encoder of a one-slice phase: keeps both cores busy without oversubscribing them
@@ -67,6 +72,7 @@ class RungOutput:
 @dataclass(frozen=True)
 class Slice:
     """A stretch of the source, in seconds from the start of its timeline (ffmpeg shifts it to 0)."""
+
     start: float
     length: float | None  # None: to the end
 
@@ -112,14 +118,22 @@ def time_slices(source: Path, info: MediaInfo, count: int) -> list[Slice]:
             return WHOLE
         starts.append(min(near, key=lambda time: abs(time - target)))
     ends = [*starts[1:], None]
-    return [Slice(start, None if end is None else end - start) for start, end in zip(starts, ends)]
+    return [Slice(start, None if end is None else end - start) for start, end in zip(starts, ends, strict=False)]
 
 
 def _audio_encoder_options(info: MediaInfo) -> list[str]:
     audio = info.audio
     assert audio is not None
-    return ["-c:a", "aac", "-b:a", str(x264.audio_bitrate(audio.codec, audio.bit_rate)), "-ac", "2",
-            "-af", "aresample=first_pts=0"]
+    return [
+        "-c:a",
+        "aac",
+        "-b:a",
+        str(x264.audio_bitrate(audio.codec, audio.bit_rate)),
+        "-ac",
+        "2",
+        "-af",
+        "aresample=first_pts=0",
+    ]
 
 
 def _priming_offset(info: MediaInfo) -> str:
@@ -170,8 +184,9 @@ def _part_name(rung: Rung, index: int) -> str:
     return f"{rung.resolution}-{index}.mp4"
 
 
-def _slice_command(source: Path, info: MediaInfo, rungs: Sequence[Rung], part: Slice, index: int,
-                   threaded: bool, folder: str) -> list[str]:
+def _slice_command(
+    source: Path, info: MediaInfo, rungs: Sequence[Rung], part: Slice, index: int, threaded: bool, folder: str
+) -> list[str]:
     """One process decoding one slice of the source once and encoding it for `rungs`, picture only.
 
     `threaded` (a phase of one slice) lets the decoder and x264 use threads; slices side by side
@@ -191,7 +206,7 @@ def _slice_command(source: Path, info: MediaInfo, rungs: Sequence[Rung], part: S
     graph, labels = _scale_cascade(info, rungs, end)
     seek = ["-ss", f"{part.start:.6f}"] if part.start else []
     command = [*BASE_COMMAND, *decoding, *seek, "-i", str(source), "-filter_complex", graph]
-    for rung, label in zip(rungs, labels):
+    for rung, label in zip(rungs, labels, strict=False):
         options = x264.video_options(rung.resolution, rung.fps, rung.bitrate, X264_THREADS if threaded else 1)
         command += ["-map", label, *options, "-map_metadata", "-1", "-f", "mp4", f"{folder}/{_part_name(rung, index)}"]
     return command
@@ -199,8 +214,19 @@ def _slice_command(source: Path, info: MediaInfo, rungs: Sequence[Rung], part: S
 
 def _audio_command(source: Path, info: MediaInfo, audio_file: str) -> list[str]:
     """The whole ladder's audio, encoded once from the source into a file the joins copy."""
-    return [*BASE_COMMAND, "-i", str(source), "-map", "0:a:0", *_audio_encoder_options(info),
-            "-map_metadata", "-1", "-f", "nut", audio_file]
+    return [
+        *BASE_COMMAND,
+        "-i",
+        str(source),
+        "-map",
+        "0:a:0",
+        *_audio_encoder_options(info),
+        "-map_metadata",
+        "-1",
+        "-f",
+        "nut",
+        audio_file,
+    ]
 
 
 def _escape(value: str, special: str) -> str:
@@ -234,8 +260,15 @@ def _concat_list(rung: Rung, slices: Sequence[Slice], folder: Path) -> str:
     return name
 
 
-def _join_command(source: Path, info: MediaInfo, outputs: Sequence[RungOutput], copy_video: Rung | None,
-                  slices: Sequence[Slice], folder: Path, audio_file: str | None) -> list[str]:
+def _join_command(
+    source: Path,
+    info: MediaInfo,
+    outputs: Sequence[RungOutput],
+    copy_video: Rung | None,
+    slices: Sequence[Slice],
+    folder: Path,
+    audio_file: str | None,
+) -> list[str]:
     """Put each rung's slices end to end with the audio into its HLS playlist, re-encoding nothing.
 
     Every rung gets its own video stream (its slices, or the source's copied) and all share one
@@ -280,6 +313,7 @@ def _finish_playlist(output: RungOutput) -> None:
 @dataclass
 class _Process:
     """One ffmpeg process and what is followed of it."""
+
     command: list[str]
     seconds: float  # how much of the source it goes through
     weight: float  # its share of the ladder's work, for progress (audio and joins: next to nothing)
@@ -324,8 +358,13 @@ def _run(processes: Sequence[_Process], cwd: Path, progress: _Progress) -> None:
     readers = []
     try:
         for process in processes:
-            popen = subprocess.Popen(["setpriv", "--pdeathsig", "KILL", *process.command], cwd=cwd,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            popen = subprocess.Popen(
+                ["setpriv", "--pdeathsig", "KILL", *process.command],
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
             running[id(process)] = popen
             readers.append(threading.Thread(target=_read_lines, args=(process, popen.stderr, lines), daemon=True))
             readers[-1].start()
@@ -380,15 +419,19 @@ def _work(info: MediaInfo, rungs: Sequence[Rung]) -> float:
     return max(decode / 2 + sum(r.width * r.height * r.fps for r in rungs), 1.0)
 
 
-def _slice_processes(source: Path, info: MediaInfo, rungs: Sequence[Rung], slices: Sequence[Slice],
-                     folder: Path) -> list[_Process]:
+def _slice_processes(
+    source: Path, info: MediaInfo, rungs: Sequence[Rung], slices: Sequence[Slice], folder: Path
+) -> list[_Process]:
     """The processes making `rungs`, one per slice, to run side by side (none without rungs)."""
     if not rungs:
         return []
     threaded = len(slices) == 1
     return [
-        _Process(_slice_command(source, info, rungs, part, number, threaded, folder.name), part.seconds(info.duration),
-                 _work(info, rungs) * part.seconds(info.duration) / info.duration)
+        _Process(
+            _slice_command(source, info, rungs, part, number, threaded, folder.name),
+            part.seconds(info.duration),
+            _work(info, rungs) * part.seconds(info.duration) / info.duration,
+        )
         for number, part in enumerate(slices)
     ]
 
@@ -431,11 +474,13 @@ def encode_ladder(
             processes = _slice_processes(source, info, [rung for rung in group if rung in encoded], cuts, folder)
             if index == 0 and audio_file:
                 processes.append(_Process(_audio_command(source, info, audio_file), info.duration, 1.0))
-            join = _Process(_join_command(source, info, [outputs[r] for r in group], copy_video, cuts, folder,
-                                          audio_file), info.duration, 1.0)
+            join = _Process(
+                _join_command(source, info, [outputs[r] for r in group], copy_video, cuts, folder, audio_file),
+                info.duration,
+                1.0,
+            )
             phases.append((processes, join, [outputs[r] for r in group]))
-        progress = _Progress([process for processes, join, _ in phases for process in [*processes, join]],
-                             on_progress)
+        progress = _Progress([process for processes, join, _ in phases for process in [*processes, join]], on_progress)
         for processes, join, group_outputs in phases:
             _run(processes, out_dir, progress)
             _run([join], out_dir, progress)

@@ -5,6 +5,7 @@ from its own playlist; the master lists the renditions with BANDWIDTH, RESOLUTIO
 CODECS; the JSON maps every byte range of every fMP4 to the SHA-256 of those bytes, which PeerTube's
 P2P loader checks segments against.
 """
+
 from __future__ import annotations
 
 import hashlib

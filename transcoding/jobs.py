@@ -9,6 +9,7 @@ A pending job whose message never reached the broker (it was down) has no `queue
 ago and still pending may have lost its message (a broker restarted without its data). Both are taken
 by take_unqueued_jobs, so a job waits for a broker, never for ever.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -60,8 +61,13 @@ def claim(job_id: int) -> TranscodingJob | None:
     # Only if nobody changed the row since it was read: of two claimants, one updates it, the other gets 0.
     unchanged = TranscodingJob.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts, worker=job.worker)
     taken = unchanged.update(
-        status=Status.RUNNING, attempts=F("attempts") + 1, worker=this_worker(),
-        started_at=now, heartbeat_at=now, finished_at=None, error="",
+        status=Status.RUNNING,
+        attempts=F("attempts") + 1,
+        worker=this_worker(),
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        error="",
     )
     if not taken:
         return None
@@ -87,7 +93,8 @@ def release(job: TranscodingJob) -> bool:
     """Put an abandoned job back to pending so a live worker picks it up; False if someone took it meanwhile."""
     return bool(
         TranscodingJob.objects.filter(pk=job.pk, status=Status.RUNNING, worker=job.worker).update(
-            status=Status.PENDING, queued_at=None)
+            status=Status.PENDING, queued_at=None
+        )
     )
 
 
@@ -101,4 +108,3 @@ def unqueued_jobs() -> list[int]:
     stale = timezone.now() - QUEUED_LEASE
     pending = TranscodingJob.objects.filter(status=Status.PENDING)
     return list(pending.filter(Q(queued_at=None) | Q(queued_at__lt=stale)).values_list("pk", flat=True))
-

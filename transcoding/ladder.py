@@ -4,6 +4,7 @@ The "resolution" of a rendition is its smaller side, as in PeerTube, so a portra
 a 1080p rendition that is 1080x1920. Sources are never upscaled, and the source's own resolution is
 always kept when it sits below the top configured rung (PeerTube transcodes the original too).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,4 +1,5 @@
 """One row per transcoding request, so admins see what the worker did, when, and why it failed."""
+
 from django.db import models
 from django.db.models import Q
 

@@ -1,4 +1,5 @@
 """Where a source's video keyframes are, read from its packets without decoding anything."""
+
 from __future__ import annotations
 
 import subprocess

@@ -4,6 +4,7 @@ Browsers show frames progressively, so interlaced sources (TV, DV and DVD video)
 one frame out for one frame in (the frame rate stays the source's); bwdif only touches the frames
 flagged interlaced, so a mostly progressive file is left as it is.
 """
+
 from __future__ import annotations
 
 from videos.probe import VideoStream

@@ -9,6 +9,7 @@ A video not yet watchable is published as soon as its lowest rung is ready and g
 as they finish. An already published video (a re-run) keeps its current files until the whole new
 ladder is ready, then switches at once; the old files are deleted after the switch.
 """
+
 from __future__ import annotations
 
 import logging
@@ -118,10 +119,18 @@ class Release:
         self.hashes[media.name] = hls.segment_hashes(playlist, media)
         self.files.append(
             publishing.HlsFile(
-                resolution=output.rung.resolution, width=width, height=height, fps=fps,
-                size=size, bandwidth=rate, codecs=codecs,
-                filename=media.name, playlist_filename=playlist.name,
-                has_audio=made.has_audio, has_video=made.has_video, metadata=made.raw,
+                resolution=output.rung.resolution,
+                width=width,
+                height=height,
+                fps=fps,
+                size=size,
+                bandwidth=rate,
+                codecs=codecs,
+                filename=media.name,
+                playlist_filename=playlist.name,
+                has_audio=made.has_audio,
+                has_video=made.has_video,
+                metadata=made.raw,
             )
         )
 
@@ -192,7 +201,10 @@ def _transcode(job: TranscodingJob, video: Video, work: Path, progressive: bool)
     release = Release(video, info, make_images(source, info, work))
     try:
         outputs = encode_ladder(
-            source, info, rungs, work / "hls",
+            source,
+            info,
+            rungs,
+            work / "hls",
             names=release.rung_names,
             on_progress=ProgressRecorder(job),
             on_rung_ready=release.publish_rung if progressive else None,

@@ -1,4 +1,5 @@
 """Reactions of transcoding to the video domain's signals (connected in TranscodingConfig.ready)."""
+
 from transcoding.tasks import queue_transcoding
 from videos.models import Video
 from videos.signals import video_uploaded

@@ -6,6 +6,7 @@ keyframe on every frame where the encoded rungs get one (every x264.GOP_SECONDS)
 segments would not start where the other rungs' do, so players could not switch rungs at segment
 boundaries, and a variable frame rate gives the playlist wrong durations.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,10 +39,14 @@ def can_copy_video(source: Path, info: MediaInfo, rung: Rung) -> bool:
     bitrate = video.bit_rate or info.bit_rate
     ratio = max(rung.width, rung.height) / rung.resolution
     return (
-        video.codec == "h264" and video.pix_fmt == "yuv420p" and video.rotation == 0 and not video.interlaced
+        video.codec == "h264"
+        and video.pix_fmt == "yuv420p"
+        and video.rotation == 0
+        and not video.interlaced
         and (video.width, video.height) == (rung.width, rung.height)
         and abs(video.fps - rung.fps) < 0.01
-        and bitrate is not None and bitrate <= x264.max_bitrate(rung.resolution, ratio, rung.fps)
+        and bitrate is not None
+        and bitrate <= x264.max_bitrate(rung.resolution, ratio, rung.fps)
         and (audio is None or can_copy_audio(info))
         and _keeps_ladder_timing(source, info, rung.fps)
     )
@@ -62,4 +67,3 @@ def _keeps_ladder_timing(source: Path, info: MediaInfo, fps: float) -> bool:
     on_grid = all(abs(time - index * frame) <= FRAME_TOLERANCE * frame for index, time in enumerate(times))
     forced = (math.ceil(k * x264.GOP_SECONDS * fps - 1e-6) for k in range(int(times[-1] // x264.GOP_SECONDS) + 1))
     return on_grid and all(frames[index][1] for index in forced if index < len(frames))
-

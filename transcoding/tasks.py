@@ -1,4 +1,5 @@
 """Celery tasks of the transcoding queue. They take ids and re-load rows, so a repeated message is harmless."""
+
 from __future__ import annotations
 
 import logging

@@ -1,6 +1,7 @@
 """The thumbnail and preview of a transcoded video, drawn from one frame in its middle (the first
 frames are often black) by videos.images. Audio-only videos have none.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

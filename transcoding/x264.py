@@ -4,6 +4,7 @@ PeerTube caps every rendition with a bits-per-pixel budget: the average table gi
 maxrate (bufsize is twice it), the max table decides whether a source is already good enough to
 be stream-copied, and the min table is a floor so tiny inputs still get a sane cap.
 """
+
 from __future__ import annotations
 
 # Short side of the picture -> bits per pixel per frame. A resolution between two rows uses the
@@ -82,11 +83,31 @@ def video_options(resolution: int, fps: float, bitrate: int, threads: int) -> li
     """
     gop = max(round(fps * GOP_SECONDS), 1)
     return [
-        "-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF),
-        "-maxrate", str(bitrate), "-bufsize", str(2 * bitrate),
-        "-b_strategy", "1", *(HD_B_FRAMES if resolution >= HD_MIN_RESOLUTION else PEERTUBE_B_FRAMES),
-        *FAST_ANALYSIS, *(FAST_SUBPEL if resolution >= FAST_SUBPEL_MIN_RESOLUTION else []),
-        "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
-        "-force_key_frames", f"expr:gte(t,n_forced*{GOP_SECONDS})",
-        "-pix_fmt", "yuv420p", "-threads", str(threads),
+        "-c:v",
+        "libx264",
+        "-preset",
+        PRESET,
+        "-crf",
+        str(CRF),
+        "-maxrate",
+        str(bitrate),
+        "-bufsize",
+        str(2 * bitrate),
+        "-b_strategy",
+        "1",
+        *(HD_B_FRAMES if resolution >= HD_MIN_RESOLUTION else PEERTUBE_B_FRAMES),
+        *FAST_ANALYSIS,
+        *(FAST_SUBPEL if resolution >= FAST_SUBPEL_MIN_RESOLUTION else []),
+        "-g",
+        str(gop),
+        "-keyint_min",
+        str(gop),
+        "-sc_threshold",
+        "0",
+        "-force_key_frames",
+        f"expr:gte(t,n_forced*{GOP_SECONDS})",
+        "-pix_fmt",
+        "yuv420p",
+        "-threads",
+        str(threads),
     ]

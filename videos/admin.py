@@ -1,4 +1,5 @@
 """Django admin for the whole video domain, so an admin can fix things by hand."""
+
 from collections.abc import Callable
 
 from django.contrib import admin
@@ -6,7 +7,16 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models, transaction
 
 from videos.models import (
-    Account, Channel, InstanceSettings, RetiredHandle, StreamingPlaylist, Tag, User, Video, VideoFile, VideoSource,
+    Account,
+    Channel,
+    InstanceSettings,
+    RetiredHandle,
+    StreamingPlaylist,
+    Tag,
+    User,
+    Video,
+    VideoFile,
+    VideoSource,
 )
 from videos.services.accounts import delete_account, delete_channel, delete_user
 from videos.services.editing import delete_video
@@ -121,4 +131,3 @@ class InstanceSettingsAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         obj.pk = 1
         super().save_model(request, obj, form, change)
-

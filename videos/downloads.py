@@ -11,6 +11,7 @@ file built to be also a script or a page (a polyglot) keeps that payload only in
 So only the picture and sound streams are copied (no data, subtitle or attachment streams, no cover
 art), without the source's global, stream or chapter metadata.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -32,9 +33,31 @@ def remux(source: Path, target: Path, muxer: str) -> None:
     `target` is removed again when ffmpeg fails.
     """
     faststart = ["-movflags", "+faststart"] if muxer == "mp4" else []
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-fflags", "+genpts", "-i", str(source),
-               "-map", "0:V?", "-map", "0:a?", "-c", "copy", "-map_metadata", "-1", "-map_chapters", "-1",
-               *faststart, "-f", muxer, str(target)]
+    command = [
+        "ffmpeg",
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-fflags",
+        "+genpts",
+        "-i",
+        str(source),
+        "-map",
+        "0:V?",
+        "-map",
+        "0:a?",
+        "-c",
+        "copy",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        *faststart,
+        "-f",
+        muxer,
+        str(target),
+    ]
     try:
         result = subprocess.run(command, capture_output=True, timeout=REMUX_TIMEOUT_SECONDS, check=False)
     except subprocess.TimeoutExpired as error:

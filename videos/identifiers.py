@@ -1,5 +1,6 @@
 """What URLs name things by: PeerTube's short UUIDs (the UUID's 128-bit value in the flickr base58 alphabet,
 padded to 22 chars), video ids, numbers, and account or channel handles."""
+
 import uuid
 
 from django.conf import settings

@@ -5,6 +5,7 @@ Both are scaled to cover PeerTube's sizes and cropped to them, so every card has
 It lives in `videos` because accepting an owner's image is part of editing a video; transcoding
 draws its frames through the same function.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,13 +36,36 @@ def draw(source: Path, thumbnail: Path, preview: Path, *, seek: float = 0.0, pre
     `prepare` filters run on that picture first (deinterlacing, square pixels). Whether both images
     were written: a picture that does not decode writes none.
     """
-    graph = (f"[0:v:0]{','.join([*prepare, 'split'])}[a][b];"
-             f"[a]{_cover(THUMBNAIL_SIZE)}[thumbnail];[b]{_cover(PREVIEW_SIZE)}[preview]")
+    graph = (
+        f"[0:v:0]{','.join([*prepare, 'split'])}[a][b];"
+        f"[a]{_cover(THUMBNAIL_SIZE)}[thumbnail];[b]{_cover(PREVIEW_SIZE)}[preview]"
+    )
     command = [
-        "ffmpeg", "-nostdin", "-v", "error", "-y", "-ss", f"{seek:.3f}", "-i", str(source),
-        "-filter_complex", graph,
-        "-map", "[thumbnail]", "-frames:v", "1", "-q:v", "3", str(thumbnail),
-        "-map", "[preview]", "-frames:v", "1", "-q:v", "3", str(preview),
+        "ffmpeg",
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-ss",
+        f"{seek:.3f}",
+        "-i",
+        str(source),
+        "-filter_complex",
+        graph,
+        "-map",
+        "[thumbnail]",
+        "-frames:v",
+        "1",
+        "-q:v",
+        "3",
+        str(thumbnail),
+        "-map",
+        "[preview]",
+        "-frames:v",
+        "1",
+        "-q:v",
+        "3",
+        str(preview),
     ]
     try:
         subprocess.run(command, capture_output=True, timeout=IMAGE_TIMEOUT_SECONDS, check=False)

@@ -1,4 +1,5 @@
 """Absolute URLs of comments: the one place that builds a local comment's ActivityPub id and web address."""
+
 from videos.models import Comment
 from videos.storage import absolute_url
 

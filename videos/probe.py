@@ -4,6 +4,7 @@ It lives in `videos` (the leaf app) because accepting an upload needs it: a file
 ffprobe and a short decode say it is a real video. `transcoding` plans its ladder from the same
 MediaInfo. Any field ffprobe may leave out (size, profile, bit_rate, frame rate…) is optional here.
 """
+
 from __future__ import annotations
 
 import json
@@ -176,7 +177,14 @@ def parse_probe_output(data: dict) -> MediaInfo:
 def probe(path: Path) -> MediaInfo:
     """Run ffprobe on a file and return what it holds, or raise ProbeError with a readable reason."""
     command = [
-        "ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path),
+        "ffprobe",
+        "-v",
+        "error",
+        "-print_format",
+        "json",
+        "-show_format",
+        "-show_streams",
+        str(path),
     ]
     try:
         result = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, check=False)
@@ -199,12 +207,28 @@ def check_decodable(path: Path, info: MediaInfo) -> None:
     picture and the sound are read, as either may be the one that lasts to the end (a song whose
     picture stops early is a complete file).
     """
-    streams = [*(["-map", "0:v:0", "-frames:v", "1"] if info.has_video else []),
-               *(["-map", "0:a:0"] if info.has_audio else [])]
+    streams = [
+        *(["-map", "0:v:0", "-frames:v", "1"] if info.has_video else []),
+        *(["-map", "0:a:0"] if info.has_audio else []),
+    ]
     near_end = max(info.duration - 1.5, 0)
     for seek in (["-ss", "0"], ["-ss", f"{near_end:.3f}"]):
-        command = ["ffmpeg", "-nostdin", "-v", "error", "-xerror", *seek, "-i", str(path),
-                   *streams, "-t", "0.5", "-f", "framecrc", "-"]
+        command = [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-xerror",
+            *seek,
+            "-i",
+            str(path),
+            *streams,
+            "-t",
+            "0.5",
+            "-f",
+            "framecrc",
+            "-",
+        ]
         try:
             result = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, check=False)
         except subprocess.TimeoutExpired as error:

@@ -5,6 +5,7 @@ database row first (a transcoding job, a received activity, a delivery), and eac
 queues again rows whose task never ran; so a message that could not be sent is logged and left for that
 sweep, never raised into the upload, the edit or the inbox request that wanted it.
 """
+
 from __future__ import annotations
 
 import logging

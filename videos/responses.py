@@ -1,6 +1,7 @@
 """JSON documents any origin may read: oEmbed here, and the discovery and ActivityPub documents peers and
 other sites' scripts fetch. PeerTube serves them with `Access-Control-Allow-Origin: *`; they carry no
 cookie-bound data, so opening them is safe."""
+
 from __future__ import annotations
 
 from django.http import JsonResponse
@@ -8,6 +9,8 @@ from django.http import JsonResponse
 
 def cross_origin_json(document: dict, content_type: str = "application/json", status: int = 200) -> JsonResponse:
     """`document` as UTF-8 JSON (non-ASCII text as is, as PeerTube writes it), readable from any origin."""
-    response = JsonResponse(document, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        document, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False}
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response

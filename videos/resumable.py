@@ -6,6 +6,7 @@ or a dropped connection and any worker process can continue it. Chunks are
 streamed straight to the `.part` file; a chunk must start exactly where the stored bytes end.
 Idle sessions are dropped by the periodic `videos.drop_stale_uploads` task.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -90,12 +91,18 @@ def sessions_dir() -> Path:
 
 
 def create_session(
-    *, user_id: int, channel_id: int, filename: str, size: int, payload: dict, images: tuple[Path, Path] | None = None,
+    *,
+    user_id: int,
+    channel_id: int,
+    filename: str,
+    size: int,
+    payload: dict,
+    images: tuple[Path, Path] | None = None,
 ) -> UploadSession:
     """A new session; `images` (a drawn thumbnail and preview) are moved into it for the video to come."""
     session = UploadSession(secrets.token_hex(16), user_id, channel_id, filename, size, payload)
     if images:
-        for image, kept in zip(images, session.images):
+        for image, kept in zip(images, session.images, strict=False):
             shutil.move(image, kept)
     session.part_path.touch()
     session.save()

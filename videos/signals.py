@@ -3,6 +3,7 @@
 Each is sent from videos.services after the database transaction commits (send_on_commit), with `video`
 as argument.
 """
+
 import logging
 
 from django.db import transaction
@@ -30,6 +31,7 @@ def send_on_commit(signal: Signal, sender: type, **kwargs: object) -> None:
     Receivers only queue work: what they do never decides the outcome of the upload, publication or edit
     that sent the signal, so a receiver's exception is logged, not raised into it.
     """
+
     def send() -> None:
         for receiver, result in signal.send_robust(sender=sender, **kwargs):
             if isinstance(result, Exception):

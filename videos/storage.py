@@ -8,6 +8,7 @@ the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which federa
 from the origin (so a page never makes the viewer's browser talk to another host). `playlist_url`,
 `file_url` and friends are the one place that knows both cases; pages and the API ask them, never the rows.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -108,7 +109,7 @@ def image_paths(thumbnail: str, preview: str) -> list[Path]:
 def store_images(thumbnail: Path, preview: Path) -> tuple[str, str]:
     """Move a new thumbnail and preview (JPEGs) into the public folders; returns their fresh names."""
     names = random_filename(".jpg"), random_filename(".jpg")
-    for image, target in zip((thumbnail, preview), image_paths(*names)):
+    for image, target in zip((thumbnail, preview), image_paths(*names), strict=False):
         shutil.move(image, target)
     return names
 

@@ -1,4 +1,5 @@
 """Periodic housekeeping of the videos app (scheduled by CELERY_BEAT_SCHEDULE)."""
+
 from celery import shared_task
 from django.conf import settings
 

@@ -3,6 +3,7 @@
 Real clients (peertube-cli) wait for `files[0].torrentUrl` before reporting success, and WebTorrent
 players use the webseed (`url-list`) to fetch straight from our HTTP server.
 """
+
 from __future__ import annotations
 
 import hashlib

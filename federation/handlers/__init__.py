@@ -4,6 +4,7 @@ Handlers receive an activity whose HTTP signature was verified and whose actor i
 still check that the sender may act on the object (only a video's origin may update or delete it). Types
 we do not handle are logged and dropped, as PeerTube drops what it does not know.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Accept{Follow}: a peer accepted our follow; we then import its catalogue from its outbox."""
+
 from __future__ import annotations
 
 from federation.ld import id_of
@@ -12,8 +13,8 @@ def handle(activity: dict, sender: Actor) -> None:
 
     follow_id = id_of(activity.get("object"))
     # Only a follow still waiting moves: a rejected one stays so until the admin asks again.
-    updated = Follow.objects.filter(
-        url=follow_id, target=sender, actor__host="", state=Follow.State.PENDING
-    ).update(state=Follow.State.ACCEPTED)
+    updated = Follow.objects.filter(url=follow_id, target=sender, actor__host="", state=Follow.State.PENDING).update(
+        state=Follow.State.ACCEPTED
+    )
     if updated:
         queue_on_commit(crawl_outbox, sender.pk)

@@ -1,4 +1,5 @@
 """Announce{Video}: a followed instance shares a video; we fetch it from its origin and import it."""
+
 from __future__ import annotations
 
 from federation.follows import is_followed

@@ -1,5 +1,6 @@
 """Create{Video}: a followed instance publishes a video with the full object embedded; Create{Note}: someone
 comments on a video we hold (on one of ours, we forward it to our followers, as PeerTube does)."""
+
 from __future__ import annotations
 
 from federation.follows import is_followed

@@ -1,6 +1,7 @@
 """Delete: the origin removed a video we hold (only the video's account, channel or instance may), a comment's
 author or its video's origin removed the comment, or a remote account or channel deleted itself (its videos
 and its follows of our actors go with it)."""
+
 from __future__ import annotations
 
 from federation.follows import forget_follows

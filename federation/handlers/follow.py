@@ -1,4 +1,5 @@
 """Follow: a peer follows one of our actors. Instances are accepted at once, as PeerTube does by default."""
+
 from __future__ import annotations
 
 from federation import activities

@@ -1,4 +1,5 @@
 """Like and Dislike: a peer's account rates one of our videos (PeerTube sends rates to the video's origin)."""
+
 from __future__ import annotations
 
 from federation.ld import id_of

@@ -1,4 +1,5 @@
 """Reject{Follow}: a peer refused our follow; the admin page shows it as rejected."""
+
 from __future__ import annotations
 
 from federation.ld import id_of

@@ -1,5 +1,6 @@
 """Undo: a peer takes back a Follow of one of our actors, or a like or dislike of one of our videos (other
 undone activities change nothing here)."""
+
 from __future__ import annotations
 
 from federation.follows import forget_follows

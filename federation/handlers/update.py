@@ -3,6 +3,7 @@
 A video we do not hold yet is imported when its instance is one we follow, as PeerTube does: that is how
 a video made public after publication (private or unlisted before) reaches followers.
 """
+
 from __future__ import annotations
 
 from federation.follows import is_followed

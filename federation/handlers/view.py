@@ -1,4 +1,5 @@
 """View: a viewer on a peer watched one of our videos; PeerTube sends each view to the video's origin."""
+
 from __future__ import annotations
 
 from federation.ld import id_of

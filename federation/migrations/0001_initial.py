@@ -5,33 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('videos', '0001_initial'),
+        ("videos", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Actor',
+            name="Actor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('Application', 'Application'), ('Person', 'Person'), ('Group', 'Group'), ('Service', 'Service'), ('Organization', 'Organization')], max_length=20)),
-                ('preferred_username', models.CharField(max_length=255)),
-                ('host', models.CharField(blank=True, default='', max_length=255)),
-                ('url', models.URLField(blank=True, default='', max_length=2000)),
-                ('inbox_url', models.URLField(blank=True, default='', max_length=2000)),
-                ('shared_inbox_url', models.URLField(blank=True, default='', max_length=2000)),
-                ('public_key_pem', models.TextField()),
-                ('private_key_pem', models.TextField(blank=True, default='')),
-                ('last_fetched_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='actor', to='videos.account')),
-                ('channel', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='actor', to='videos.channel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("Application", "Application"),
+                            ("Person", "Person"),
+                            ("Group", "Group"),
+                            ("Service", "Service"),
+                            ("Organization", "Organization"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("preferred_username", models.CharField(max_length=255)),
+                ("host", models.CharField(blank=True, default="", max_length=255)),
+                ("url", models.URLField(blank=True, default="", max_length=2000)),
+                ("inbox_url", models.URLField(blank=True, default="", max_length=2000)),
+                ("shared_inbox_url", models.URLField(blank=True, default="", max_length=2000)),
+                ("public_key_pem", models.TextField()),
+                ("private_key_pem", models.TextField(blank=True, default="")),
+                ("last_fetched_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actor",
+                        to="videos.account",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actor",
+                        to="videos.channel",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('preferred_username', 'host', 'type'), name='unique_actor_handle'), models.UniqueConstraint(condition=models.Q(('url', ''), _negated=True), fields=('url',), name='unique_remote_actor_url')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("preferred_username", "host", "type"), name="unique_actor_handle"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("url", ""), _negated=True), fields=("url",), name="unique_remote_actor_url"
+                    ),
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0002_follows_inbox_deliveries'),
+        ("federation", "0002_follows_inbox_deliveries"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='actor',
-            name='outbox_url',
-            field=models.URLField(blank=True, default='', max_length=2000),
+            model_name="actor",
+            name="outbox_url",
+            field=models.URLField(blank=True, default="", max_length=2000),
         ),
     ]

@@ -4,28 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0003_actor_outbox'),
+        ("federation", "0003_actor_outbox"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='inboxactivity',
-            options={'verbose_name_plural': 'inbox activities'},
+            name="inboxactivity",
+            options={"verbose_name_plural": "inbox activities"},
         ),
         migrations.AddField(
-            model_name='inboxactivity',
-            name='digest',
-            field=models.CharField(default='', max_length=64),
+            model_name="inboxactivity",
+            name="digest",
+            field=models.CharField(default="", max_length=64),
         ),
         migrations.AlterField(
-            model_name='inboxactivity',
-            name='ap_id',
+            model_name="inboxactivity",
+            name="ap_id",
             field=models.URLField(max_length=2000),
         ),
         migrations.AddConstraint(
-            model_name='inboxactivity',
-            constraint=models.UniqueConstraint(fields=('ap_id', 'digest'), name='unique_inbox_activity'),
+            model_name="inboxactivity",
+            constraint=models.UniqueConstraint(fields=("ap_id", "digest"), name="unique_inbox_activity"),
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0005_delivery_due_index'),
+        ("federation", "0005_delivery_due_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['inbox_url', 'updated_at'], name='delivery_inbox_health'),
+            model_name="delivery",
+            index=models.Index(fields=["inbox_url", "updated_at"], name="delivery_inbox_health"),
         ),
     ]

@@ -1,5 +1,6 @@
 """Retire the names of our actors whose account or channel was deleted before videos.RetiredHandle
 existed, so that no new account or channel takes them over either."""
+
 from django.db import migrations
 
 OWNED_TYPES = ["Person", "Group"]  # the instance's Application actor has a reserved name of its own

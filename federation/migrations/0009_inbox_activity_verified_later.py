@@ -5,30 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0008_retire_orphan_actor_names'),
+        ("federation", "0008_retire_orphan_actor_names"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inboxactivity',
-            name='body',
-            field=models.BinaryField(blank=True, default=b''),
+            model_name="inboxactivity",
+            name="body",
+            field=models.BinaryField(blank=True, default=b""),
         ),
         migrations.AddField(
-            model_name='inboxactivity',
-            name='queued_at',
+            model_name="inboxactivity",
+            name="queued_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='inboxactivity',
-            name='signed_request',
+            model_name="inboxactivity",
+            name="signed_request",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='inboxactivity',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='inbox_activities', to='federation.actor'),
+            model_name="inboxactivity",
+            name="actor",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="inbox_activities",
+                to="federation.actor",
+            ),
         ),
     ]

@@ -4,6 +4,7 @@ A peer stores what it reads here: the inbox it will deliver to, the public key i
 signatures with, and for a channel (Group) the account that owns it, without which PeerTube refuses
 the channel and every video in it.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -16,7 +17,7 @@ from federation.models import Actor
 
 def iso_date(value: datetime.datetime) -> str:
     """ISO 8601 in UTC with milliseconds and a Z, as PeerTube writes dates."""
-    return value.astimezone(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _names(actor: Actor) -> tuple[str, str | None, datetime.datetime]:

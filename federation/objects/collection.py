@@ -3,6 +3,7 @@
 Without ?page the collection only tells its size and where the first page is; ?page=N (from 1) gives
 10 items, and outboxes take ?size= up to 50, which crawling peers use to need fewer requests.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence

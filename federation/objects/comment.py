@@ -4,6 +4,7 @@ PeerTube fetches every comment by its id before it stores it, and walks up `inRe
 each of our comments is served at its id (`federation.views.video_comment`); the comments collection
 links remote ones by their own ids. The text is markdown, as PeerTube writes it.
 """
+
 from __future__ import annotations
 
 from federation import ids
@@ -28,9 +29,16 @@ def note_object(comment: Comment) -> dict:
     """The comment without @context, addressed to the public and its author's followers."""
     url = comment_url(comment)
     if comment.is_deleted:
-        return {"type": "Tombstone", "id": url, "formerType": "Note", "inReplyTo": _in_reply_to(comment),
-                "published": iso_date(comment.created_at), "updated": iso_date(comment.updated_at),
-                "deleted": iso_date(comment.deleted_at), "url": url}
+        return {
+            "type": "Tombstone",
+            "id": url,
+            "formerType": "Note",
+            "inReplyTo": _in_reply_to(comment),
+            "published": iso_date(comment.created_at),
+            "updated": iso_date(comment.updated_at),
+            "deleted": iso_date(comment.deleted_at),
+            "url": url,
+        }
     return {
         "type": "Note",
         "id": url,

@@ -3,6 +3,7 @@
 A local account's rating has the id PeerTube gives its own: `<account>/likes/<video pk>` or
 `<account>/dislikes/<video pk>`; a remote one keeps the id its instance sent.
 """
+
 from __future__ import annotations
 
 from federation import ids

@@ -8,6 +8,7 @@ ladder (master playlist, segment hashes, one fragmented MP4 per rung), and the l
 shares and comments collections, which PeerTube reads whenever it stores or refreshes a remote video
 (without them, PeerTube 6.x-7.x fails on the like counts and drops the video's Announce: docs/interop.md).
 """
+
 from __future__ import annotations
 
 from django.db.models import QuerySet
@@ -77,10 +78,18 @@ def _labels(video: Video) -> dict:
 
 
 def _icons(video: Video) -> list[dict]:
-    images = [("thumbnails", video.thumbnail_filename, THUMBNAIL_SIZE), ("previews", video.preview_filename, PREVIEW_SIZE)]
+    images = [
+        ("thumbnails", video.thumbnail_filename, THUMBNAIL_SIZE),
+        ("previews", video.preview_filename, PREVIEW_SIZE),
+    ]
     return [
-        {"type": "Image", "url": absolute_url(media_path(folder, filename)), "mediaType": "image/jpeg",
-         "width": width, "height": height}
+        {
+            "type": "Image",
+            "url": absolute_url(media_path(folder, filename)),
+            "mediaType": "image/jpeg",
+            "width": width,
+            "height": height,
+        }
         for folder, filename, (width, height) in images
         if filename
     ]
@@ -112,8 +121,12 @@ def _hls_link(video: Video, playlist: StreamingPlaylist) -> dict:
         "mediaType": "application/x-mpegURL",
         "href": hls_url(video.uuid, playlist.playlist_filename),
         "tag": [
-            {"type": "Link", "name": "sha256", "mediaType": "application/json",
-             "href": hls_url(video.uuid, playlist.segments_sha256_filename)},
+            {
+                "type": "Link",
+                "name": "sha256",
+                "mediaType": "application/json",
+                "href": hls_url(video.uuid, playlist.segments_sha256_filename),
+            },
             *(_file_link(video, file) for file in files),
         ],
     }

@@ -1,5 +1,6 @@
 """Helpers and fixtures of the REST API tests (the DRF client, `login` and `alice_token` are in tests/conftest.py,
 as the security tests use them too)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode

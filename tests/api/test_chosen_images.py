@@ -1,4 +1,5 @@
 """PeerTube's thumbnailfile/previewfile: the owner's pictures become the video's thumbnail and preview."""
+
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,16 @@ pytestmark = pytest.mark.django_db
 def test_edit_with_a_thumbnail_and_a_preview(api, alice_token, small_clip, tmp_path):
     video_id = api_upload(api, alice_token, small_clip).json()["video"]["id"]
     mark_published(video_id)
-    with picture(tmp_path / "thumb.png", "red").open("rb") as thumb, picture(tmp_path / "big.jpg", "blue").open("rb") as big:
-        response = api.put(f"/api/v1/videos/{video_id}", {"name": "With a cover", "thumbnailfile": thumb,
-                                                           "previewfile": big}, format="multipart", **bearer(alice_token))
+    with (
+        picture(tmp_path / "thumb.png", "red").open("rb") as thumb,
+        picture(tmp_path / "big.jpg", "blue").open("rb") as big,
+    ):
+        response = api.put(
+            f"/api/v1/videos/{video_id}",
+            {"name": "With a cover", "thumbnailfile": thumb, "previewfile": big},
+            format="multipart",
+            **bearer(alice_token),
+        )
     assert response.status_code == 204, response.content
     details = api.get(f"/api/v1/videos/{video_id}").json()
     assert details["name"] == "With a cover"
@@ -44,8 +52,12 @@ def test_a_file_that_is_not_a_picture_changes_nothing(api, alice_token, small_cl
     fake = tmp_path / "fake.png"
     fake.write_text("not a picture")
     with fake.open("rb") as thumb:
-        response = api.put(f"/api/v1/videos/{video_id}", {"name": "Renamed", "thumbnailfile": thumb},
-                           format="multipart", **bearer(alice_token))
+        response = api.put(
+            f"/api/v1/videos/{video_id}",
+            {"name": "Renamed", "thumbnailfile": thumb},
+            format="multipart",
+            **bearer(alice_token),
+        )
     assert response.status_code == 400 and "thumbnailfile" in response.json()["invalid-params"]
     video = Video.objects.get(pk=video_id)
     assert video.name == "My clip" and not video.images_chosen

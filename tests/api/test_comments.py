@@ -1,4 +1,5 @@
 """PeerTube's Video Comments API: threads, replies, the thread tree, deletion, privacy and refusals."""
+
 from __future__ import annotations
 
 import pytest
@@ -65,8 +66,9 @@ def test_threads_list_newest_first_with_counters_and_pages(api, video, alice_tok
 def test_a_thread_is_a_tree_of_replies(api, video, alice_token, bob_token):
     root = _post(api, _threads(video), bob_token, "Root").json()["comment"]
     answer = _post(api, f"/api/v1/videos/{video.uuid}/comments/{root['id']}", alice_token, "Answer").json()["comment"]
-    deeper = _post(api, f"/api/v1/videos/{video.short_uuid}/comments/{answer['id']}",
-                   bob_token, "Deeper").json()["comment"]
+    deeper = _post(api, f"/api/v1/videos/{video.short_uuid}/comments/{answer['id']}", bob_token, "Deeper").json()[
+        "comment"
+    ]
     assert (answer["threadId"], answer["inReplyToCommentId"]) == (root["id"], root["id"])
     assert (deeper["threadId"], deeper["inReplyToCommentId"]) == (root["id"], answer["id"])
 
@@ -85,8 +87,11 @@ def test_answers_match_peertubes_schemas(api, video, alice_token, bob_token):
     answers = [
         (posted, "/api/v1/videos/{id}/comment-threads", "post"),
         (api.get(_threads(video)).json(), "/api/v1/videos/{id}/comment-threads", "get"),
-        (api.get(f"{_threads(video)}/{posted['comment']['id']}").json(),
-         "/api/v1/videos/{id}/comment-threads/{threadId}", "get"),
+        (
+            api.get(f"{_threads(video)}/{posted['comment']['id']}").json(),
+            "/api/v1/videos/{id}/comment-threads/{threadId}",
+            "get",
+        ),
     ]
     problems: list[str] = []
     for body, path, method in answers:
@@ -100,7 +105,9 @@ def test_refusals_are_problem_json(api, video, bob_token):
     assert "10000" in _problem(_post(api, _threads(video), bob_token, "x" * 10001), 400)["detail"]
     assert "text" in _problem(api.post(_threads(video), {}, format="json", **bearer(bob_token)), 400)["invalid-params"]
     assert _problem(_post(api, f"/api/v1/videos/{video.uuid}/comments/424242", bob_token, "Hi"), 404)
-    assert _problem(_post(api, "/api/v1/videos/00000000-0000-0000-0000-000000000000/comment-threads", bob_token, "Hi"), 404)
+    assert _problem(
+        _post(api, "/api/v1/videos/00000000-0000-0000-0000-000000000000/comment-threads", bob_token, "Hi"), 404
+    )
 
 
 def test_disabled_comments_are_hidden_and_refused(api, video, bob_token):

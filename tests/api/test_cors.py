@@ -1,4 +1,5 @@
 """Browsers on other origins may call the API with bearer tokens (PeerTube grants the same), never with cookies."""
+
 import pytest
 
 from tests.api.conftest import bearer
@@ -8,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 def test_preflight_allows_any_origin_with_the_authorization_header(client):
     response = client.options(
-        "/api/v1/users/me", HTTP_ORIGIN="https://app.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        "/api/v1/users/me",
+        HTTP_ORIGIN="https://app.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
         HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization,content-type",
     )
     assert response.status_code == 204

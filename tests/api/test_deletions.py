@@ -1,5 +1,6 @@
 """Deleting a channel or a user deletes each of its videos like a video deletion: rows, files on disk and
 the video_deleted signal (which federation turns into Delete activities); nothing of theirs stays served."""
+
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,9 @@ def assert_gone(client, urls: list[str], paths: list[Path]) -> None:
     assert [path for path in paths if path.exists()] == []
 
 
-def test_deleting_a_channel_deletes_its_videos_and_their_files(api, client, user, alice_token, received,
-                                                               django_capture_on_commit_callbacks):
+def test_deleting_a_channel_deletes_its_videos_and_their_files(
+    api, client, user, alice_token, received, django_capture_on_commit_callbacks
+):
     extra = Channel.objects.create(account=user.account, name="extra", display_name="Extra")
     private, urls, paths = stored_video(extra, VideoPrivacy.PRIVATE)
     public, public_urls, public_paths = stored_video(extra, VideoPrivacy.PUBLIC)
@@ -36,8 +38,9 @@ def test_deleting_a_channel_deletes_its_videos_and_their_files(api, client, user
     assert Video.objects.filter(pk=kept.pk).exists() and all(client.get(url).status_code == 200 for url in kept_urls)
 
 
-def test_deleting_a_user_deletes_its_account_channels_videos_and_files(api, client, user, login, received,
-                                                                       django_capture_on_commit_callbacks):
+def test_deleting_a_user_deletes_its_account_channels_videos_and_files(
+    api, client, user, login, received, django_capture_on_commit_callbacks
+):
     private, urls, paths = stored_video(user.account.channels.get(), VideoPrivacy.PRIVATE)
     admin = login("root", root_password())
 
@@ -46,12 +49,16 @@ def test_deleting_a_user_deletes_its_account_channels_videos_and_files(api, clie
 
     assert not Video.objects.filter(pk=private.pk).exists() and not Account.objects.filter(name="alice").exists()
     assert_gone(client, urls, paths)
-    assert received == [("video_deleted", private.name), ("channel_deleted", "alice_channel"),
-                        ("account_deleted", "alice")]
+    assert received == [
+        ("video_deleted", private.name),
+        ("channel_deleted", "alice_channel"),
+        ("account_deleted", "alice"),
+    ]
 
 
-def test_a_failed_deletion_keeps_everything(api, client, user, alice_token, received, monkeypatch,
-                                            django_capture_on_commit_callbacks):
+def test_a_failed_deletion_keeps_everything(
+    api, client, user, alice_token, received, monkeypatch, django_capture_on_commit_callbacks
+):
     """All in one transaction: a video that cannot be deleted leaves the channel and its other videos whole."""
     extra = Channel.objects.create(account=user.account, name="extra", display_name="Extra")
     _, _, first_paths = stored_video(extra, VideoPrivacy.PUBLIC)

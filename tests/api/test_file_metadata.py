@@ -1,5 +1,6 @@
 """GET /api/v1/videos/{id}/metadata/{fileId} (each file's `metadataUrl`): ffprobe's findings as PeerTube
 answers them, within the video's privacy, with problem+json errors."""
+
 import pytest
 
 from tests.api.conftest import bearer
@@ -37,7 +38,10 @@ def test_each_file_metadata_url_answers_ffprobe_streams_and_format(api, video):
         assert set(body) == {"streams", "format", "chapters"} and body["chapters"] == []
         streams = {stream["codec_type"]: stream for stream in body["streams"]}
         assert (streams["video"]["codec_name"], streams["video"]["width"], streams["video"]["height"]) == (
-            "h264", width, height)
+            "h264",
+            width,
+            height,
+        )
         assert streams["audio"]["codec_name"] == "aac" and streams["audio"]["sample_rate"] == 48000
         assert "mp4" in body["format"]["format_name"]
         assert abs(body["format"]["duration"] - 3) < 0.5  # a number, as fluent-ffmpeg gives PeerTube
@@ -47,8 +51,13 @@ def test_each_file_metadata_url_answers_ffprobe_streams_and_format(api, video):
 
 def test_numbers_are_numbers_and_tags_stay_text():
     probe_output = {
-        "format": {"filename": "/data/x.mp4", "duration": "3.000000", "size": "1234", "bit_rate": "N/A",
-                   "tags": {"encoder": "Lavf60"}},
+        "format": {
+            "filename": "/data/x.mp4",
+            "duration": "3.000000",
+            "size": "1234",
+            "bit_rate": "N/A",
+            "tags": {"encoder": "Lavf60"},
+        },
         "streams": [{"index": 0, "r_frame_rate": "25/1", "bit_rate": "128000", "tags": {"language": "und"}}],
     }
     assert peertube_file_metadata(probe_output) == {

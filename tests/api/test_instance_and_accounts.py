@@ -1,4 +1,5 @@
 """Config, enumerations, users/me, admin user management, accounts, channels and search."""
+
 import pytest
 
 from tests.api.conftest import bearer
@@ -48,20 +49,34 @@ def test_admin_manages_users_and_others_cannot(api, login, alice_token):
     admin = login("root", root_password())
     assert api.get("/api/v1/users", **bearer(alice_token)).status_code == 403
     assert api.get("/api/v1/users").status_code == 401
-    created = api.post("/api/v1/users", {"username": "carol", "password": "carol-pass", "email": "c@example.org",
-                                         "role": 1, "videoQuota": 5000}, format="json", **bearer(admin))
+    created = api.post(
+        "/api/v1/users",
+        {"username": "carol", "password": "carol-pass", "email": "c@example.org", "role": 1, "videoQuota": 5000},
+        format="json",
+        **bearer(admin),
+    )
     assert created.status_code == 200, created.content
     user_id = created.json()["user"]["id"]
-    again = api.post("/api/v1/users", {"username": "carol", "password": "carol-pass", "email": "d@example.org",
-                                       "role": 1}, format="json", **bearer(admin))
+    again = api.post(
+        "/api/v1/users",
+        {"username": "carol", "password": "carol-pass", "email": "d@example.org", "role": 1},
+        format="json",
+        **bearer(admin),
+    )
     assert again.status_code == 409
-    reserved = api.post("/api/v1/users", {"username": "peertube", "password": "pt-pass-123", "email": "p@example.org",
-                                          "role": 2}, format="json", **bearer(admin))
+    reserved = api.post(
+        "/api/v1/users",
+        {"username": "peertube", "password": "pt-pass-123", "email": "p@example.org", "role": 2},
+        format="json",
+        **bearer(admin),
+    )
     assert reserved.status_code == 409  # the instance's ActivityPub actor answers to that name
     bad = api.post("/api/v1/users", {"username": "Bad Name", "role": "x"}, format="json", **bearer(admin))
     assert bad.status_code == 400 and {"username", "role", "password", "email"} <= set(bad.json()["invalid-params"])
-    assert api.put(f"/api/v1/users/{user_id}", {"videoQuota": 42, "role": 2}, format="json",
-                   **bearer(admin)).status_code == 204
+    assert (
+        api.put(f"/api/v1/users/{user_id}", {"videoQuota": 42, "role": 2}, format="json", **bearer(admin)).status_code
+        == 204
+    )
     carol = api.get(f"/api/v1/users/{user_id}", **bearer(admin)).json()
     assert carol["videoQuota"] == 42 and carol["role"]["id"] == 2
     assert login("carol", "carol-pass")
@@ -69,8 +84,12 @@ def test_admin_manages_users_and_others_cannot(api, login, alice_token):
     assert api.delete(f"/api/v1/users/{user_id}", **bearer(admin)).status_code == 204
     assert api.get(f"/api/v1/users/{user_id}", **bearer(admin)).status_code == 404
     # carol's actor (URL and key) outlives her: the name stays hers, as on PeerTube.
-    again = api.post("/api/v1/users", {"username": "carol", "password": "carol-pass", "email": "c@example.org",
-                                       "role": 1}, format="json", **bearer(admin))
+    again = api.post(
+        "/api/v1/users",
+        {"username": "carol", "password": "carol-pass", "email": "c@example.org", "role": 1},
+        format="json",
+        **bearer(admin),
+    )
     assert again.status_code == 409 and "carol" in again.json()["detail"]
 
 
@@ -79,19 +98,35 @@ def test_accounts_and_channels(api, alice_token, bob_token, small_clip):
     assert api.get("/api/v1/accounts/nobody").status_code == 404
     assert api.get("/api/v1/accounts/alice/video-channels").json()["data"][0]["name"] == "alice_channel"
 
-    created = api.post("/api/v1/video-channels", {"name": "alice_music", "displayName": "Music"}, format="json",
-                       **bearer(alice_token))
+    created = api.post(
+        "/api/v1/video-channels", {"name": "alice_music", "displayName": "Music"}, format="json", **bearer(alice_token)
+    )
     assert created.status_code == 200
     channel_id = created.json()["videoChannel"]["id"]
-    assert api.post("/api/v1/video-channels", {"name": "alice_music", "displayName": "Again"}, format="json",
-                    **bearer(alice_token)).status_code == 409
+    assert (
+        api.post(
+            "/api/v1/video-channels",
+            {"name": "alice_music", "displayName": "Again"},
+            format="json",
+            **bearer(alice_token),
+        ).status_code
+        == 409
+    )
     assert api.post("/api/v1/video-channels", {"name": "x y"}, format="json", **bearer(alice_token)).status_code == 400
     assert api.post("/api/v1/video-channels", {"name": "z", "displayName": "Z"}, format="json").status_code == 401
 
-    assert api.put("/api/v1/video-channels/alice_music", {"displayName": "Mine"}, format="json",
-                   **bearer(bob_token)).status_code == 403
-    assert api.put("/api/v1/video-channels/alice_music", {"displayName": "Songs"}, format="json",
-                   **bearer(alice_token)).status_code == 204
+    assert (
+        api.put(
+            "/api/v1/video-channels/alice_music", {"displayName": "Mine"}, format="json", **bearer(bob_token)
+        ).status_code
+        == 403
+    )
+    assert (
+        api.put(
+            "/api/v1/video-channels/alice_music", {"displayName": "Songs"}, format="json", **bearer(alice_token)
+        ).status_code
+        == 204
+    )
     channel = api.get("/api/v1/video-channels/alice_music").json()
     assert channel["displayName"] == "Songs" and channel["ownerAccount"]["name"] == "alice"
 
@@ -102,8 +137,15 @@ def test_accounts_and_channels(api, alice_token, bob_token, small_clip):
     assert api.delete("/api/v1/video-channels/alice_music", **bearer(alice_token)).status_code == 204
     assert api.delete("/api/v1/video-channels/alice_channel", **bearer(alice_token)).status_code == 409
     assert not Channel.objects.filter(name="alice_music").exists()
-    assert api.post("/api/v1/video-channels", {"name": "alice_music", "displayName": "Music again"}, format="json",
-                    **bearer(bob_token)).status_code == 409
+    assert (
+        api.post(
+            "/api/v1/video-channels",
+            {"name": "alice_music", "displayName": "Music again"},
+            format="json",
+            **bearer(bob_token),
+        ).status_code
+        == 409
+    )
 
 
 def test_search_over_name_description_and_tags(api, user, alice_token, small_clip):

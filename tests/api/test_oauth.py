@@ -1,4 +1,5 @@
 """OAuth as PeerTube clients use it: local client, password and refresh grants, errors, revoke."""
+
 import pytest
 from django.conf import settings
 
@@ -15,7 +16,8 @@ def test_local_client_requires_the_public_host(api):
 
 def test_password_grant_returns_peertube_keys_and_refresh_works(api, user, local_client):
     response = post_form(
-        api, "/api/v1/users/token",
+        api,
+        "/api/v1/users/token",
         {**local_client, "grant_type": "password", "username": "alice", "password": ALICE_PASSWORD, "scope": "upload"},
     )
     assert response.status_code == 200
@@ -26,7 +28,8 @@ def test_password_grant_returns_peertube_keys_and_refresh_works(api, user, local
     assert api.get("/api/v1/users/me", **bearer(body["access_token"])).json()["username"] == "alice"
 
     refreshed = post_form(
-        api, "/api/v1/users/token",
+        api,
+        "/api/v1/users/token",
         {**local_client, "grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
     )
     assert refreshed.status_code == 200
@@ -38,7 +41,8 @@ def test_login_by_email(api, user, local_client):
     user.email = "alice@example.org"
     user.save()
     response = post_form(
-        api, "/api/v1/users/token",
+        api,
+        "/api/v1/users/token",
         {**local_client, "grant_type": "password", "username": "alice@example.org", "password": ALICE_PASSWORD},
     )
     assert response.status_code == 200

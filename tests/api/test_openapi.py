@@ -1,5 +1,6 @@
 """Our OpenAPI schema is served, every path/method we serve exists in PeerTube's spec, and our
 responses carry PeerTube's required fields with compatible types (checked against its schemas)."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 
 Runs against a live instance as production runs it: gunicorn + a Celery worker on PostgreSQL + Redis.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,12 @@ def peertube_cli() -> Path:
     binary = cache / "node_modules" / ".bin" / "peertube-cli"
     if not binary.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(cache), CLI_PACKAGE],
-                       check=True, timeout=300, capture_output=True)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(cache), CLI_PACKAGE],
+            check=True,
+            timeout=300,
+            capture_output=True,
+        )
     return binary
 
 
@@ -53,8 +58,20 @@ def test_peertube_cli_logs_in_uploads_and_the_video_is_listed_and_searchable(ins
     added = run_cli(binary, home, "auth", "add", "-u", instance.url, "-U", "root", "-p", ROOT_PASSWORD, "--default")
     assert added.returncode == 0, added.stdout + added.stderr
 
-    uploaded = run_cli(binary, home, "upload", "-f", str(clip), "-n", "Uploaded by the CLI", "-t", "a,b",
-                       "-d", "zebracorn description", "--no-wait-transcoding")
+    uploaded = run_cli(
+        binary,
+        home,
+        "upload",
+        "-f",
+        str(clip),
+        "-n",
+        "Uploaded by the CLI",
+        "-t",
+        "a,b",
+        "-d",
+        "zebracorn description",
+        "--no-wait-transcoding",
+    )
     assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
     assert "uploaded" in (uploaded.stdout + uploaded.stderr).lower()
 
@@ -62,8 +79,11 @@ def test_peertube_cli_logs_in_uploads_and_the_video_is_listed_and_searchable(ins
     deadline = time.monotonic() + 60
     listed = []
     while time.monotonic() < deadline and not listed:
-        listed = [v for v in requests.get(f"{api}/videos", params={"count": 25}).json()["data"]
-                  if v["name"] == "Uploaded by the CLI"]
+        listed = [
+            v
+            for v in requests.get(f"{api}/videos", params={"count": 25}).json()["data"]
+            if v["name"] == "Uploaded by the CLI"
+        ]
         time.sleep(0.5)
     assert listed, "the uploaded video never appeared in GET /api/v1/videos"
     details = requests.get(f"{api}/videos/{listed[0]['uuid']}").json()

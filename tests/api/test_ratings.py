@@ -1,4 +1,5 @@
 """PeerTube's Video Rates API: PUT /videos/{id}/rate and GET /users/me/videos/{id}/rating."""
+
 from __future__ import annotations
 
 import pytest
@@ -61,5 +62,7 @@ def test_rating_needs_a_login_and_a_video_one_may_see(api, user, video, bob_toke
     assert _rate(api, private, bob_token, "like").status_code == 403
     assert api.get(f"/api/v1/users/me/videos/{private.uuid}/rating", **bearer(bob_token)).status_code == 403
     missing = "00000000-0000-0000-0000-000000000000"
-    assert api.put(f"/api/v1/videos/{missing}/rate", {"rating": "like"}, format="json",
-                   **bearer(bob_token)).status_code == 404
+    assert (
+        api.put(f"/api/v1/videos/{missing}/rate", {"rating": "like"}, format="json", **bearer(bob_token)).status_code
+        == 404
+    )

@@ -1,4 +1,5 @@
 """The resumable upload protocol over raw HTTP, as PeerTube's web client and server-commands speak it."""
+
 import os
 import time
 from pathlib import Path
@@ -20,8 +21,14 @@ PATH = "/api/v1/videos/upload-resumable"
 def init(api, token, size: int, body_format: str = "json", **fields):
     channel_id = api.get("/api/v1/users/me", **bearer(token)).json()["videoChannels"][0]["id"]
     body = {"name": "Resumed", "channelId": channel_id, "filename": "clip.mp4", "tags": ["a", "b"], **fields}
-    return api.post(PATH, body, format=body_format, HTTP_X_UPLOAD_CONTENT_LENGTH=str(size),
-                    HTTP_X_UPLOAD_CONTENT_TYPE="video/mp4", **bearer(token))
+    return api.post(
+        PATH,
+        body,
+        format=body_format,
+        HTTP_X_UPLOAD_CONTENT_LENGTH=str(size),
+        HTTP_X_UPLOAD_CONTENT_TYPE="video/mp4",
+        **bearer(token),
+    )
 
 
 def start(api, token, size: int, body_format: str = "json", **fields) -> str:
@@ -31,8 +38,14 @@ def start(api, token, size: int, body_format: str = "json", **fields) -> str:
 
 
 def put(api, token, query: str, content: bytes, content_range: str):
-    return api.generic("PUT", f"{PATH}?{query}", content, content_type="application/octet-stream",
-                       HTTP_CONTENT_RANGE=content_range, **bearer(token))
+    return api.generic(
+        "PUT",
+        f"{PATH}?{query}",
+        content,
+        content_type="application/octet-stream",
+        HTTP_CONTENT_RANGE=content_range,
+        **bearer(token),
+    )
 
 
 def test_three_chunks_with_probe_conflict_and_resume(api, alice_token, small_clip):
@@ -58,7 +71,9 @@ def test_three_chunks_with_probe_conflict_and_resume(api, alice_token, small_cli
     resumed_from = int(put(api, alice_token, query, b"", f"bytes */{size}")["Range"].rsplit("-", 1)[1]) + 1
     assert resumed_from == third + 100
 
-    second = put(api, alice_token, query, data[resumed_from : 2 * third], f"bytes {resumed_from}-{2 * third - 1}/{size}")
+    second = put(
+        api, alice_token, query, data[resumed_from : 2 * third], f"bytes {resumed_from}-{2 * third - 1}/{size}"
+    )
     assert second.status_code == 308
     last = put(api, alice_token, query, data[2 * third :], f"bytes {2 * third}-{size - 1}/{size}")
     assert last.status_code == 200, last.content
@@ -87,14 +102,16 @@ def test_init_is_validated_before_any_byte(api, user, alice_token, bob_token, se
     missing_name = api.post(PATH, body, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH="100", **bearer(alice_token))
     assert missing_name.status_code == 400 and "filename" in missing_name.json()["invalid-params"]
     settings.SIDEWAYS_MAX_UPLOAD_SIZE = 50
-    too_big = api.post(PATH, {**body, "filename": "a.mp4"}, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH="100",
-                       **bearer(alice_token))
+    too_big = api.post(
+        PATH, {**body, "filename": "a.mp4"}, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH="100", **bearer(alice_token)
+    )
     assert too_big.status_code == 413 and too_big.json()["code"] == "max_file_size_reached"
     settings.SIDEWAYS_MAX_UPLOAD_SIZE = 10**9
     user.video_quota = 10
     user.save()
-    over_quota = api.post(PATH, {**body, "filename": "a.mp4"}, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH="100",
-                          **bearer(alice_token))
+    over_quota = api.post(
+        PATH, {**body, "filename": "a.mp4"}, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH="100", **bearer(alice_token)
+    )
     assert over_quota.status_code == 413 and over_quota.json()["code"] == "quota_reached"
     user.video_quota = -1
     user.save()
@@ -142,8 +159,13 @@ def test_size_and_filename_are_checked(api, alice_token):
     body = {"name": "Resumed", "channelId": channel_id, "filename": "clip.mp4"}
     negative = api.post(PATH, body, format="json", HTTP_X_UPLOAD_CONTENT_LENGTH="-5", **bearer(alice_token))
     assert negative.status_code == 400 and "X-Upload-Content-Length" in negative.json()["invalid-params"]
-    long_name = api.post(PATH, {**body, "filename": "a" * 1001 + ".mp4"}, format="json",
-                         HTTP_X_UPLOAD_CONTENT_LENGTH="100", **bearer(alice_token))
+    long_name = api.post(
+        PATH,
+        {**body, "filename": "a" * 1001 + ".mp4"},
+        format="json",
+        HTTP_X_UPLOAD_CONTENT_LENGTH="100",
+        **bearer(alice_token),
+    )
     assert long_name.status_code == 400 and "filename" in long_name.json()["invalid-params"]
     assert not list(resumable.sessions_dir().iterdir())
 
@@ -151,7 +173,10 @@ def test_size_and_filename_are_checked(api, alice_token):
 def test_pictures_sent_with_the_first_request_become_the_thumbnail_and_preview(api, alice_token, small_clip, tmp_path):
     """PeerTube's server-commands send the first request as multipart when it carries pictures."""
     data = small_clip.read_bytes()
-    with picture(tmp_path / "thumb.png", "red").open("rb") as thumb, picture(tmp_path / "big.jpg", "blue").open("rb") as big:
+    with (
+        picture(tmp_path / "thumb.png", "red").open("rb") as thumb,
+        picture(tmp_path / "big.jpg", "blue").open("rb") as big,
+    ):
         query = start(api, alice_token, len(data), "multipart", thumbnailfile=thumb, previewfile=big)
     last = put(api, alice_token, query, data, f"bytes 0-{len(data) - 1}/{len(data)}")
     assert last.status_code == 200, last.content

@@ -4,6 +4,7 @@ memory.
 Runs against a live instance (scripts/web on PostgreSQL + Redis) with a real 2.2 GB video: raw 1080p frames in
 Matroska, quick for ffmpeg to write and for the upload service to probe and decode-check.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -24,7 +25,9 @@ PATH = "/api/v1/videos/upload-resumable"
 @pytest.fixture
 def instance(real_services, tmp_path):
     database_url, redis_url = real_services
-    instance = start_instance(tmp_path / "instance", postgres_server_url=database_url, redis_url=redis_url, worker=False)
+    instance = start_instance(
+        tmp_path / "instance", postgres_server_url=database_url, redis_url=redis_url, worker=False
+    )
     yield instance
     instance.stop()
 
@@ -32,8 +35,24 @@ def instance(real_services, tmp_path):
 def big_video(path: Path) -> Path:
     """~2.2 GB: 700 uncompressed 1920x1080 frames (3.1 MB each)."""
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25",
-         "-frames:v", "700", "-c:v", "rawvideo", "-pix_fmt", "yuv420p", str(path)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1920x1080:rate=25",
+            "-frames:v",
+            "700",
+            "-c:v",
+            "rawvideo",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ],
         check=True,
     )
     return path
@@ -41,8 +60,10 @@ def big_video(path: Path) -> Path:
 
 def token(url: str) -> str:
     client = requests.get(f"{url}/api/v1/oauth-clients/local").json()
-    response = requests.post(f"{url}/api/v1/users/token", data={
-        **client, "grant_type": "password", "username": "root", "password": ROOT_PASSWORD})
+    response = requests.post(
+        f"{url}/api/v1/users/token",
+        data={**client, "grant_type": "password", "username": "root", "password": ROOT_PASSWORD},
+    )
     response.raise_for_status()
     return response.json()["access_token"]
 
@@ -76,15 +97,23 @@ def test_two_gigabyte_upload_cut_at_one_and_a_half_resumes_and_completes(instanc
     headers = {"Authorization": f"Bearer {token(instance.url)}"}
     me = requests.get(f"{instance.url}/api/v1/users/me", headers=headers).json()
     started = requests.post(
-        instance.url + PATH, headers={**headers, "X-Upload-Content-Length": str(size), "X-Upload-Content-Type": "video/x-matroska"},
+        instance.url + PATH,
+        headers={**headers, "X-Upload-Content-Length": str(size), "X-Upload-Content-Type": "video/x-matroska"},
         json={"name": "Two gigabytes", "channelId": me["videoChannels"][0]["id"], "filename": "big.mkv"},
     )
     assert started.status_code == 201, started.text
     upload_url = instance.url + PATH + "?" + started.headers["Location"].split("?", 1)[1]
 
     def put(start: int, stop: int, abort_after: int | None = None) -> requests.Response:
-        return requests.put(upload_url, data=FileRange(video, start, stop, abort_after), headers={
-            **headers, "Content-Type": "application/octet-stream", "Content-Range": f"bytes {start}-{stop - 1}/{size}"})
+        return requests.put(
+            upload_url,
+            data=FileRange(video, start, stop, abort_after),
+            headers={
+                **headers,
+                "Content-Type": "application/octet-stream",
+                "Content-Range": f"bytes {start}-{stop - 1}/{size}",
+            },
+        )
 
     first = put(0, GIB)
     assert first.status_code == 308, first.text

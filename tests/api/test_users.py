@@ -1,4 +1,5 @@
 """Admin user management: quotas within PeerTube's bounds, creation all or nothing, one user per e-mail."""
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -27,12 +28,15 @@ def test_creation_with_a_quota_out_of_bounds_is_refused_and_leaves_nothing(api, 
     assert response.status_code == 400 and response["Content-Type"].startswith("application/problem+json")
     assert field in response.json()["invalid-params"]
     assert not get_user_model().objects.filter(username="frank").exists()
-    assert not Account.objects.filter(name="frank").exists() and not Channel.objects.filter(name="frank_channel").exists()
+    assert (
+        not Account.objects.filter(name="frank").exists() and not Channel.objects.filter(name="frank_channel").exists()
+    )
 
 
 def test_creation_keeps_both_quotas(api, admin_token):
-    created = api.post("/api/v1/users", _new_user(videoQuota=2**63 - 1, videoQuotaDaily=-1), format="json",
-                       **bearer(admin_token))
+    created = api.post(
+        "/api/v1/users", _new_user(videoQuota=2**63 - 1, videoQuotaDaily=-1), format="json", **bearer(admin_token)
+    )
     assert created.status_code == 200, created.content
     frank = get_user_model().objects.get(username="frank")
     assert (frank.video_quota, frank.video_quota_daily) == (2**63 - 1, -1)
@@ -49,8 +53,9 @@ def test_update_with_a_quota_out_of_bounds_is_refused(api, admin_token, user, fi
 def test_update_to_another_users_email_is_a_conflict(api, admin_token, user, bob):
     user.email = "alice@x.org"
     user.save()
-    response = api.put(f"/api/v1/users/{bob.pk}", {"email": "ALICE@x.org", "role": 1}, format="json",
-                       **bearer(admin_token))
+    response = api.put(
+        f"/api/v1/users/{bob.pk}", {"email": "ALICE@x.org", "role": 1}, format="json", **bearer(admin_token)
+    )
     assert response.status_code == 409 and response["Content-Type"].startswith("application/problem+json")
     assert response.json()["detail"] == "User with this email already exists."
     bob.refresh_from_db()
@@ -60,7 +65,9 @@ def test_update_to_another_users_email_is_a_conflict(api, admin_token, user, bob
 def test_update_may_keep_or_recase_its_own_email(api, admin_token, user):
     user.email = "alice@x.org"
     user.save()
-    assert api.put(f"/api/v1/users/{user.pk}", {"email": "Alice@X.org"}, format="json",
-                   **bearer(admin_token)).status_code == 204
+    assert (
+        api.put(f"/api/v1/users/{user.pk}", {"email": "Alice@X.org"}, format="json", **bearer(admin_token)).status_code
+        == 204
+    )
     user.refresh_from_db()
     assert user.email == "Alice@X.org"

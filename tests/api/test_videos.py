@@ -1,4 +1,5 @@
 """Upload, read, update and delete videos through the API in PeerTube's shapes, with privacy and permissions."""
+
 import datetime
 import hashlib
 
@@ -29,15 +30,26 @@ def bdecode(data: bytes, index: int = 0):
         while data[index : index + 1] != b"e":
             item, index = bdecode(data, index)
             items.append(item)
-        return (dict(zip(items[::2], items[1::2])) if char == b"d" else items), index + 1
+        return (dict(zip(items[::2], items[1::2], strict=False)) if char == b"d" else items), index + 1
     colon = data.index(b":", index)
     length = int(data[index:colon])
     return data[colon + 1 : colon + 1 + length], colon + 1 + length
 
 
 def test_legacy_upload_exposes_the_original_with_a_real_torrent(api, alice_token, small_clip, isolated_media):
-    response = api_upload(api, alice_token, small_clip, **{"tags[0]": "alpha", "tags[1]": "beta", "nsfw": "false",
-                                                        "privacy": "1", "category": "15", "description": "A test"})
+    response = api_upload(
+        api,
+        alice_token,
+        small_clip,
+        **{
+            "tags[0]": "alpha",
+            "tags[1]": "beta",
+            "nsfw": "false",
+            "privacy": "1",
+            "category": "15",
+            "description": "A test",
+        },
+    )
     assert response.status_code == 200, response.content
     ids = response.json()["video"]
     assert set(ids) == {"id", "uuid", "shortUUID"}
@@ -81,8 +93,16 @@ def test_streaming_playlists_come_from_rows(api, alice_token, small_clip):
     playlist = StreamingPlaylist.objects.create(
         video=video, playlist_filename="abc-master.m3u8", segments_sha256_filename="abc-segments-sha256.json"
     )
-    VideoFile.objects.create(playlist=playlist, resolution=240, width=320, height=240, fps=25, size=10,
-                             filename="def-240-fragmented.mp4", playlist_filename="def-240.m3u8")
+    VideoFile.objects.create(
+        playlist=playlist,
+        resolution=240,
+        width=320,
+        height=240,
+        fps=25,
+        size=10,
+        filename="def-240-fragmented.mp4",
+        playlist_filename="def-240.m3u8",
+    )
     hls = api.get(f"/api/v1/videos/{ids['uuid']}", **bearer(alice_token)).json()["streamingPlaylists"][0]
     assert hls["type"] == 1
     assert hls["playlistUrl"].endswith(f"/static/streaming-playlists/hls/{ids['uuid']}/abc-master.m3u8")
@@ -126,8 +146,12 @@ def test_unreadable_file_is_422(api, alice_token, tmp_path):
 
 
 def test_list_shapes_filters_and_privacy(api, alice_token, bob_token, small_clip):
-    public = api_upload(api, alice_token, small_clip, name="Public one", category="1", **{"tags[]": "music"}).json()["video"]
-    private = api_upload(api, alice_token, small_clip, name="Private one", privacy=str(VideoPrivacy.PRIVATE)).json()["video"]
+    public = api_upload(api, alice_token, small_clip, name="Public one", category="1", **{"tags[]": "music"}).json()[
+        "video"
+    ]
+    private = api_upload(api, alice_token, small_clip, name="Private one", privacy=str(VideoPrivacy.PRIVATE)).json()[
+        "video"
+    ]
     unlisted = api_upload(api, alice_token, small_clip, name="Unlisted one", privacy="2").json()["video"]
     for ids in (public, private, unlisted):
         mark_published(ids["id"])
@@ -206,8 +230,12 @@ def test_owner_updates_and_deletes_but_others_cannot(api, alice_token, bob_token
     assert api.put(path, {"name": "Stolen"}, format="multipart", **bearer(bob_token)).status_code == 403
     assert api.delete(path, **bearer(bob_token)).status_code == 403
     assert api.put(path, {"name": "x"}, format="multipart", **bearer(alice_token)).status_code == 400
-    response = api.put(path, {"name": "Renamed", "tags[0]": "new", "description": "Long text"}, format="multipart",
-                       **bearer(alice_token))
+    response = api.put(
+        path,
+        {"name": "Renamed", "tags[0]": "new", "description": "Long text"},
+        format="multipart",
+        **bearer(alice_token),
+    )
     assert response.status_code == 204
     details = api.get(path, **bearer(alice_token)).json()
     assert details["name"] == "Renamed" and details["tags"] == ["new"]
@@ -224,8 +252,9 @@ def test_an_edit_never_undoes_a_publication_made_meanwhile(api, alice_token, sma
     loaded_before_publication = Video.objects.get(pk=ids["id"])
     mark_published(ids["id"])
     monkeypatch.setattr(video_views, "get_video", lambda *args, **kwargs: loaded_before_publication)
-    response = api.put(f"/api/v1/videos/{ids['uuid']}", {"name": "Renamed meanwhile"}, format="multipart",
-                       **bearer(alice_token))
+    response = api.put(
+        f"/api/v1/videos/{ids['uuid']}", {"name": "Renamed meanwhile"}, format="multipart", **bearer(alice_token)
+    )
     assert response.status_code == 204
     video = Video.objects.get(pk=ids["id"])
     assert video.name == "Renamed meanwhile" and video.state == VideoState.PUBLISHED

@@ -5,6 +5,7 @@ POST signed activities to our inbox through Django's test client.
 Remote documents are PeerTube's captured payloads (tests/fixtures/peertube/ap-json) with their host
 rewritten to the peer's address, so the tests exercise what real peers send.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 
 from federation.signatures import generate_keypair, sign_headers
 from tests.federation.peertube_rules import captured
@@ -34,8 +34,23 @@ def keypair(number: int = 0) -> tuple[str, str]:
 @functools.cache
 def jpeg() -> bytes:
     """A real 64x36 JPEG image, made by ffmpeg."""
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=c=blue:s=64x36",
-               "-frames:v", "1", "-c:v", "mjpeg", "-f", "image2pipe", "-"]
+    command = [
+        "ffmpeg",
+        "-nostdin",
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=blue:s=64x36",
+        "-frames:v",
+        "1",
+        "-c:v",
+        "mjpeg",
+        "-f",
+        "image2pipe",
+        "-",
+    ]
     return subprocess.run(command, capture_output=True, check=True).stdout
 
 
@@ -91,19 +106,29 @@ class Peer:
             text = text.replace(captured_base, self.base)
         return json.loads(text)
 
-    def add_actor(self, kind: str, name: str, *, key: int = 0, owner: RemoteActor | None = None,
-                  **overrides: object) -> RemoteActor:
+    def add_actor(
+        self, kind: str, name: str, *, key: int = 0, owner: RemoteActor | None = None, **overrides: object
+    ) -> RemoteActor:
         """Serve an actor ("Application", "Person" or "Group" owned by `owner`) built from PeerTube's captures."""
         folder = "video-channels" if kind == "Group" else "accounts"
         url = self.url(f"/{folder}/{name}")
         private_pem, public_pem = keypair(key)
-        base = captured("esup-pod-captured/application_actor.json") if kind == "Application" else \
-            captured(f"lemmy-captured/peertube/{'group' if kind == 'Group' else 'person'}.json")
+        base = (
+            captured("esup-pod-captured/application_actor.json")
+            if kind == "Application"
+            else captured(f"lemmy-captured/peertube/{'group' if kind == 'Group' else 'person'}.json")
+        )
         document = {
             **{key: value for key, value in base.items() if key not in ("icon", "image", "attributedTo", "playlists")},
-            "type": kind, "id": url, "url": url, "preferredUsername": name, "name": name.title(),
-            "inbox": f"{url}/inbox", "outbox": f"{url}/outbox",
-            "followers": f"{url}/followers", "following": f"{url}/following",
+            "type": kind,
+            "id": url,
+            "url": url,
+            "preferredUsername": name,
+            "name": name.title(),
+            "inbox": f"{url}/inbox",
+            "outbox": f"{url}/outbox",
+            "followers": f"{url}/followers",
+            "following": f"{url}/following",
             "endpoints": {"sharedInbox": self.url("/inbox")},
             "publicKey": {"id": f"{url}#main-key", "owner": url, "publicKeyPem": public_pem},
         }
@@ -145,8 +170,9 @@ def running_peer() -> Iterator[Peer]:
         def answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             path = self.path
-            peer.received.append(Received(self.command, path, dict(self.headers.items()),
-                                          self.rfile.read(length) if length else b""))
+            peer.received.append(
+                Received(self.command, path, dict(self.headers.items()), self.rfile.read(length) if length else b"")
+            )
             status, content_type, body = peer.routes.get(path, (404, "text/plain", b"not found"))
             if self.command == "POST" and path not in peer.routes and path.endswith("/inbox"):
                 status, content_type, body = 202, "text/plain", b""  # inboxes take what they are sent
@@ -172,17 +198,37 @@ def running_peer() -> Iterator[Peer]:
         thread.join()
 
 
-def signed_post(client, actor: RemoteActor, activity: dict | bytes, path: str = "/inbox", *,
-                private_key_pem: str | None = None, now: datetime | None = None,
-                content_type: str = AP_JSON, **extra: str):
+def signed_post(
+    client,
+    actor: RemoteActor,
+    activity: dict | bytes,
+    path: str = "/inbox",
+    *,
+    private_key_pem: str | None = None,
+    now: datetime | None = None,
+    content_type: str = AP_JSON,
+    **extra: str,
+):
     """POST `activity` to our inbox signed by `actor` (or by another key), as a PeerTube peer does."""
     body = activity if isinstance(activity, bytes) else json.dumps(activity).encode()
-    headers = sign_headers("POST", f"http://testserver{path}", body, key_id=actor.key_id,
-                           private_key_pem=private_key_pem or actor.private_key_pem, now=now)
+    headers = sign_headers(
+        "POST",
+        f"http://testserver{path}",
+        body,
+        key_id=actor.key_id,
+        private_key_pem=private_key_pem or actor.private_key_pem,
+        now=now,
+    )
     return client.generic("POST", path, body, content_type=content_type, headers=headers, **extra)
 
 
 def activity_from(actor: RemoteActor, kind: str, object_: object, **fields: object) -> dict:
     """An activity by `actor` with a fresh id on its host."""
-    return {"@context": ["https://www.w3.org/ns/activitystreams"], "type": kind,
-            "id": f"{actor.url}/activities/{uuid.uuid4()}", "actor": actor.url, "object": object_, **fields}
+    return {
+        "@context": ["https://www.w3.org/ns/activitystreams"],
+        "type": kind,
+        "id": f"{actor.url}/activities/{uuid.uuid4()}",
+        "actor": actor.url,
+        "object": object_,
+        **fields,
+    }

@@ -4,6 +4,7 @@ Transcribed from server/core/helpers/custom-validators/activitypub/{actor,videos
 PeerTube peer checks before it stores an actor or a video. `problems_*` return every broken rule, so a
 failing test says which one.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -70,7 +71,9 @@ def problems_actor(doc: dict) -> list[str]:
         if not isinstance(public_key, rsa.RSAPublicKey) or public_key.key_size != 2048:
             problems.append("publicKeyPem is not RSA 2048")
     if doc.get("type") == "Group":
-        owners = [item for item in doc.get("attributedTo") or [] if isinstance(item, dict) and item.get("type") == "Person"]
+        owners = [
+            item for item in doc.get("attributedTo") or [] if isinstance(item, dict) and item.get("type") == "Person"
+        ]
         if not owners or not all(is_url(owner.get("id")) for owner in owners):
             problems.append("Group without a Person in attributedTo")
     return problems
@@ -110,15 +113,21 @@ def problems_video(doc: dict) -> list[str]:
     if doc.get("originallyPublishedAt") is not None and not is_date(doc["originallyPublishedAt"]):
         problems.append("originallyPublishedAt")
     content = doc.get("content")
-    if content is not None and not (3 <= len(content) <= 10000 and doc.get("mediaType") in ("text/markdown", "text/html")):
+    if content is not None and not (
+        3 <= len(content) <= 10000 and doc.get("mediaType") in ("text/markdown", "text/html")
+    ):
         problems.append("content must be null or 3-10000 chars of markdown/html")
     attributed = {item.get("type"): item.get("id") for item in doc.get("attributedTo") or [] if isinstance(item, dict)}
     if not (is_url(attributed.get("Group")) and is_url(attributed.get("Person"))):
         problems.append("attributedTo needs the Person and the Group")
     icons = [
-        icon for icon in doc.get("icon") or []
-        if icon.get("type") == "Image" and icon.get("mediaType") == "image/jpeg" and is_url(icon.get("url"))
-        and is_int(icon.get("width")) and is_int(icon.get("height"))
+        icon
+        for icon in doc.get("icon") or []
+        if icon.get("type") == "Image"
+        and icon.get("mediaType") == "image/jpeg"
+        and is_url(icon.get("url"))
+        and is_int(icon.get("width"))
+        and is_int(icon.get("height"))
     ]
     if not icons:
         problems.append("no JPEG icon with integer width and height")
@@ -142,8 +151,13 @@ def problems_video(doc: dict) -> list[str]:
         tags = playlist.get("tag") if isinstance(playlist.get("tag"), list) else []
         if not is_url(playlist.get("href")):
             problems.append("HLS href")
-        if not any(t.get("name") == "sha256" and t.get("type") == "Link" and t.get("mediaType") == "application/json"
-                   and is_url(t.get("href")) for t in tags):
+        if not any(
+            t.get("name") == "sha256"
+            and t.get("type") == "Link"
+            and t.get("mediaType") == "application/json"
+            and is_url(t.get("href"))
+            for t in tags
+        ):
             problems.append("HLS link without its sha256 segments file")
         files = [t for t in tags if t.get("mediaType") in VIDEO_MEDIA_TYPES]
         if not files:

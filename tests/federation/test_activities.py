@@ -1,4 +1,5 @@
 """The activities we send, compared with what PeerTube sends (ids, addressing, embedding, @context)."""
+
 import pytest
 
 from federation import activities
@@ -8,8 +9,6 @@ from tests.factories import SITE, publish_video
 from tests.federation.peertube_rules import PUBLIC, captured, problems_video
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_site")]
-
-
 
 
 @pytest.fixture
@@ -22,7 +21,9 @@ def test_create_is_sent_by_the_account_with_the_video_inside(video):
     assert (create["type"], create["actor"]) == ("Create", f"{SITE}/accounts/alice")
     assert create["id"] == f"{SITE}/videos/watch/{video.uuid}/activity"
     assert (create["to"], create["cc"]) == ([PUBLIC], [f"{SITE}/accounts/alice/followers"])
-    assert create["@context"] == captured("lemmy-captured/peertube/video.json")["@context"][:3] + [create["@context"][3]]
+    assert create["@context"] == captured("lemmy-captured/peertube/video.json")["@context"][:3] + [
+        create["@context"][3]
+    ]
     assert problems_video(create["object"]) == []
 
 
@@ -62,9 +63,13 @@ def test_delete_follow_and_undo(user):
     delete = activities.delete_object(url, person)
     assert (delete["id"], delete["actor"], delete["object"]) == (f"{url}/delete", f"{SITE}/accounts/alice", url)
     instance = ensure_instance_actor()
-    follow = activities.follow(instance, "https://peer.example.net/accounts/peertube", f"{SITE}/accounts/peertube/follows/7")
+    follow = activities.follow(
+        instance, "https://peer.example.net/accounts/peertube", f"{SITE}/accounts/peertube/follows/7"
+    )
     assert {k: follow[k] for k in ("type", "id", "actor", "object")} == {
-        "type": "Follow", "id": f"{SITE}/accounts/peertube/follows/7", "actor": f"{SITE}/accounts/peertube",
+        "type": "Follow",
+        "id": f"{SITE}/accounts/peertube/follows/7",
+        "actor": f"{SITE}/accounts/peertube",
         "object": "https://peer.example.net/accounts/peertube",
     }
     undo = activities.undo(follow, instance)
@@ -75,7 +80,11 @@ def test_delete_follow_and_undo(user):
 def test_accept_embeds_the_follow_like_peertube():
     reference = captured("esup-pod-captured/accept.json")
     instance = ensure_instance_actor()
-    incoming_follow = {"@context": reference["@context"], **reference["object"], "signature": {"type": "RsaSignature2017"}}
+    incoming_follow = {
+        "@context": reference["@context"],
+        **reference["object"],
+        "signature": {"type": "RsaSignature2017"},
+    }
     accept = activities.accept(incoming_follow, instance, f"{SITE}/accepts/follows/1")
     assert set(accept) == set(reference) - {"signature"}
     assert accept["object"] == reference["object"]
@@ -84,8 +93,13 @@ def test_accept_embeds_the_follow_like_peertube():
 
 
 def test_actor_url_of_remote_and_local_actors(user, video):
-    remote = Actor.objects.create(type=Actor.Type.PERSON, preferred_username="bob", host="peer.example.net",
-                                  url="https://peer.example.net/accounts/bob", public_key_pem="-")
+    remote = Actor.objects.create(
+        type=Actor.Type.PERSON,
+        preferred_username="bob",
+        host="peer.example.net",
+        url="https://peer.example.net/accounts/bob",
+        public_key_pem="-",
+    )
     assert actor_url(remote) == "https://peer.example.net/accounts/bob"
     assert actor_url(ensure_instance_actor()) == f"{SITE}/accounts/peertube"
     assert actor_url(local_actor_for_account(user.account)) == f"{SITE}/accounts/alice"

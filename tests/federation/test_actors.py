@@ -1,4 +1,5 @@
 """Local actors are made once, with their key pair, even when two requests race to make them."""
+
 import importlib
 
 import pytest
@@ -30,8 +31,13 @@ def test_losing_a_creation_race_returns_the_winners_actor(user, monkeypatch):
 
     def keypair_while_another_request_wins():
         private_pem, public_pem = generate_keypair()
-        winner["actor"] = Actor.objects.create(type=Actor.Type.PERSON, preferred_username="alice", account=user.account,
-                                               public_key_pem=public_pem, private_key_pem=private_pem)
+        winner["actor"] = Actor.objects.create(
+            type=Actor.Type.PERSON,
+            preferred_username="alice",
+            account=user.account,
+            public_key_pem=public_pem,
+            private_key_pem=private_pem,
+        )
         return generate_keypair()
 
     monkeypatch.setattr(actors, "generate_keypair", keypair_while_another_request_wins)
@@ -53,8 +59,12 @@ def test_names_of_actors_orphaned_before_names_were_retired_are_retired_by_the_m
     actors.local_actor_for_account(user.account)
     actors.local_actor_for_channel(user.account.channels.get())
     user.delete()  # as before RetiredHandle: the actors stay, ownerless, and no name is retired
-    Actor.objects.create(type=Actor.Type.PERSON, preferred_username="carol", host="peer.example.net",
-                         public_key_pem=generate_keypair()[1])
+    Actor.objects.create(
+        type=Actor.Type.PERSON,
+        preferred_username="carol",
+        host="peer.example.net",
+        public_key_pem=generate_keypair()[1],
+    )
     assert not local_handle_taken("alice")
     for _ in range(2):  # a second run finds them retired already
         migration.retire_orphan_actor_names(apps, None)

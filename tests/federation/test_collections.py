@@ -1,4 +1,5 @@
 """Outboxes, followers and following as crawling PeerTube peers page through them (docs/PROTOCOL.md §3.6)."""
+
 import datetime
 
 import pytest
@@ -13,8 +14,6 @@ from videos.constants import VideoPrivacy
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_site")]
 
 
-
-
 @pytest.fixture
 def channel(user):
     return user.account.channels.get()
@@ -24,16 +23,21 @@ def channel(user):
 def twelve_videos(channel):
     """Twelve public videos published a minute apart (the last one newest), plus one private one."""
     start = timezone.now() - datetime.timedelta(hours=1)
-    videos = [publish_video(channel, f"Episode {n:02d}", published_at=start + datetime.timedelta(minutes=n))
-              for n in range(12)]
+    videos = [
+        publish_video(channel, f"Episode {n:02d}", published_at=start + datetime.timedelta(minutes=n))
+        for n in range(12)
+    ]
     publish_video(channel, "Private rushes", privacy=VideoPrivacy.PRIVATE)
     return videos
 
 
 def remote_actor(name: str) -> Actor:
     return Actor.objects.create(
-        type=Actor.Type.APPLICATION, preferred_username=name, host=f"{name}.example.net",
-        url=f"https://{name}.example.net/accounts/peertube", inbox_url=f"https://{name}.example.net/inbox",
+        type=Actor.Type.APPLICATION,
+        preferred_username=name,
+        host=f"{name}.example.net",
+        url=f"https://{name}.example.net/accounts/peertube",
+        inbox_url=f"https://{name}.example.net/inbox",
         public_key_pem="-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n",
     )
 
@@ -48,7 +52,13 @@ def get(client, path: str, status: int = 200) -> dict:
 def test_instance_outbox_summary_then_pages_of_announces(client, twelve_videos):
     outbox = f"{SITE}/accounts/peertube/outbox"
     summary = get(client, "/accounts/peertube/outbox")
-    assert summary == {**summary, "id": outbox, "type": "OrderedCollection", "totalItems": 12, "first": f"{outbox}?page=1"}
+    assert summary == {
+        **summary,
+        "id": outbox,
+        "type": "OrderedCollection",
+        "totalItems": 12,
+        "first": f"{outbox}?page=1",
+    }
     assert "orderedItems" not in summary
 
     first = get(client, "/accounts/peertube/outbox?page=1")

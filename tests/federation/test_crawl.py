@@ -2,6 +2,7 @@
 items are fetched from the origin, Create items embed the Video, `first` is a URL or an embedded page,
 `next` is followed on the same host only, loops end and a page budget bounds a hostile outbox.
 """
+
 import pytest
 
 from federation import crawl, tasks
@@ -51,8 +52,10 @@ def collection(peer, first: str | dict) -> dict:
 def test_announce_and_create_items_across_pages_are_imported(peer, instance):
     actor, channel = instance
     announced, created = peer.video(channel), peer.video(channel)
-    pages = [page(peer, 1, [announce(peer, announced)], peer.url(f"{OUTBOX}?page=2")),
-             page(peer, 2, [create(peer, created), {"type": "Like", "id": peer.url("/likes/1")}])]
+    pages = [
+        page(peer, 1, [announce(peer, announced)], peer.url(f"{OUTBOX}?page=2")),
+        page(peer, 2, [create(peer, created), {"type": "Like", "id": peer.url("/likes/1")}]),
+    ]
     serve_pages(peer, pages)
     peer.serve(OUTBOX, collection(peer, pages[0]["id"]))
     assert tasks.crawl_outbox(actor.pk) == 2
@@ -78,8 +81,10 @@ def test_a_page_on_another_host_is_not_followed(peer, instance):
 
 def test_a_next_loop_stops(peer, instance):
     actor, channel = instance
-    pages = [page(peer, 1, [announce(peer, peer.video(channel))], peer.url(f"{OUTBOX}?page=2")),
-             page(peer, 2, [], peer.url(f"{OUTBOX}?page=1"))]
+    pages = [
+        page(peer, 1, [announce(peer, peer.video(channel))], peer.url(f"{OUTBOX}?page=2")),
+        page(peer, 2, [], peer.url(f"{OUTBOX}?page=1")),
+    ]
     serve_pages(peer, pages)
     peer.serve(OUTBOX, collection(peer, pages[0]["id"]))
     assert crawl.crawl_outbox(actor) == 1
@@ -103,7 +108,12 @@ def test_items_about_another_hosts_videos_are_skipped(peer, instance):
         channel = origin.add_actor("Group", "bob_channel", owner=origin.add_actor("Person", "bob"))
         real = origin.video(channel)
         forged = {**real, "name": "Forged title"}
-        create = {"type": "Create", "id": f"{real['id']}/activity", "actor": origin.url("/accounts/bob"), "object": forged}
+        create = {
+            "type": "Create",
+            "id": f"{real['id']}/activity",
+            "actor": origin.url("/accounts/bob"),
+            "object": forged,
+        }
         announce_it = {"type": "Announce", "id": peer.url("/announces/1"), "actor": actor.url, "object": real["id"]}
         peer.serve(OUTBOX, collection(peer, page(peer, 1, [create, announce_it])))
         assert crawl.crawl_outbox(actor) == 0

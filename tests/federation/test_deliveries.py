@@ -1,6 +1,7 @@
 """Deliveries against a real inbox on 127.0.0.1: signed POSTs, backoff on 5xx/429/network errors, final
 failure on other 4xx or once the retries are spent, the beat re-queuing what is due, shared inboxes once.
 """
+
 import json
 import socket
 import struct
@@ -21,8 +22,12 @@ from tests.federation.peer import running_peer
 from tests.live import free_port
 
 INBOX = "/accounts/peertube/inbox"
-ACTIVITY = {"type": "Follow", "id": "http://testserver/accounts/peertube/follows/1",
-            "actor": "http://testserver/accounts/peertube", "object": "http://peer/accounts/peertube"}
+ACTIVITY = {
+    "type": "Follow",
+    "id": "http://testserver/accounts/peertube/follows/1",
+    "actor": "http://testserver/accounts/peertube",
+    "object": "http://peer/accounts/peertube",
+}
 
 
 @pytest.fixture
@@ -41,7 +46,8 @@ def send(url: str, queued: list[int], django_capture_on_commit_callbacks) -> Del
 
 
 def test_a_failing_inbox_is_retried_with_backoff_until_it_takes_the_activity(
-        peer, queued, django_capture_on_commit_callbacks):
+    peer, queued, django_capture_on_commit_callbacks
+):
     peer.serve(INBOX, b"busy", status=500, content_type="text/plain")
     row = send(peer.url(INBOX), queued, django_capture_on_commit_callbacks)
     queued.clear()
@@ -64,8 +70,9 @@ def test_a_failing_inbox_is_retried_with_backoff_until_it_takes_the_activity(
     assert len(peer.requests_to(INBOX, "POST")) == 2
 
 
-def test_the_post_is_signed_by_the_sender_with_a_digest_of_the_exact_body(peer, queued,
-                                                                          django_capture_on_commit_callbacks):
+def test_the_post_is_signed_by_the_sender_with_a_digest_of_the_exact_body(
+    peer, queued, django_capture_on_commit_callbacks
+):
     row = send(peer.url(INBOX), queued, django_capture_on_commit_callbacks)
     tasks.deliver_activity(row.pk)
     [request] = peer.requests_to(INBOX, "POST")
@@ -104,6 +111,7 @@ def resetting_server() -> Iterator[str]:
                 return
             connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             connection.close()
+
     threading.Thread(target=reset_all, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}{INBOX}"
@@ -112,8 +120,9 @@ def resetting_server() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("answer", [503, 429, 408, "connection refused", "connection reset"])
-def test_retryable_failures_end_failed_once_every_retry_is_spent(peer, queued, django_capture_on_commit_callbacks,
-                                                                 answer):
+def test_retryable_failures_end_failed_once_every_retry_is_spent(
+    peer, queued, django_capture_on_commit_callbacks, answer
+):
     if answer == "connection reset":
         with resetting_server() as url:
             _deliver_until_failed(url, queued, django_capture_on_commit_callbacks)
@@ -138,17 +147,20 @@ def _deliver_until_failed(url: str, queued: list[int], django_capture_on_commit_
     tasks.deliver_activity(row.pk)
     row.refresh_from_db()
     assert (row.state, row.attempts, row.next_attempt_at) == (
-        Delivery.State.FAILED, len(deliveries.RETRY_DELAYS) + 1, None)
+        Delivery.State.FAILED,
+        len(deliveries.RETRY_DELAYS) + 1,
+        None,
+    )
     assert row.last_error
 
 
-def test_a_try_whose_message_was_lost_is_queued_again_after_its_lease(peer, queued,
-                                                                       django_capture_on_commit_callbacks):
+def test_a_try_whose_message_was_lost_is_queued_again_after_its_lease(peer, queued, django_capture_on_commit_callbacks):
     row = send(peer.url(INBOX), queued, django_capture_on_commit_callbacks)  # the worker never runs it
     queued.clear()
     assert tasks.retry_due_deliveries() == 0
     Delivery.objects.filter(pk=row.pk).update(
-        next_attempt_at=timezone.now() - timedelta(seconds=1))  # QUEUED_TRY_LEASE later
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )  # QUEUED_TRY_LEASE later
     assert tasks.retry_due_deliveries() == 1 and queued == [row.pk]
     tasks.deliver_activity(row.pk)
     assert Delivery.objects.get().state == Delivery.State.DONE
@@ -156,8 +168,11 @@ def test_a_try_whose_message_was_lost_is_queued_again_after_its_lease(peer, queu
 
 def test_deliver_stores_one_row_per_distinct_inbox(db, queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        rows = deliveries.deliver(ACTIVITY, ensure_instance_actor(),
-                                  ["http://a.example/inbox", "http://b.example/inbox", "http://a.example/inbox"])
+        rows = deliveries.deliver(
+            ACTIVITY,
+            ensure_instance_actor(),
+            ["http://a.example/inbox", "http://b.example/inbox", "http://a.example/inbox"],
+        )
     assert [row.inbox_url for row in rows] == ["http://a.example/inbox", "http://b.example/inbox"]
     assert queued == [row.pk for row in rows]
 
@@ -173,8 +188,9 @@ def test_follower_inboxes_deduplicates_shared_inboxes(peer):
     for follower in (instance, alice, bob, dave):
         Follow.objects.create(actor=follower, target=us, state=Follow.State.ACCEPTED)
     Follow.objects.create(actor=carol, target=us, state=Follow.State.PENDING)
-    assert deliveries.follower_inboxes(us) == sorted([peer.url("/inbox"), peer.url("/accounts/bob/inbox"),
-                                                      other.url("/inbox")])
+    assert deliveries.follower_inboxes(us) == sorted(
+        [peer.url("/inbox"), peer.url("/accounts/bob/inbox"), other.url("/inbox")]
+    )
 
 
 def test_finished_rows_older_than_a_month_are_pruned_and_pending_ones_kept(db):
@@ -183,25 +199,33 @@ def test_finished_rows_older_than_a_month_are_pruned_and_pending_ones_kept(db):
     sender = ensure_instance_actor()
     old, recent = timezone.now() - timedelta(days=31), timezone.now() - timedelta(days=1)
     rows = {
-        state: Delivery.objects.create(sender=sender, inbox_url=f"https://peer.example/{state}", activity={}, state=state)
+        state: Delivery.objects.create(
+            sender=sender, inbox_url=f"https://peer.example/{state}", activity={}, state=state
+        )
         for state in Delivery.State.values
     }
     Delivery.objects.update(updated_at=old)  # update() leaves auto_now alone
-    fresh = Delivery.objects.create(sender=sender, inbox_url="https://peer.example/fresh", activity={},
-                                    state=Delivery.State.DONE)
-    handled = [InboxActivity.objects.create(ap_id=f"https://peer.example/a/{n}", actor=sender, payload={},
-                                            processed_at=when) for n, when in enumerate((old, recent, None))]
+    fresh = Delivery.objects.create(
+        sender=sender, inbox_url="https://peer.example/fresh", activity={}, state=Delivery.State.DONE
+    )
+    handled = [
+        InboxActivity.objects.create(ap_id=f"https://peer.example/a/{n}", actor=sender, payload={}, processed_at=when)
+        for n, when in enumerate((old, recent, None))
+    ]
     assert tasks.prune_finished_rows() == 3  # the old done and failed deliveries, the old handled activity
     assert set(Delivery.objects.values_list("pk", flat=True)) == {rows[Delivery.State.PENDING].pk, fresh.pk}
     assert set(InboxActivity.objects.values_list("pk", flat=True)) == {handled[1].pk, handled[2].pk}
 
 
 def test_an_inbox_that_only_fails_goes_to_the_slow_lane_until_one_delivery_works(
-        db, queued, django_capture_on_commit_callbacks):
+    db, queued, django_capture_on_commit_callbacks
+):
     """Its first try waits for the beat an hour later, so timeouts to a dead peer do not hold the workers."""
     dead, alive = "http://dead.example/inbox", "http://alive.example/inbox"
     for _ in range(deliveries.DEAD_AFTER_FAILURES):
-        Delivery.objects.create(sender=ensure_instance_actor(), inbox_url=dead, activity={}, state=Delivery.State.FAILED)
+        Delivery.objects.create(
+            sender=ensure_instance_actor(), inbox_url=dead, activity={}, state=Delivery.State.FAILED
+        )
     with django_capture_on_commit_callbacks(execute=True):
         slow, fast = deliveries.deliver(ACTIVITY, ensure_instance_actor(), [dead, alive])
     assert queued == [fast.pk]

@@ -3,6 +3,7 @@
 Each document is checked against PeerTube's receiving rules (peertube_rules) and its shape compared
 with the real payloads captured from PeerTube instances.
 """
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,7 +18,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_site")]
 
 AP = {"HTTP_ACCEPT": "application/activity+json"}
 ACTIVITY_JSON = "application/activity+json; charset=utf-8"
-
 
 
 @pytest.fixture
@@ -69,13 +69,19 @@ def test_account_is_a_person_and_channel_a_group_owned_by_it(client, user, chann
     group = get_ap(client, f"{SITE}/video-channels/{channel.name}")
     assert problems_actor(person) == [] and problems_actor(group) == []
     assert (person["type"], person["name"], person["summary"]) == ("Person", "alice", "I film trains.")
-    assert (group["type"], group["preferredUsername"], group["name"]) == ("Group", "alice_channel", "Main alice channel")
+    assert (group["type"], group["preferredUsername"], group["name"]) == (
+        "Group",
+        "alice_channel",
+        "Main alice channel",
+    )
     assert group["attributedTo"] == [{"type": "Person", "id": person["id"]}]
     assert group["postingRestrictedToMods"] is True
     # The owner named by the Group is itself fetchable, as PeerTube fetches it before the channel.
     assert get_ap(client, group["attributedTo"][0]["id"])["id"] == person["id"]
-    for mine, reference in ((person, captured("lemmy-captured/peertube/person.json")),
-                            (group, captured("lemmy-captured/peertube/group.json"))):
+    for mine, reference in (
+        (person, captured("lemmy-captured/peertube/person.json")),
+        (group, captured("lemmy-captured/peertube/group.json")),
+    ):
         assert set(mine) - {"summary", "support"} <= set(reference)
         assert set(reference) - set(mine) == {"playlists", "icon", "image"} & set(reference)
 
@@ -87,9 +93,16 @@ def test_actor_keys_are_made_once_per_account(client, user):
 
 
 def test_unknown_and_remote_actors_are_404_json(client, db):
-    Account.objects.create(name="bob", display_name="Bob", host="peer.example.net", url="https://peer.example.net/accounts/bob")
-    for path in ("/accounts/nobody", "/video-channels/nothing", "/accounts/bob", "/accounts/nobody/outbox",
-                 "/video-channels/nothing/followers"):
+    Account.objects.create(
+        name="bob", display_name="Bob", host="peer.example.net", url="https://peer.example.net/accounts/bob"
+    )
+    for path in (
+        "/accounts/nobody",
+        "/video-channels/nothing",
+        "/accounts/bob",
+        "/accounts/nobody/outbox",
+        "/video-channels/nothing/followers",
+    ):
         response = client.get(path, **AP)
         assert response.status_code == 404, path
         assert response["Content-Type"] == ACTIVITY_JSON
@@ -175,8 +188,9 @@ def test_every_link_in_the_video_object_is_served(client, video):
 
 
 def test_short_descriptions_and_unset_fields_are_left_out(client, channel):
-    video = publish_video(channel, "No notes", description="ok", category=None, licence=None, language="",
-                          originally_published_at=None)
+    video = publish_video(
+        channel, "No notes", description="ok", category=None, licence=None, language="", originally_published_at=None
+    )
     doc = get_ap(client, f"{SITE}/videos/watch/{video.uuid}")
     assert problems_video(doc) == []
     assert doc["content"] is None
@@ -198,13 +212,16 @@ def test_video_activity_wraps_the_video_in_its_create(client, video):
     assert problems_video(doc["object"]) == []
 
 
-@pytest.mark.parametrize("fields", [
-    {"privacy": VideoPrivacy.PRIVATE},
-    {"privacy": VideoPrivacy.UNLISTED},
-    {"privacy": VideoPrivacy.INTERNAL},
-    {"state": VideoState.TO_TRANSCODE, "wait_transcoding": False},
-    {"is_local": False, "url": "https://peer.example.net/videos/watch/x"},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"privacy": VideoPrivacy.PRIVATE},
+        {"privacy": VideoPrivacy.UNLISTED},
+        {"privacy": VideoPrivacy.INTERNAL},
+        {"state": VideoState.TO_TRANSCODE, "wait_transcoding": False},
+        {"is_local": False, "url": "https://peer.example.net/videos/watch/x"},
+    ],
+)
 def test_videos_not_for_peers_are_404(client, channel, fields):
     video = publish_video(channel, "Not for peers", **fields)
     for path in (f"/videos/watch/{video.uuid}", f"/videos/watch/{video.uuid}/activity", f"/w/{video.short_uuid}"):

@@ -1,6 +1,7 @@
 """Following another instance as the admin page does: finding its Application actor (NodeInfo's FEP-2677
 link, else WebFinger), the pending Follow sent signed to its inbox, readable errors, and unfollowing.
 """
+
 import pytest
 from django.utils import translation
 
@@ -18,29 +19,43 @@ def english():
     """The service speaks the active language (the admin's); these tests read its English messages."""
     with translation.override("en"):
         yield
+
+
 INBOX = "/accounts/peertube/inbox"
 
 
 def serve_nodeinfo(peer, actor_url: str) -> None:
-    peer.serve("/.well-known/nodeinfo", {"links": [
-        {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": peer.url("/nodeinfo/2.0.json")},
-        {"rel": APPLICATION_REL, "href": actor_url},
-    ]}, content_type="application/json")
+    peer.serve(
+        "/.well-known/nodeinfo",
+        {
+            "links": [
+                {"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": peer.url("/nodeinfo/2.0.json")},
+                {"rel": APPLICATION_REL, "href": actor_url},
+            ]
+        },
+        content_type="application/json",
+    )
 
 
 def serve_webfinger(peer, actor_url: str) -> None:
-    peer.serve(f"/.well-known/webfinger?resource=acct:peertube@{peer.host}", {
-        "subject": f"acct:peertube@{peer.host}",
-        "links": [{"rel": "self", "type": "application/activity+json", "href": actor_url}],
-    }, content_type="application/jrd+json")
+    peer.serve(
+        f"/.well-known/webfinger?resource=acct:peertube@{peer.host}",
+        {
+            "subject": f"acct:peertube@{peer.host}",
+            "links": [{"rel": "self", "type": "application/activity+json", "href": actor_url}],
+        },
+        content_type="application/jrd+json",
+    )
 
 
 @pytest.fixture
 def follow_now(django_capture_on_commit_callbacks):
     """follow_instance with its delivery run (the on-commit callbacks), as the admin's request does."""
+
     def run(host: str) -> Follow:
         with django_capture_on_commit_callbacks(execute=True):
             return follow_instance(host)
+
     return run
 
 
@@ -52,7 +67,11 @@ def test_follow_through_nodeinfo_sends_a_signed_follow_and_waits(peer, follow_no
     [request] = peer.requests_to(INBOX, "POST")
     sent = request.json()
     assert (sent["type"], sent["id"], sent["actor"], sent["object"]) == (
-        "Follow", follow.url, "http://testserver/accounts/peertube", follow.target.url)
+        "Follow",
+        follow.url,
+        "http://testserver/accounts/peertube",
+        follow.target.url,
+    )
     verify_request("POST", INBOX, "", request.headers, request.body, ensure_instance_actor().public_key_pem)
     assert not peer.requests_to(f"/.well-known/webfinger?resource=acct:peertube@{peer.host}")
 

@@ -20,11 +20,13 @@ OUR_INSTANCE = "http://testserver/accounts/peertube"
 @pytest.fixture
 def post(client, django_capture_on_commit_callbacks):
     """Send a signed activity and run what it queues (handler, deliveries) in-process."""
+
     def send(actor, activity, path="/inbox"):
         with django_capture_on_commit_callbacks(execute=True):
             response = signed_post(client, actor, activity, path)
         assert response.status_code == 204, response.content
         return InboxActivity.objects.get(ap_id=activity["id"])
+
     return send
 
 
@@ -40,8 +42,9 @@ def remote(peer):
 def follow(remote_actor, state=Follow.State.ACCEPTED) -> Follow:
     """Our instance following the instance of `remote_actor`."""
     target = fetch_actor(remote_actor.url)
-    return Follow.objects.create(actor=ensure_instance_actor(), target=target, state=state,
-                                 url=f"{OUR_INSTANCE}/follows/{target.pk}")
+    return Follow.objects.create(
+        actor=ensure_instance_actor(), target=target, state=state, url=f"{OUR_INSTANCE}/follows/{target.pk}"
+    )
 
 
 def test_follow_of_our_instance_is_accepted_and_answered_on_the_followers_own_inbox(peer, remote, post):
@@ -55,8 +58,9 @@ def test_follow_of_our_instance_is_accepted_and_answered_on_the_followers_own_in
     accept = answer.json()
     assert accept["type"] == "Accept" and accept["actor"] == OUR_INSTANCE
     assert accept["object"]["id"] == activity["id"]
-    verify_request("POST", "/accounts/peertube/inbox", "", answer.headers, answer.body,
-                   ensure_instance_actor().public_key_pem)
+    verify_request(
+        "POST", "/accounts/peertube/inbox", "", answer.headers, answer.body, ensure_instance_actor().public_key_pem
+    )
 
 
 def test_follow_of_an_unknown_local_name_does_nothing(peer, remote, post):
@@ -197,7 +201,6 @@ def test_update_by_the_origin_changes_the_video(imported, remote, post):
     assert Video.objects.get().name == "A better title"
 
 
-
 def test_delete_by_a_host_that_is_not_the_origin_deletes_nothing(imported, post):
     video, intruder = imported
     post(intruder, activity_from(intruder, "Delete", video["id"]))
@@ -228,8 +231,9 @@ def test_an_unknown_activity_type_is_dropped_without_being_stored(peer, remote, 
     assert not peer.requests_to(instance.url.removeprefix(peer.base))  # not even its key was fetched
 
 
-def test_an_origin_briefly_down_is_asked_again_then_the_failure_is_kept(peer, remote, client,
-                                                                        django_capture_on_commit_callbacks):
+def test_an_origin_briefly_down_is_asked_again_then_the_failure_is_kept(
+    peer, remote, client, django_capture_on_commit_callbacks
+):
     """A 503 from the announced video's origin is retried (a few times, with growing delays); a 404 is not."""
     from federation import tasks
 
@@ -262,5 +266,6 @@ def test_views_peertube_sends_count_once_each_and_viewer_counters_do_not(peer, r
     post(instance, activity_from(instance, "View", "http://testserver/videos/watch/not-a-video"))
     InboxActivity.objects.all().update(processed_at=None)
     from federation.tasks import process_activity
+
     process_activity(InboxActivity.objects.get(ap_id=view["id"]).pk)  # the same view handled again
     assert client.get(f"/api/v1/videos/{video.uuid}").json()["views"] == 2

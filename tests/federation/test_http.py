@@ -1,13 +1,14 @@
 """The outbound client against a real HTTP server on 127.0.0.1: SSRF refusal, redirects, caps, signatures."""
+
 import datetime
 import json
 import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib.metadata import version
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.metadata import version
 from urllib.parse import urlsplit
 
 import pytest
@@ -92,7 +93,9 @@ def answer(handler, status: int, body: bytes = b"", headers: dict[str, str] | No
 
 
 def json_route(document) -> Callable:
-    return lambda handler, _: answer(handler, 200, json.dumps(document).encode(), {"Content-Type": "application/activity+json"})
+    return lambda handler, _: answer(
+        handler, 200, json.dumps(document).encode(), {"Content-Type": "application/activity+json"}
+    )
 
 
 def redirect_route(location: str) -> Callable:
@@ -232,7 +235,9 @@ def test_redirect_loop_stops(peer, private_allowed):
     assert len(seen.requests) == http.MAX_REDIRECTS + 1
 
 
-@pytest.mark.parametrize("status, retryable", [(500, True), (503, True), (429, True), (408, True), (404, False), (410, False)])
+@pytest.mark.parametrize(
+    "status, retryable", [(500, True), (503, True), (429, True), (408, True), (404, False), (410, False)]
+)
 def test_error_status_says_whether_to_retry(peer, private_allowed, status, retryable):
     base, seen = peer
     seen.routes["/actor"] = lambda handler, _: answer(handler, status, b"{}")
@@ -302,7 +307,12 @@ def verifying_inbox(public_pem: str) -> Callable:
 def test_post_activity_is_signed_and_verifies_on_the_server(peer, private_allowed, keys):
     base, seen = peer
     seen.routes["/inbox"] = verifying_inbox(keys[1])
-    activity = {"type": "Follow", "id": f"{base}/follows/1", "actor": "http://testserver/accounts/peertube", "name": "é"}
+    activity = {
+        "type": "Follow",
+        "id": f"{base}/follows/1",
+        "actor": "http://testserver/accounts/peertube",
+        "name": "é",
+    }
     assert http.post_activity(f"{base}/inbox", activity, signer=http.Signer(KEY_ID, keys[0])) == 202
     request = seen.requests[0]
     assert json.loads(request["body"]) == activity
@@ -333,7 +343,7 @@ def test_post_does_not_follow_redirects(peer, private_allowed, keys):
 def certificate(subject: str, issuer_key, issuer: str | None = None, *, ca: bool = False, key=None):
     """An EC certificate for `subject` (a CA, or a server certificate for the name `subject`)."""
     key = key or ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     builder = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
@@ -362,7 +372,9 @@ def tls_peer(tmp_path, monkeypatch) -> Iterator[tuple[int, Seen]]:
     (tmp_path / "ca.pem").write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     (tmp_path / "server.pem").write_bytes(
         server_cert.public_bytes(serialization.Encoding.PEM)
-        + server_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        + server_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))  # OpenSSL's default trust store, for this test
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

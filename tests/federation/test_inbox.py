@@ -4,6 +4,7 @@ may POST, what is refused with which status, and that a refused request stores n
 Requests go through Django's test client, signed with federation.signatures by keys a real peer on
 127.0.0.1 publishes in its actor documents.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -27,8 +28,9 @@ def nothing_stored() -> bool:
     return not InboxActivity.objects.exists()
 
 
-def test_a_signed_activity_is_stored_and_queued_once(client, peer, sender, django_capture_on_commit_callbacks,
-                                                       monkeypatch):
+def test_a_signed_activity_is_stored_and_queued_once(
+    client, peer, sender, django_capture_on_commit_callbacks, monkeypatch
+):
     from federation import tasks
 
     queued = []
@@ -64,8 +66,12 @@ def test_unsigned_activity_is_refused_401(client, peer, sender):
 
 
 def test_malformed_signature_is_refused_400(client, peer, sender):
-    response = client.post("/inbox", follow_of_us(sender), content_type="application/activity+json",
-                           headers={"Signature": 'keyId="x",signature=not base64!'})
+    response = client.post(
+        "/inbox",
+        follow_of_us(sender),
+        content_type="application/activity+json",
+        headers={"Signature": 'keyId="x",signature=not base64!'},
+    )
     assert response.status_code == 400 and nothing_stored()
 
 
@@ -87,12 +93,14 @@ def _post_with_signed_list(client, sender, activity, dropped):
     from federation.signatures import sign_headers
 
     body = json.dumps(activity).encode()
-    headers = sign_headers("POST", "http://testserver/inbox", body, key_id=sender.key_id,
-                           private_key_pem=sender.private_key_pem)
+    headers = sign_headers(
+        "POST", "http://testserver/inbox", body, key_id=sender.key_id, private_key_pem=sender.private_key_pem
+    )
     signed_list = ["(request-target)", "host", "date", "digest"]
     signed_list.remove(dropped)
     headers["Signature"] = headers["Signature"].replace(
-        'headers="(request-target) host date digest"', f'headers="{" ".join(signed_list)}"')
+        'headers="(request-target) host date digest"', f'headers="{" ".join(signed_list)}"'
+    )
     return client.generic("POST", "/inbox", body, content_type="application/activity+json", headers=headers)
 
 
@@ -107,8 +115,13 @@ def test_tampered_body_is_refused_401(client, peer, sender):
     from federation.signatures import sign_headers
 
     activity = follow_of_us(sender)
-    headers = sign_headers("POST", "http://testserver/inbox", json.dumps(activity).encode(),
-                           key_id=sender.key_id, private_key_pem=sender.private_key_pem)
+    headers = sign_headers(
+        "POST",
+        "http://testserver/inbox",
+        json.dumps(activity).encode(),
+        key_id=sender.key_id,
+        private_key_pem=sender.private_key_pem,
+    )
     tampered = json.dumps({**activity, "object": "http://testserver/accounts/alice"}).encode()
     response = client.generic("POST", "/inbox", tampered, content_type="application/activity+json", headers=headers)
     assert response.status_code == 401 and nothing_stored()
@@ -161,8 +174,10 @@ def test_body_over_500_kB_is_refused_413(client, peer, sender):
     assert nothing_stored() and not peer.received  # not even the signer's key was fetched
 
 
-@pytest.mark.parametrize("content_type", ['application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
-                                          "application/json; charset=utf-8"])
+@pytest.mark.parametrize(
+    "content_type",
+    ['application/ld+json; profile="https://www.w3.org/ns/activitystreams"', "application/json; charset=utf-8"],
+)
 def test_the_other_activitypub_content_types_are_taken(client, peer, sender, content_type):
     assert signed_post(client, sender, follow_of_us(sender), content_type=content_type).status_code == 204
 
@@ -226,7 +241,8 @@ def test_a_peer_that_rotated_its_key_is_refetched_once_and_accepted(client, peer
 def test_a_flood_of_bad_signatures_refetches_the_actor_at_most_once_a_minute(client, peer, sender, refetched):
     assert signed_post(client, sender, follow_of_us(sender)).status_code == 204
     Actor.objects.filter(url=sender.url).update(
-        last_fetched_at=timezone.now() - remote_actors.REFETCH_AT_MOST_EVERY - timedelta(seconds=1))
+        last_fetched_at=timezone.now() - remote_actors.REFETCH_AT_MOST_EVERY - timedelta(seconds=1)
+    )
     if refetched == "broken document":
         peer.serve("/accounts/peertube", {"type": "Application", "id": sender.url})
     elif refetched == "peer down":

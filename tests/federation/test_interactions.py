@@ -1,5 +1,6 @@
 """What peers' users do to our videos: likes and dislikes, comments and their deletion, as PeerTube sends
 them; and the collections and comment documents PeerTube reads back."""
+
 from __future__ import annotations
 
 import json
@@ -27,6 +28,7 @@ def post(client, django_capture_on_commit_callbacks):
             response = signed_post(client, actor, activity, "/inbox")
         assert response.status_code == 204, response.content
         return InboxActivity.objects.get(ap_id=activity["id"])
+
     return send
 
 
@@ -46,9 +48,18 @@ def video_url(video):
 
 
 def note(author, in_reply_to: str, content: str = "Great episode!", **fields) -> dict:
-    return {"type": "Note", "id": f"{author.url}/comments/{abs(hash((in_reply_to, content)))}", "content": content,
-            "mediaType": "text/markdown", "inReplyTo": in_reply_to, "published": "2026-12-01T10:00:00.000Z",
-            "attributedTo": author.url, "to": [PUBLIC], "cc": [f"{author.url}/followers"], **fields}
+    return {
+        "type": "Note",
+        "id": f"{author.url}/comments/{abs(hash((in_reply_to, content)))}",
+        "content": content,
+        "mediaType": "text/markdown",
+        "inReplyTo": in_reply_to,
+        "published": "2026-12-01T10:00:00.000Z",
+        "attributedTo": author.url,
+        "to": [PUBLIC],
+        "cc": [f"{author.url}/followers"],
+        **fields,
+    }
 
 
 def api(client, path: str) -> dict:
@@ -102,17 +113,24 @@ def test_a_comment_and_its_threaded_reply_are_stored_and_shown(peer, bob, post, 
 
 
 def test_html_from_other_software_is_reduced_to_text(peer, bob, post, video, video_url):
-    post(bob, activity_from(bob, "Create", note(bob, video_url, "<p>Hello <a href='x'>there</a></p>", mediaType="text/html")))
+    post(
+        bob,
+        activity_from(bob, "Create", note(bob, video_url, "<p>Hello <a href='x'>there</a></p>", mediaType="text/html")),
+    )
     assert Comment.objects.get().text == "Hello there"
 
 
-@pytest.mark.parametrize("spoil", [
-    lambda bob, n: {**n, "attributedTo": "http://elsewhere.example/accounts/eve"},
-    lambda bob, n: {**n, "to": [], "cc": [f"{bob.url}/followers"]},
-    lambda bob, n: {**n, "inReplyTo": "http://testserver/videos/watch/00000000-0000-4000-8000-000000000000"},
-    lambda bob, n: {**n, "content": "   "},
-    lambda bob, n: {**n, "id": "http://elsewhere.example/comments/1"},
-], ids=["not the author", "not public", "unknown video", "empty", "id on another host"])
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda bob, n: {**n, "attributedTo": "http://elsewhere.example/accounts/eve"},
+        lambda bob, n: {**n, "to": [], "cc": [f"{bob.url}/followers"]},
+        lambda bob, n: {**n, "inReplyTo": "http://testserver/videos/watch/00000000-0000-4000-8000-000000000000"},
+        lambda bob, n: {**n, "content": "   "},
+        lambda bob, n: {**n, "id": "http://elsewhere.example/comments/1"},
+    ],
+    ids=["not the author", "not public", "unknown video", "empty", "id on another host"],
+)
 def test_comments_we_do_not_take(peer, bob, post, video, video_url, spoil):
     received = post(bob, activity_from(bob, "Create", spoil(bob, note(bob, video_url))))
     assert received.processed_at is not None and received.error == ""
@@ -140,13 +158,18 @@ def test_our_comments_are_served_as_notes_and_listed(peer, bob, post, client, us
     post(bob, activity_from(bob, "Create", theirs := note(bob, f"{video_url}/comments/{ours.pk}", "A reply")))
     document = json.loads(client.get(f"/videos/watch/{video.uuid}/comments/{ours.pk}", **AP).content)
     assert document["type"] == "Note" and document["id"] == f"{video_url}/comments/{ours.pk}"
-    assert (document["content"], document["mediaType"], document["inReplyTo"]) == ("Our own words", "text/markdown", video_url)
+    assert (document["content"], document["mediaType"], document["inReplyTo"]) == (
+        "Our own words",
+        "text/markdown",
+        video_url,
+    )
     assert document["attributedTo"] == "http://testserver/accounts/alice" and PUBLIC in document["to"]
     listed = json.loads(client.get(f"/videos/watch/{video.uuid}/comments?page=1", **AP).content)["orderedItems"]
     assert listed == [theirs["id"], document["id"]]  # oldest first; theirs was published on December 1st
     remote = Comment.objects.get(url=theirs["id"])
     assert client.get(f"/videos/watch/{video.uuid}/comments/{remote.pk}", **AP).status_code == 404  # not ours to serve
     from videos.services.comments import delete_comment
+
     delete_comment(ours)
     tombstone = json.loads(client.get(f"/videos/watch/{video.uuid}/comments/{ours.pk}", **AP).content)
     assert tombstone["type"] == "Tombstone" and tombstone["formerType"] == "Note" and "content" not in tombstone
@@ -166,7 +189,8 @@ def posted(peer, path: str = "/inbox") -> list[dict]:
 
 
 def test_our_comments_and_their_deletion_reach_followers_and_answered_authors(
-        peer, bob, post, followed_by_peer, user, video, video_url, django_capture_on_commit_callbacks):
+    peer, bob, post, followed_by_peer, user, video, video_url, django_capture_on_commit_callbacks
+):
     from videos.services.comments import delete_comment
 
     post(bob, activity_from(bob, "Create", theirs := note(bob, video_url, "Bob asks")))
@@ -183,11 +207,15 @@ def test_our_comments_and_their_deletion_reach_followers_and_answered_authors(
         delete_comment(Comment.objects.get(url=theirs["id"]))
         delete_comment(reply)
     deletes = {a["object"]: a["actor"] for a in posted(peer) if a["type"] == "Delete"}
-    assert deletes == {theirs["id"]: "http://testserver/accounts/alice",
-                       f"{video_url}/comments/{reply.pk}": "http://testserver/accounts/alice"}
+    assert deletes == {
+        theirs["id"]: "http://testserver/accounts/alice",
+        f"{video_url}/comments/{reply.pk}": "http://testserver/accounts/alice",
+    }
 
 
-def test_a_peers_comment_on_our_video_is_forwarded_to_our_other_followers(peer, bob, post, followed_by_peer, video, video_url):
+def test_a_peers_comment_on_our_video_is_forwarded_to_our_other_followers(
+    peer, bob, post, followed_by_peer, video, video_url
+):
     with running_peer() as other:
         other_instance = other.instance()
         post(other_instance, activity_from(other_instance, "Follow", "http://testserver/accounts/peertube"))
@@ -213,8 +241,9 @@ def test_our_likes_of_a_remote_video_go_to_its_origin(peer, post, user, django_c
     assert sent == [("Like", video.url), ("Undo", "Like"), ("Dislike", video.url)]
 
 
-def test_a_forwarded_comment_is_taken_only_with_its_authors_json_ld_signature(peer, bob, client, video, video_url,
-                                                                                django_capture_on_commit_callbacks):
+def test_a_forwarded_comment_is_taken_only_with_its_authors_json_ld_signature(
+    peer, bob, client, video, video_url, django_capture_on_commit_callbacks
+):
     """PeerTube forwards what others say about its videos, HTTP-signed by itself: the author's own JSON-LD
     signature is what makes the activity believable."""
     forwarder = peer.instance()
@@ -227,8 +256,9 @@ def test_a_forwarded_comment_is_taken_only_with_its_authors_json_ld_signature(pe
     unsigned = activity_from(bob, "Create", note(bob, video_url, "Unsigned words"))
     assert forward(unsigned).status_code == 204 and not Comment.objects.exists()  # dropped, nothing fetched
 
-    signed = ld_signatures.sign(activity_from(bob, "Create", note(bob, video_url, "Signed words")),
-                                bob.private_key_pem, bob.key_id)
+    signed = ld_signatures.sign(
+        activity_from(bob, "Create", note(bob, video_url, "Signed words")), bob.private_key_pem, bob.key_id
+    )
     tampered = {**signed, "object": {**signed["object"], "content": "Words bob never wrote"}}
     assert forward(tampered).status_code == 401 and not Comment.objects.exists()
     assert forward(signed).status_code == 204

@@ -1,4 +1,5 @@
 """Reading inbound JSON-LD without a processor: the normalising helpers and the hostile-keyword check."""
+
 import pytest
 
 from federation import ld
@@ -20,12 +21,15 @@ def test_id_of_and_as_list():
     assert ld.as_list(None) == [] and ld.as_list("a") == ["a"] and ld.as_list(["a", "b"]) == ["a", "b"]
 
 
-@pytest.mark.parametrize("payload, hostile", [
-    ({"type": "Follow", "object": {"id": "x"}}, False),
-    ({"@graph": []}, True),
-    ({"object": {"@reverse": {}}}, True),
-    ({"to": [{"@included": []}]}, True),
-    (captured("lemmy-captured/peertube/video.json"), False),
-])
+@pytest.mark.parametrize(
+    "payload, hostile",
+    [
+        ({"type": "Follow", "object": {"id": "x"}}, False),
+        ({"@graph": []}, True),
+        ({"object": {"@reverse": {}}}, True),
+        ({"to": [{"@included": []}]}, True),
+        (captured("lemmy-captured/peertube/video.json"), False),
+    ],
+)
 def test_is_hostile(payload, hostile):
     assert ld.is_hostile(payload) is hostile

@@ -1,8 +1,9 @@
 """Linked Data signatures (RsaSignature2017) as PeerTube and Mastodon put them on activities."""
+
 import copy
 import json
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ def create_video() -> dict:
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Canonicalising must never go to the network: any connection attempt fails the test."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("a JSON-LD signature check tried to open a connection")
 
@@ -47,11 +49,14 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
-@pytest.mark.parametrize("name, actor", [
-    ("peertube-create-video", "https://tilvids.com/accounts/thelinuxexperiment"),
-    ("peertube-create-note", "https://peertube.example/accounts/alice"),
-    ("mastodon-create-note", "http://localhost:3000/users/ronan2"),
-])
+@pytest.mark.parametrize(
+    "name, actor",
+    [
+        ("peertube-create-video", "https://tilvids.com/accounts/thelinuxexperiment"),
+        ("peertube-create-note", "https://peertube.example/accounts/alice"),
+        ("mastodon-create-note", "http://localhost:3000/users/ronan2"),
+    ],
+)
 def test_signatures_made_by_peertube_and_mastodon_verify(name, actor):
     activity, public_key = signed_fixture(name)
     assert verify(activity, public_key)
@@ -60,7 +65,7 @@ def test_signatures_made_by_peertube_and_mastodon_verify(name, actor):
 
 def test_what_we_sign_verifies_and_carries_the_signature_peertube_reads(keys, create_video):
     private_pem, public_pem = keys
-    created = datetime(2026, 12, 6, 15, 4, 5, 123456, tzinfo=timezone.utc)
+    created = datetime(2026, 12, 6, 15, 4, 5, 123456, tzinfo=UTC)
     original = copy.deepcopy(create_video)
 
     signed = sign(create_video, private_pem, KEY_ID, created=created)
@@ -85,11 +90,22 @@ def test_signing_again_replaces_the_previous_signature(keys, create_video):
 def test_a_comment_with_our_own_context_round_trips(keys):
     private_pem, public_pem = keys
     note = {
-        "type": "Note", "id": "https://sideways.example/videos/watch/1/comments/2", "content": "Hello",
-        "attributedTo": "https://sideways.example/accounts/alice", "inReplyTo": "https://peer.example/videos/watch/1",
+        "type": "Note",
+        "id": "https://sideways.example/videos/watch/1/comments/2",
+        "content": "Hello",
+        "attributedTo": "https://sideways.example/accounts/alice",
+        "inReplyTo": "https://peer.example/videos/watch/1",
     }
-    activity = ld.with_context({"type": "Create", "id": note["id"] + "/activity", "actor": note["attributedTo"],
-                                "to": ["https://www.w3.org/ns/activitystreams#Public"], "object": note}, "Comment")
+    activity = ld.with_context(
+        {
+            "type": "Create",
+            "id": note["id"] + "/activity",
+            "actor": note["attributedTo"],
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "object": note,
+        },
+        "Comment",
+    )
     assert verify(sign(activity, private_pem, KEY_ID), public_pem)
 
 
@@ -114,14 +130,17 @@ def test_the_activities_we_send_can_be_signed_by_their_actor_and_verify(user):
         assert signer(signed) == activity["actor"]
 
 
-@pytest.mark.parametrize("change", [
-    lambda a: a["object"].update(name="Another title"),
-    lambda a: a["object"]["url"][0].update(href="https://evil.example/video.m3u8"),
-    lambda a: a.update(cc=[]),
-    lambda a: a.update(actor="https://evil.example/accounts/mallory"),
-    lambda a: a["signature"].update(created="2030-01-01T00:00:00.000Z"),
-    lambda a: a["signature"].update(creator="https://evil.example/accounts/mallory"),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda a: a["object"].update(name="Another title"),
+        lambda a: a["object"]["url"][0].update(href="https://evil.example/video.m3u8"),
+        lambda a: a.update(cc=[]),
+        lambda a: a.update(actor="https://evil.example/accounts/mallory"),
+        lambda a: a["signature"].update(created="2030-01-01T00:00:00.000Z"),
+        lambda a: a["signature"].update(creator="https://evil.example/accounts/mallory"),
+    ],
+)
 def test_a_changed_document_or_signature_does_not_verify(change):
     activity, public_key = signed_fixture("peertube-create-video")
     change(activity)
@@ -175,13 +194,21 @@ def test_another_key_does_not_verify(keys):
     assert not verify(activity, keys[1])
 
 
-@pytest.mark.parametrize("signature", [
-    None,
-    "not an object",
-    {"type": "Ed25519Signature2018", "creator": KEY_ID, "created": "2026-01-01T00:00:00Z", "signatureValue": "AA=="},
-    {"type": SIGNATURE_TYPE, "created": "2026-01-01T00:00:00Z", "signatureValue": "AA=="},
-    {"type": SIGNATURE_TYPE, "creator": KEY_ID, "created": "2026-01-01T00:00:00Z", "signatureValue": "not base64!"},
-])
+@pytest.mark.parametrize(
+    "signature",
+    [
+        None,
+        "not an object",
+        {
+            "type": "Ed25519Signature2018",
+            "creator": KEY_ID,
+            "created": "2026-01-01T00:00:00Z",
+            "signatureValue": "AA==",
+        },
+        {"type": SIGNATURE_TYPE, "created": "2026-01-01T00:00:00Z", "signatureValue": "AA=="},
+        {"type": SIGNATURE_TYPE, "creator": KEY_ID, "created": "2026-01-01T00:00:00Z", "signatureValue": "not base64!"},
+    ],
+)
 def test_missing_foreign_or_malformed_signatures_do_not_verify(keys, create_video, signature):
     document = create_video if signature is None else {**create_video, "signature": signature}
     assert not verify(document, keys[1])

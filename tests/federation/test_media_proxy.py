@@ -1,5 +1,6 @@
 """The media proxy: a followed instance's HLS files reach our viewers through us, byte ranges and all,
 and nothing else can be fetched through it."""
+
 import uuid
 
 import pytest
@@ -21,8 +22,14 @@ def origin(db, tmp_path, settings):
     (folder / "master.m3u8").write_text(MASTER)
     (folder / "a-360-fragmented.mp4").write_bytes(FRAGMENT)
     server = OriginServer(tmp_path)
-    rung = {"resolution": 360, "width": 640, "height": 360, "fps": 25, "size": len(FRAGMENT),
-            "filename": "a-360-fragmented.mp4"}
+    rung = {
+        "resolution": 360,
+        "width": 640,
+        "height": 360,
+        "fps": 25,
+        "size": len(FRAGMENT),
+        "filename": "a-360-fragmented.mp4",
+    }
     video = create_remote_video(server.url, name="Remote river", video_uuid=video_uuid, rungs=[rung])
     yield server, video
     server.stop()

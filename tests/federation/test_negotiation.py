@@ -1,4 +1,5 @@
 """One URL, two answers: HTML for browsers, ActivityPub for peers, chosen by the Accept header."""
+
 import pytest
 
 from federation.negotiation import wants_activitypub
@@ -16,20 +17,23 @@ def video(user):
     return publish_video(user.account.channels.get())
 
 
-@pytest.mark.parametrize("accept, expected", [
-    (PEERTUBE_ACCEPT, True),
-    (MASTODON_ACCEPT, True),
-    ('application/ld+json; profile="https://www.w3.org/ns/activitystreams"', True),
-    ("application/activity+json, */*;q=0.8", True),
-    ("text/html;q=0.9, application/activity+json", True),
-    ("", False),
-    ("*/*", False),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", False),
-    ("text/html, application/activity+json", False),  # a tie goes to HTML, as on PeerTube
-    ("application/json", False),
-    ("application/activity+json;q=0", False),
-    ("application/activity+json;q=oops", False),
-])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        (PEERTUBE_ACCEPT, True),
+        (MASTODON_ACCEPT, True),
+        ('application/ld+json; profile="https://www.w3.org/ns/activitystreams"', True),
+        ("application/activity+json, */*;q=0.8", True),
+        ("text/html;q=0.9, application/activity+json", True),
+        ("", False),
+        ("*/*", False),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", False),
+        ("text/html, application/activity+json", False),  # a tie goes to HTML, as on PeerTube
+        ("application/json", False),
+        ("application/activity+json;q=0", False),
+        ("application/activity+json;q=oops", False),
+    ],
+)
 def test_accept_header_preferences(accept, expected):
     assert wants_activitypub(accept) is expected
 

@@ -1,6 +1,7 @@
 """Telling followers about our videos: the videos app's signals (sent by its real services) become signed
 activities POSTed to a real peer's shared inbox. Remote videos never go out.
 """
+
 import pytest
 
 from federation.actors import ensure_instance_actor, local_actor_for_account, local_actor_for_channel, local_actor_named
@@ -21,19 +22,25 @@ pytestmark = pytest.mark.usefixtures("inline_tasks")
 @pytest.fixture
 def followers(peer, user):
     """The peer's instance follows our instance, and one of its accounts follows alice: one shared inbox."""
-    Follow.objects.create(actor=fetch_actor(peer.instance().url), target=ensure_instance_actor(),
-                          state=Follow.State.ACCEPTED)
-    Follow.objects.create(actor=fetch_actor(peer.add_actor("Person", "fan").url),
-                          target=local_actor_for_account(user.account), state=Follow.State.ACCEPTED)
+    Follow.objects.create(
+        actor=fetch_actor(peer.instance().url), target=ensure_instance_actor(), state=Follow.State.ACCEPTED
+    )
+    Follow.objects.create(
+        actor=fetch_actor(peer.add_actor("Person", "fan").url),
+        target=local_actor_for_account(user.account),
+        state=Follow.State.ACCEPTED,
+    )
     return peer
 
 
 @pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):
     """Run a service and what it leaves for after the commit (signals, then deliveries)."""
+
     def run(action, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             action(*args, **kwargs)
+
     return run
 
 
@@ -43,8 +50,13 @@ def sent(peer) -> list[dict]:
     for request in peer.requests_to("/inbox", "POST"):
         activity = request.json()
         kind, name = activity["actor"].rsplit("/", 2)[-2:]
-        actor_type = Actor.Type.GROUP if kind == "video-channels" else \
-            Actor.Type.APPLICATION if name == "peertube" else Actor.Type.PERSON
+        actor_type = (
+            Actor.Type.GROUP
+            if kind == "video-channels"
+            else Actor.Type.APPLICATION
+            if name == "peertube"
+            else Actor.Type.PERSON
+        )
         signer = local_actor_named(actor_type, name)  # also once its account or channel was deleted
         verify_request("POST", "/inbox", "", request.headers, request.body, signer.public_key_pem)
         activities.append(activity)
@@ -60,7 +72,9 @@ def test_publishing_sends_create_from_the_account_and_announce_from_the_instance
     run_on_commit(video_published.send, sender=Video, video=video)
     activities = sent(followers)
     assert sorted((a["type"], a["actor"]) for a in activities) == [
-        ("Announce", "http://testserver/accounts/peertube"), ("Create", "http://testserver/accounts/alice")]
+        ("Announce", "http://testserver/accounts/peertube"),
+        ("Create", "http://testserver/accounts/alice"),
+    ]
     create = next(a for a in activities if a["type"] == "Create")
     announce = next(a for a in activities if a["type"] == "Announce")
     assert create["object"]["uuid"] == str(video.uuid) and create["object"]["name"] == video.name
@@ -137,13 +151,17 @@ def test_a_video_made_public_is_announced_like_a_new_one(followers, user, run_on
 
 def test_followers_of_the_channel_hear_of_its_videos(peer, user, video, run_on_commit):
     channel = local_actor_for_channel(video.channel)
-    Follow.objects.create(actor=fetch_actor(peer.add_actor("Person", "subscriber").url), target=channel,
-                          state=Follow.State.ACCEPTED)
+    Follow.objects.create(
+        actor=fetch_actor(peer.add_actor("Person", "subscriber").url), target=channel, state=Follow.State.ACCEPTED
+    )
     run_on_commit(video_published.send, sender=Video, video=video)
     run_on_commit(editing.save_edits, video, {"name": "A renamed episode"})
     activities = sent(peer)
     assert sorted((a["type"], a["actor"].rsplit("/", 2)[-2]) for a in activities) == [
-        ("Announce", "video-channels"), ("Create", "accounts"), ("Update", "accounts")]
+        ("Announce", "video-channels"),
+        ("Create", "accounts"),
+        ("Update", "accounts"),
+    ]
 
 
 def _deletes(peer) -> list[tuple[str, str]]:
@@ -153,13 +171,17 @@ def _deletes(peer) -> list[tuple[str, str]]:
 def test_deleting_a_channel_deletes_its_public_videos_then_itself(followers, user, video, run_on_commit):
     """As PeerTube does: each public video's Delete from its account, then the channel's Delete of itself,
     signed by the channel's key although the channel is gone. Its private videos are never mentioned."""
-    Follow.objects.create(actor=fetch_actor(followers.add_actor("Person", "subscriber").url),
-                          target=local_actor_for_channel(video.channel), state=Follow.State.ACCEPTED)
+    Follow.objects.create(
+        actor=fetch_actor(followers.add_actor("Person", "subscriber").url),
+        target=local_actor_for_channel(video.channel),
+        state=Follow.State.ACCEPTED,
+    )
     publish_video(video.channel, privacy=VideoPrivacy.PRIVATE)
     run_on_commit(accounts.delete_channel, video.channel)
     assert _deletes(followers) == [
         ("http://testserver/accounts/alice", f"http://testserver/videos/watch/{video.uuid}"),
-        ("http://testserver/video-channels/alice_channel", "http://testserver/video-channels/alice_channel")]
+        ("http://testserver/video-channels/alice_channel", "http://testserver/video-channels/alice_channel"),
+    ]
     assert Delivery.objects.filter(state=Delivery.State.DONE).count() == 2
     assert not Follow.objects.filter(target__preferred_username="alice_channel").exists()
 
@@ -170,7 +192,8 @@ def test_deleting_a_user_deletes_its_videos_channels_and_account(followers, user
     assert _deletes(followers) == [
         ("http://testserver/accounts/alice", f"http://testserver/videos/watch/{video.uuid}"),
         ("http://testserver/video-channels/alice_channel", "http://testserver/video-channels/alice_channel"),
-        ("http://testserver/accounts/alice", "http://testserver/accounts/alice")]
+        ("http://testserver/accounts/alice", "http://testserver/accounts/alice"),
+    ]
     assert not Account.objects.filter(name="alice").exists()
     assert not Follow.objects.filter(target__preferred_username="alice").exists()
 

@@ -1,6 +1,7 @@
 """Remote actors fetched from a real peer serving PeerTube's captured actor documents: what is kept, the
 videos.Account/Channel twins, the cache and its refresh, and the documents refused with nothing stored.
 """
+
 from datetime import timedelta
 
 import pytest

@@ -2,8 +2,9 @@
 127.0.0.1): every field lands, images are stored as JPEG in our media folders, anything PeerTube itself
 would refuse is refused with nothing left behind, and a re-import replaces files, tags and images cleanly.
 """
+
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,12 @@ def channel(peer):
 
 def images() -> list[Path]:
     media = Path(settings.MEDIA_ROOT)
-    return sorted(path for folder in ("thumbnails", "previews") if (media / folder).exists()
-                  for path in (media / folder).iterdir())
+    return sorted(
+        path
+        for folder in ("thumbnails", "previews")
+        if (media / folder).exists()
+        for path in (media / folder).iterdir()
+    )
 
 
 def test_every_field_of_a_peertube_video_lands(peer, channel):
@@ -36,14 +41,17 @@ def test_every_field_of_a_peertube_video_lands(peer, channel):
     video = import_video(data, peer.host)
 
     assert (video.url, str(video.uuid), video.is_local) == (data["id"], data["uuid"], False)
-    assert video.name == "Mesa, Wayland & X.org in trouble, Debian leaves X, Facebook blocks Linux: Linux & Open Source News"
+    assert (
+        video.name
+        == "Mesa, Wayland & X.org in trouble, Debian leaves X, Facebook blocks Linux: Linux & Open Source News"
+    )
     assert video.duration == 1145 and video.views == 360 and video.aspect_ratio == pytest.approx(1.7778)
     assert (video.category, video.licence, video.language, video.nsfw) == (15, 2, "en", False)
     assert video.description.startswith("Head to https://squarespace.com/thelinuxexperiment")
     assert video.support.startswith("Support the channel on Patreon")
     assert sorted(video.tags.values_list("name", flat=True)) == ["linux", "news"]
-    assert video.published_at == datetime(2025, 2, 1, 11, 59, 45, 94000, tzinfo=timezone.utc)
-    assert video.originally_published_at == datetime(2025, 2, 1, 11, 39, 50, tzinfo=timezone.utc)
+    assert video.published_at == datetime(2025, 2, 1, 11, 59, 45, 94000, tzinfo=UTC)
+    assert video.originally_published_at == datetime(2025, 2, 1, 11, 39, 50, tzinfo=UTC)
     assert video.download_enabled and video.state == 1 and video.privacy == 1
     assert video.channel == Channel.objects.get(name="alice_channel", host=peer.host)
     assert video.channel.account == Account.objects.get(name="alice", host=peer.host)
@@ -54,7 +62,10 @@ def test_every_field_of_a_peertube_video_lands(peer, channel):
     assert playlist.segments_sha256_url == hls + "0c0d34b1-ab46-4fc8-ae02-c97c23bfb2db-segments-sha256.json"
     files = VideoFile.objects.filter(playlist=playlist).order_by("-resolution")
     assert [(f.resolution, f.width, f.height, f.fps, f.size) for f in files] == [
-        (1080, 1920, 1080, 60, 245864545), (360, 640, 360, 30, 62546436), (144, 256, 144, 30, 31021375)]
+        (1080, 1920, 1080, 60, 245864545),
+        (360, 640, 360, 30, 62546436),
+        (144, 256, 144, 30, 31021375),
+    ]
     assert files[0].file_url == hls + "0b870685-4461-47a3-8fac-e5531cd8acf5-1080-fragmented.mp4"
 
     thumbnail = Path(settings.MEDIA_ROOT) / "thumbnails" / video.thumbnail_filename
@@ -85,18 +96,24 @@ REFUSED = {
     "uuid that is not v4": lambda peer, data: {**data, "uuid": str(uuid.uuid1())},
     "name of 2 characters": lambda peer, data: {**data, "name": "ab"},
     "no Group": lambda peer, data: {**data, "attributedTo": [a for a in data["attributedTo"] if a["type"] != "Group"]},
-    "Group on another host": lambda peer, data: {**data, "attributedTo": [
-        {"type": "Group", "id": "https://elsewhere.example/video-channels/x"}]},
+    "Group on another host": lambda peer, data: {
+        **data,
+        "attributedTo": [{"type": "Group", "id": "https://elsewhere.example/video-channels/x"}],
+    },
     "id on another host": lambda peer, data: {**data, "id": "https://elsewhere.example/videos/watch/" + data["uuid"]},
     "duration that is not PTnS": lambda peer, data: {**data, "duration": "19 minutes"},
     "duration beyond any column": lambda peer, data: {**data, "duration": "PT99999999999S"},
     "published date that does not exist": lambda peer, data: {**data, "published": "2025-13-45T11:59:45Z"},
-    "channel the peer does not serve": lambda peer, data: {**data, "attributedTo": [
-        {"type": "Group", "id": peer.url("/video-channels/missing")}]},
+    "channel the peer does not serve": lambda peer, data: {
+        **data,
+        "attributedTo": [{"type": "Group", "id": peer.url("/video-channels/missing")}],
+    },
     "live broadcast": lambda peer, data: {**data, "isLiveBroadcast": True},
     "state other than published": lambda peer, data: {**data, "state": 2},
-    "no HLS playlist (web videos only)": lambda peer, data: {**data, "url": [
-        link for link in data["url"] if link.get("mediaType") != "application/x-mpegURL"]},
+    "no HLS playlist (web videos only)": lambda peer, data: {
+        **data,
+        "url": [link for link in data["url"] if link.get("mediaType") != "application/x-mpegURL"],
+    },
 }
 
 
@@ -109,8 +126,15 @@ def test_a_video_peertube_would_refuse_is_refused_and_leaves_nothing(peer, chann
     assert images() == []
 
 
-@pytest.mark.parametrize("spoil", [_png_thumbnail, _png_preview, lambda peer, data: peer.serve(
-    data["icon"][0]["url"].removeprefix(peer.base), b"gone", status=404) or data], ids=["png thumbnail", "png preview", "thumbnail 404"])
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        _png_thumbnail,
+        _png_preview,
+        lambda peer, data: peer.serve(data["icon"][0]["url"].removeprefix(peer.base), b"gone", status=404) or data,
+    ],
+    ids=["png thumbnail", "png preview", "thumbnail 404"],
+)
 def test_a_video_whose_images_cannot_be_had_is_imported_without_them(peer, channel, spoil):
     """PeerTube imports such a video too; the missing image is fetched again with its next Update."""
     data = spoil(peer, peer.video(channel))
@@ -133,14 +157,20 @@ def test_a_video_another_worker_stored_meanwhile_is_taken_as_it_is(peer, channel
 
     def lost_the_race(*args, **kwargs):
         raise IntegrityError("duplicate key value violates unique constraint")
+
     monkeypatch.setattr(remote_videos, "_save", lost_the_race)
     assert import_video(data, peer.host) == stored
     assert images() == kept and all(path.exists() for path in kept)
 
 
 def test_numbers_out_of_our_columns_range_are_dropped_not_crashed_on(peer, channel):
-    data = peer.video(channel, views=10**30, category={"identifier": "99999", "name": "x"},
-                      licence={"identifier": "-2", "name": "x"}, originallyPublishedAt="2025-02-30T00:00:00Z")
+    data = peer.video(
+        channel,
+        views=10**30,
+        category={"identifier": "99999", "name": "x"},
+        licence={"identifier": "-2", "name": "x"},
+        originallyPublishedAt="2025-02-30T00:00:00Z",
+    )
     hls = next(link for link in data["url"] if link.get("mediaType") == "application/x-mpegURL")
     for tag in hls["tag"]:
         if tag.get("mediaType") == "video/mp4":

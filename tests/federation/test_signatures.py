@@ -1,7 +1,8 @@
 """HTTP signatures as PeerTube and Mastodon send and check them (docs/PROTOCOL.md §3.9)."""
+
 import base64
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -54,7 +55,7 @@ MASTODON_HEADERS = {
     ),
     "content-length": "2815",
 }
-MASTODON_SENT_AT = datetime(2018, 10, 22, 13, 34, 22, tzinfo=timezone.utc)
+MASTODON_SENT_AT = datetime(2018, 10, 22, 13, 34, 22, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +99,9 @@ def test_django_style_header_names_are_accepted(keys):
 def test_mastodon_signature_verifies():
     parsed = parse_signature_header(MASTODON_HEADERS["signature"])
     assert key_owner(parsed.key_id) == "http://localhost:3000/users/ronan2"
-    verify_signature(parsed, {**MASTODON_HEADERS, "(request-target)": "post /accounts/ronan/inbox"}, MASTODON_PUBLIC_KEY)
+    verify_signature(
+        parsed, {**MASTODON_HEADERS, "(request-target)": "post /accounts/ronan/inbox"}, MASTODON_PUBLIC_KEY
+    )
     with pytest.raises(BadSignature):
         verify_signature(parsed, {**MASTODON_HEADERS, "(request-target)": "post /inbox"}, MASTODON_PUBLIC_KEY)
 
@@ -174,14 +177,14 @@ def test_request_without_signature_is_malformed():
 
 @pytest.mark.parametrize("offset", [MAX_CLOCK_SKEW + 60, -(MAX_CLOCK_SKEW + 60)])
 def test_date_outside_clock_skew_is_refused(keys, offset):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     headers = signed(keys, now=now + timedelta(seconds=offset))
     with pytest.raises(BadSignature, match="Date"):
         verify_request("POST", "/inbox", "", headers, BODY, keys[1], now=now)
 
 
 def test_date_within_clock_skew_is_accepted(keys):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     headers = signed(keys, now=now - timedelta(seconds=MAX_CLOCK_SKEW - 60))
     verify_request("POST", "/inbox", "", headers, BODY, keys[1], now=now)
 
@@ -225,7 +228,9 @@ def test_garbage_signature_header_is_malformed(value):
 
 
 def test_created_and_expires_parameters_are_read():
-    parsed = parse_signature_header('keyId="k",algorithm="hs2019",created=1700000000,expires=1700000300,signature="AAAA"')
+    parsed = parse_signature_header(
+        'keyId="k",algorithm="hs2019",created=1700000000,expires=1700000300,signature="AAAA"'
+    )
     assert (parsed.created, parsed.expires) == (1700000000, 1700000300)
 
 
@@ -258,7 +263,10 @@ def test_created_expires_and_a_query_in_the_target_are_accepted(keys):
         "(expires)": str(now + 300),
         "host": "peer.example",
     }
-    headers = {"Host": "peer.example", "Signature": hand_signed(keys, names, values, f"created={now},expires={now + 300},")}
+    headers = {
+        "Host": "peer.example",
+        "Signature": hand_signed(keys, names, values, f"created={now},expires={now + 300},"),
+    }
     parsed = verify_request("GET", "/accounts/peertube/outbox", "page=2", headers, None, keys[1])
     assert parsed.created == now
 

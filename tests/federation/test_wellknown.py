@@ -1,4 +1,5 @@
 """WebFinger, NodeInfo and host-meta as a peer uses them to find our actors (docs/PROTOCOL.md §3.7, §3.8)."""
+
 import xml.etree.ElementTree as ElementTree
 from urllib.parse import urlsplit
 
@@ -13,16 +14,18 @@ HOST = "videos.example.org"
 AP = {"HTTP_ACCEPT": "application/activity+json"}
 
 
-
 def webfinger(client, resource: str | None):
     return client.get("/.well-known/webfinger", {"resource": resource} if resource is not None else {})
 
 
-@pytest.mark.parametrize("name, actor_path, actor_type", [
-    ("alice", "/accounts/alice", "Person"),
-    ("alice_channel", "/video-channels/alice_channel", "Group"),
-    ("peertube", "/accounts/peertube", "Application"),
-])
+@pytest.mark.parametrize(
+    "name, actor_path, actor_type",
+    [
+        ("alice", "/accounts/alice", "Person"),
+        ("alice_channel", "/video-channels/alice_channel", "Group"),
+        ("peertube", "/accounts/peertube", "Application"),
+    ],
+)
 def test_webfinger_resolves_accounts_channels_and_the_instance_actor(client, user, name, actor_path, actor_type):
     response = webfinger(client, f"acct:{name}@{HOST}")
     assert response.status_code == 200
@@ -47,8 +50,19 @@ def test_webfinger_unknown_names_and_other_hosts_are_404(client, user, resource)
     assert webfinger(client, resource).status_code == 404
 
 
-@pytest.mark.parametrize("resource", [None, "", "alice@videos.example.org", "acct:alice", "acct:@videos.example.org",
-                                      "acct:alice@", "acct:a@b@videos.example.org", "https://videos.example.org/accounts/alice"])
+@pytest.mark.parametrize(
+    "resource",
+    [
+        None,
+        "",
+        "alice@videos.example.org",
+        "acct:alice",
+        "acct:@videos.example.org",
+        "acct:alice@",
+        "acct:a@b@videos.example.org",
+        "https://videos.example.org/accounts/alice",
+    ],
+)
 def test_webfinger_malformed_resources_are_400(client, user, resource):
     response = webfinger(client, resource)
     assert response.status_code == 400

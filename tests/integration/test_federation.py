@@ -5,6 +5,7 @@ B follows A through PeerTube's server-follows API; A accepts; B imports A's cata
 then hears of A's new, edited and deleted videos through its inbox. Forged or unsigned activities posted
 to B change nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,10 +36,14 @@ def two_instances(real_services, tmp_path):
     instances = []
     try:
         for index, name in enumerate(("origin", "follower"), start=14):
-            instances.append(start_instance(
-                tmp_path / name, postgres_server_url=database_url, redis_url=_redis_database(redis_url, index),
-                extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": "240"},
-            ))
+            instances.append(
+                start_instance(
+                    tmp_path / name,
+                    postgres_server_url=database_url,
+                    redis_url=_redis_database(redis_url, index),
+                    extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": "240"},
+                )
+            )
         yield instances
     finally:
         for instance in instances:
@@ -70,14 +75,25 @@ def test_follow_import_push_update_delete_and_forgery(two_instances, tmp_path):
     answer = follower_api.post(f"{follower.url}/api/v1/server/following", json={"hosts": [origin.url]})
     assert answer.status_code == 204, answer.text
     origin_host = urlsplit(origin.url).netloc
-    wait_for(lambda: [f for f in follower_api.get(f"{follower.url}/api/v1/server/following").json()["data"]
-                      if f["following"]["host"] == origin_host and f["state"] == "accepted"],
-             60, "the origin to accept the follow", follower)
+    wait_for(
+        lambda: [
+            f
+            for f in follower_api.get(f"{follower.url}/api/v1/server/following").json()["data"]
+            if f["following"]["host"] == origin_host and f["state"] == "accepted"
+        ],
+        60,
+        "the origin to accept the follow",
+        follower,
+    )
     followers = requests.get(f"{origin.url}/api/v1/server/followers").json()["data"]
     assert [f["follower"]["host"] for f in followers] == [urlsplit(follower.url).netloc]
 
-    imported = wait_for(lambda: _remote_videos(follower).get(first["uuid"]), 60,
-                        "the outbox video imported\n" + _logs(origin, follower), follower)
+    imported = wait_for(
+        lambda: _remote_videos(follower).get(first["uuid"]),
+        60,
+        "the outbox video imported\n" + _logs(origin, follower),
+        follower,
+    )
     assert imported["name"] == first["name"] and imported["isLocal"] is False
     assert imported["channel"]["host"] == origin_host
     # The thumbnail was copied to the follower; the HLS stays on the origin and reaches viewers through
@@ -88,32 +104,52 @@ def test_follow_import_push_update_delete_and_forgery(two_instances, tmp_path):
     assert proxied["playlistUrl"].startswith(f"{follower.url}/remote/streaming-playlists/hls/{first['uuid']}/")
     assert requests.get(proxied["playlistUrl"]).text == requests.get(original["playlistUrl"]).text
     fragment = {"Range": "bytes=0-999"}
-    assert requests.get(proxied["files"][0]["fileUrl"], headers=fragment).content == \
-        requests.get(original["files"][0]["fileUrl"], headers=fragment).content
+    assert (
+        requests.get(proxied["files"][0]["fileUrl"], headers=fragment).content
+        == requests.get(original["files"][0]["fileUrl"], headers=fragment).content
+    )
     home = requests.get(follower.url + "/", headers={"Accept-Language": "en"}).text
     assert first["name"] in home
 
     # A video published after the follow is pushed to B's inbox (Create + Announce).
     second_id = upload_clip(origin, origin_api, make_clip(tmp_path / "after-follow.mp4", duration=3))
     second = wait_for(lambda: _published(origin_api, origin, second_id), 120, "second video published", origin)
-    wait_for(lambda: _remote_videos(follower).get(second["uuid"]), 60,
-             "the pushed video\n" + _logs(origin, follower), follower)
+    wait_for(
+        lambda: _remote_videos(follower).get(second["uuid"]),
+        60,
+        "the pushed video\n" + _logs(origin, follower),
+        follower,
+    )
 
     # An edit on the origin reaches B as an Update.
-    assert origin_api.put(f"{origin.url}/api/v1/videos/{second_id}", json={"name": "Renamed on the origin"}).status_code == 204
-    wait_for(lambda: (_remote_videos(follower).get(second["uuid"]) or {}).get("name") == "Renamed on the origin",
-             60, "the update\n" + _logs(origin, follower), follower)
+    assert (
+        origin_api.put(f"{origin.url}/api/v1/videos/{second_id}", json={"name": "Renamed on the origin"}).status_code
+        == 204
+    )
+    wait_for(
+        lambda: (_remote_videos(follower).get(second["uuid"]) or {}).get("name") == "Renamed on the origin",
+        60,
+        "the update\n" + _logs(origin, follower),
+        follower,
+    )
 
     # A forged Delete (signed by a key that is not the origin's) and an unsigned one change nothing.
     delete = {
-        "@context": "https://www.w3.org/ns/activitystreams", "type": "Delete",
-        "id": f"{origin.url}/videos/watch/{first['uuid']}/delete", "actor": f"{origin.url}/accounts/peertube",
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": "Delete",
+        "id": f"{origin.url}/videos/watch/{first['uuid']}/delete",
+        "actor": f"{origin.url}/accounts/peertube",
         "object": f"{origin.url}/videos/watch/{first['uuid']}",
     }
     body = json.dumps(delete).encode()
     private_pem, _ = generate_keypair()
-    forged = sign_headers("POST", follower.url + "/inbox", body,
-                          key_id=f"{origin.url}/accounts/peertube#main-key", private_key_pem=private_pem)
+    forged = sign_headers(
+        "POST",
+        follower.url + "/inbox",
+        body,
+        key_id=f"{origin.url}/accounts/peertube#main-key",
+        private_key_pem=private_pem,
+    )
     content_type = {"Content-Type": "application/activity+json"}
     assert requests.post(follower.url + "/inbox", data=body, headers={**forged, **content_type}).status_code == 401
     assert requests.post(follower.url + "/inbox", data=body, headers=content_type).status_code == 401
@@ -121,6 +157,7 @@ def test_follow_import_push_update_delete_and_forgery(two_instances, tmp_path):
 
     # A real delete on the origin removes B's copy; the other video stays.
     assert origin_api.delete(f"{origin.url}/api/v1/videos/{second_id}").status_code == 204
-    wait_for(lambda: second["uuid"] not in _remote_videos(follower), 60,
-             "the delete\n" + _logs(origin, follower), follower)
+    wait_for(
+        lambda: second["uuid"] not in _remote_videos(follower), 60, "the delete\n" + _logs(origin, follower), follower
+    )
     assert first["uuid"] in _remote_videos(follower)

@@ -1,4 +1,5 @@
 """Tier 2: the instance as production runs it — gunicorn and a Celery worker on PostgreSQL and Redis."""
+
 import re
 import time
 

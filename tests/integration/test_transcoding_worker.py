@@ -1,5 +1,6 @@
 """Tier 2: an upload through the API is transcoded by a real Celery worker on Redis and PostgreSQL,
 and the HLS files are served over HTTP with byte ranges matching the published SHA-256 JSON."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.integration
 def worker_instance(real_services, tmp_path):
     database_url, redis_url = real_services
     instance = start_instance(
-        tmp_path / "instance", postgres_server_url=database_url, redis_url=redis_url,
+        tmp_path / "instance",
+        postgres_server_url=database_url,
+        redis_url=redis_url,
         extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": "240,144"},
     )
     yield instance
@@ -27,7 +30,9 @@ def test_upload_is_transcoded_by_the_worker_and_served(worker_instance, tmp_path
     session = api_session(worker_instance)
     video_id = upload_clip(worker_instance, session, clip)
 
-    details = wait_for(lambda: fully_transcoded(session, worker_instance, video_id, 2), 120, "the HLS ladder", worker_instance)
+    details = wait_for(
+        lambda: fully_transcoded(session, worker_instance, video_id, 2), 120, "the HLS ladder", worker_instance
+    )
     [playlist] = details["streamingPlaylists"]
     assert [f["resolution"]["id"] for f in playlist["files"]] == [240, 144]
     assert details["previewPath"] and requests.get(worker_instance.url + details["previewPath"]).status_code == 200

@@ -3,9 +3,11 @@
 The server is the one `scripts/peertube build` made (or the built checkout that
 SIDEWAYS_PEERTUBE_CHECKOUT names); without one, the interop tier is skipped with a message saying so.
 """
+
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -17,6 +19,21 @@ from tests.live import REPO, LiveInstance, free_port, poll, upload_clip
 
 SCRIPT = REPO / "scripts" / "peertube"
 VERSION = "7.0.0"
+
+
+def instance_numbers() -> tuple[int, int]:
+    """The two PeerTube instance numbers (databases peertube_testN, Redis databases 2 + N) a run uses.
+
+    SIDEWAYS_PEERTUBE_FIRST (1, 3 or 5; default 1) lets up to three runs share one machine."""
+    first = int(os.environ.get("SIDEWAYS_PEERTUBE_FIRST", "1"))
+    if first not in (1, 3, 5):
+        raise ValueError("SIDEWAYS_PEERTUBE_FIRST must be 1, 3 or 5")
+    return first, first + 1
+
+
+def our_redis_database() -> int:
+    """The Redis database of our instance's broker in a run, apart from its PeerTube instances' ones."""
+    return 10 + instance_numbers()[0]
 
 
 def built_checkout() -> str | None:
@@ -43,10 +60,17 @@ class PeerTube:
         """An API session with a bearer token, as PeerTube's own client gets one."""
         session = requests.Session()
         client = session.get(f"{self.url}/api/v1/oauth-clients/local", timeout=10).json()
-        token = session.post(f"{self.url}/api/v1/users/token", timeout=10, data={
-            "client_id": client["client_id"], "client_secret": client["client_secret"], "grant_type": "password",
-            "username": username, "password": password or f"test{self.number}",
-        })
+        token = session.post(
+            f"{self.url}/api/v1/users/token",
+            timeout=10,
+            data={
+                "client_id": client["client_id"],
+                "client_secret": client["client_secret"],
+                "grant_type": "password",
+                "username": username,
+                "password": password or f"test{self.number}",
+            },
+        )
         token.raise_for_status()
         session.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
         return session
@@ -54,10 +78,18 @@ class PeerTube:
     def create_user(self, username: str, password: str) -> requests.Session:
         """A new regular user of this PeerTube, logged in."""
         admin = self.login()
-        answer = admin.post(f"{self.url}/api/v1/users", timeout=10, json={
-            "username": username, "password": password, "email": f"{username}@example.com", "role": 2,
-            "videoQuota": -1, "videoQuotaDaily": -1,
-        })
+        answer = admin.post(
+            f"{self.url}/api/v1/users",
+            timeout=10,
+            json={
+                "username": username,
+                "password": password,
+                "email": f"{username}@example.com",
+                "role": 2,
+                "videoQuota": -1,
+                "videoQuotaDaily": -1,
+            },
+        )
         answer.raise_for_status()
         return self.login(username, password)
 
@@ -85,8 +117,11 @@ class PeerTube:
         return entries
 
     def log_tail(self, count: int = 40) -> str:
-        lines = [f"{e.get('level')}: {e.get('message')} {json.dumps(e.get('err', ''))[:300]}"
-                 for e in self.log_entries() if e.get("level") != "debug"]
+        lines = [
+            f"{e.get('level')}: {e.get('message')} {json.dumps(e.get('err', ''))[:300]}"
+            for e in self.log_entries()
+            if e.get("level") != "debug"
+        ]
         return "\n".join(lines[-count:])
 
     def alive(self) -> bool:
@@ -107,8 +142,9 @@ def start_peertube(number: int, data_dir: Path, timeout: float = 120) -> PeerTub
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     console = (data_dir / "console.log").open("ab")
-    process = subprocess.Popen([str(SCRIPT), "start", str(number), str(port), str(data_dir)],
-                               stdout=console, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(SCRIPT), "start", str(number), str(port), str(data_dir)], stdout=console, stderr=subprocess.STDOUT
+    )
     server = PeerTube(number=number, url=f"http://127.0.0.1:{port}", data_dir=data_dir, process=process)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -159,18 +195,25 @@ def upload_to_peertube(peertube: PeerTube, session: requests.Session, clip: Path
     as PeerTube waits for it by default) and the moment it was seen published."""
     channel_id = session.get(f"{peertube.url}/api/v1/users/me", timeout=10).json()["videoChannels"][0]["id"]
     with clip.open("rb") as handle:
-        answer = session.post(f"{peertube.url}/api/v1/videos/upload", timeout=60, files={"videofile": (clip.name, handle, "video/mp4")},
-                              data={"channelId": channel_id, "name": clip.stem, "privacy": 1, "waitTranscoding": "true"})
+        answer = session.post(
+            f"{peertube.url}/api/v1/videos/upload",
+            timeout=60,
+            files={"videofile": (clip.name, handle, "video/mp4")},
+            data={"channelId": channel_id, "name": clip.stem, "privacy": 1, "waitTranscoding": "true"},
+        )
     answer.raise_for_status()
     uuid = answer.json()["video"]["uuid"]
 
     def published() -> dict | None:
         video = session.get(f"{peertube.url}/api/v1/videos/{uuid}", timeout=10).json()
         return video if video["state"]["id"] == 1 and video["streamingPlaylists"] else None
+
     video = wait_until(published, 180, "PeerTube to publish its video", peertube)
     return video, time.monotonic()
 
 
 def listed_here(sideways: LiveInstance, uuid: str) -> dict | None:
-    listing = requests.get(f"{sideways.url}/api/v1/videos", params={"isLocal": "false", "count": 100}, timeout=10).json()
+    listing = requests.get(
+        f"{sideways.url}/api/v1/videos", params={"isLocal": "false", "count": 100}, timeout=10
+    ).json()
     return next((video for video in listing["data"] if video["uuid"] == uuid), None)

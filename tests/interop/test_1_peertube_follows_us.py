@@ -1,5 +1,6 @@
 """A real PeerTube follows our instance: it lists and plays our videos, hears of new, edited and deleted
 ones within 2 s of our publication, and its users subscribe to our channels (counted here)."""
+
 from __future__ import annotations
 
 import time
@@ -21,19 +22,32 @@ PROPAGATION_SECONDS = 2.0
 def followed(sideways: LiveInstance, peertube: PeerTube, tmp_path_factory) -> dict:
     """A video of ours published before PeerTube follows us; returns it once PeerTube got our Accept."""
     clips = tmp_path_factory.mktemp("clips-before-follow")
-    before, _ = publish_here(sideways, api_session(sideways), make_clip(clips / "Published before the follow.mp4", duration=4))
+    before, _ = publish_here(
+        sideways, api_session(sideways), make_clip(clips / "Published before the follow.mp4", duration=4)
+    )
     admin = peertube.login()
-    answer = admin.post(f"{peertube.url}/api/v1/server/following",
-                        json={"hosts": [sideways.url.split("://", 1)[1]]}, timeout=10)
+    answer = admin.post(
+        f"{peertube.url}/api/v1/server/following", json={"hosts": [sideways.url.split("://", 1)[1]]}, timeout=10
+    )
     assert answer.status_code == 204, answer.text
-    wait_until(lambda: any(f["state"] == "accepted" for f in admin.get(
-        f"{peertube.url}/api/v1/server/following", timeout=10).json()["data"]), 30, "our Accept", peertube, sideways)
+    wait_until(
+        lambda: any(
+            f["state"] == "accepted"
+            for f in admin.get(f"{peertube.url}/api/v1/server/following", timeout=10).json()["data"]
+        ),
+        30,
+        "our Accept",
+        peertube,
+        sideways,
+    )
     return before
 
 
 def test_peertube_lists_and_plays_our_catalogue(sideways, peertube, followed):
     before = followed
-    listed = wait_until(lambda: peertube.videos().get(before["uuid"]), 30, "our catalogue on PeerTube", peertube, sideways)
+    listed = wait_until(
+        lambda: peertube.videos().get(before["uuid"]), 30, "our catalogue on PeerTube", peertube, sideways
+    )
     assert listed["name"] == before["name"] and listed["isLocal"] is False
     assert listed["account"]["host"] == sideways.url.split("://", 1)[1]
 
@@ -45,7 +59,9 @@ def test_peertube_lists_and_plays_our_catalogue(sideways, peertube, followed):
     check_served_hls(playlist)
 
 
-def test_new_edited_and_deleted_videos_reach_peertube_within_two_seconds(sideways, peertube, followed, tmp_path_factory):
+def test_new_edited_and_deleted_videos_reach_peertube_within_two_seconds(
+    sideways, peertube, followed, tmp_path_factory
+):
     ours = api_session(sideways)
     clips = tmp_path_factory.mktemp("clips-after-follow")
     video, published_at = publish_here(sideways, ours, make_clip(clips / "Pushed to PeerTube.mp4", duration=3))
@@ -57,8 +73,9 @@ def test_new_edited_and_deleted_videos_reach_peertube_within_two_seconds(sideway
     answer = ours.put(f"{sideways.url}/api/v1/videos/{video['id']}", json={"name": "Renamed here"}, timeout=10)
     assert answer.status_code == 204
     edited_at = time.monotonic()
-    wait_until(lambda: (peertube.video(video["uuid"]) or {}).get("name") == "Renamed here", 10, "the edit",
-               peertube, sideways)
+    wait_until(
+        lambda: (peertube.video(video["uuid"]) or {}).get("name") == "Renamed here", 10, "the edit", peertube, sideways
+    )
     took = time.monotonic() - edited_at
     print(f"us -> PeerTube: edit shown {took:.2f} s after it")
     assert took <= PROPAGATION_SECONDS
@@ -78,14 +95,22 @@ def test_new_edited_and_deleted_videos_reach_peertube_within_two_seconds(sideway
 def test_peertube_users_subscribe_to_our_channel_and_are_counted(sideways, peertube, followed):
     viewer = peertube.create_user("subscriber", "subscriber-password")
     host = sideways.url.split("://", 1)[1]
-    answer = viewer.post(f"{peertube.url}/api/v1/users/me/subscriptions", json={"uri": f"root_channel@{host}"}, timeout=10)
+    answer = viewer.post(
+        f"{peertube.url}/api/v1/users/me/subscriptions", json={"uri": f"root_channel@{host}"}, timeout=10
+    )
     assert answer.status_code == 204, answer.text
 
     def counted() -> bool:
         channel = requests.get(f"{sideways.url}/api/v1/video-channels/root_channel", timeout=10).json()
         return channel["followersCount"] == 1
+
     wait_until(counted, 10, "the subscription counted on our channel", peertube, sideways)
     # Our Accept makes it a subscription on PeerTube (listed once accepted).
-    subscriptions = wait_until(lambda: viewer.get(f"{peertube.url}/api/v1/users/me/subscriptions", timeout=10).json()["data"],
-                               10, "the subscription accepted on PeerTube", peertube, sideways)
+    subscriptions = wait_until(
+        lambda: viewer.get(f"{peertube.url}/api/v1/users/me/subscriptions", timeout=10).json()["data"],
+        10,
+        "the subscription accepted on PeerTube",
+        peertube,
+        sideways,
+    )
     assert [s["name"] for s in subscriptions] == ["root_channel"]

@@ -1,5 +1,6 @@
 """We follow a real PeerTube: its videos, those it had and new ones, are listed here within 2 s of its
 publication, its edits and deletions follow, and they play through our media proxy."""
+
 from __future__ import annotations
 
 import time
@@ -24,14 +25,24 @@ def following_peertube(sideways: LiveInstance, peertube: PeerTube, tmp_path_fact
     ours = api_session(sideways)
     answer = ours.post(f"{sideways.url}/api/v1/server/following", json={"hosts": [peertube.url]}, timeout=30)
     assert answer.status_code == 204, answer.text
-    wait_until(lambda: any(f["following"]["host"] == peertube.host and f["state"] == "accepted" for f in ours.get(
-        f"{sideways.url}/api/v1/server/following", timeout=10).json()["data"]), 30, "PeerTube's Accept", peertube, sideways)
+    wait_until(
+        lambda: any(
+            f["following"]["host"] == peertube.host and f["state"] == "accepted"
+            for f in ours.get(f"{sideways.url}/api/v1/server/following", timeout=10).json()["data"]
+        ),
+        30,
+        "PeerTube's Accept",
+        peertube,
+        sideways,
+    )
     return before
 
 
 def test_peertube_catalogue_is_listed_and_plays_through_our_proxy(sideways, peertube, following_peertube):
     before = following_peertube
-    video = wait_until(lambda: listed_here(sideways, before["uuid"]), 30, "PeerTube's catalogue here", peertube, sideways)
+    video = wait_until(
+        lambda: listed_here(sideways, before["uuid"]), 30, "PeerTube's catalogue here", peertube, sideways
+    )
     assert video["name"] == before["name"] and video["channel"]["host"] == peertube.host
     details = requests.get(f"{sideways.url}/api/v1/videos/{before['uuid']}", timeout=10).json()
     playlist = details["streamingPlaylists"][0]
@@ -40,8 +51,9 @@ def test_peertube_catalogue_is_listed_and_plays_through_our_proxy(sideways, peer
     assert requests.get(sideways.url + details["thumbnailPath"], timeout=10).headers["Content-Type"] == "image/jpeg"
 
 
-def test_new_edited_and_deleted_peertube_videos_reach_us_within_two_seconds(sideways, peertube, following_peertube,
-                                                                            tmp_path_factory):
+def test_new_edited_and_deleted_peertube_videos_reach_us_within_two_seconds(
+    sideways, peertube, following_peertube, tmp_path_factory
+):
     admin = peertube.login()
     clips = tmp_path_factory.mktemp("peertube-clips-after")
     video, published_at = upload_to_peertube(peertube, admin, make_clip(clips / "On PeerTube after the follow.mp4"))
@@ -50,11 +62,18 @@ def test_new_edited_and_deleted_peertube_videos_reach_us_within_two_seconds(side
     print(f"PeerTube -> us: new video listed {took:.2f} s after PeerTube published it")
     assert took <= PROPAGATION_SECONDS
 
-    answer = admin.put(f"{peertube.url}/api/v1/videos/{video['uuid']}", json={"name": "Renamed on PeerTube"}, timeout=10)
+    answer = admin.put(
+        f"{peertube.url}/api/v1/videos/{video['uuid']}", json={"name": "Renamed on PeerTube"}, timeout=10
+    )
     assert answer.status_code == 204, answer.text
     edited_at = time.monotonic()
-    wait_until(lambda: (listed_here(sideways, video["uuid"]) or {}).get("name") == "Renamed on PeerTube", 10,
-               "PeerTube's edit here", peertube, sideways)
+    wait_until(
+        lambda: (listed_here(sideways, video["uuid"]) or {}).get("name") == "Renamed on PeerTube",
+        10,
+        "PeerTube's edit here",
+        peertube,
+        sideways,
+    )
     took = time.monotonic() - edited_at
     print(f"PeerTube -> us: edit shown {took:.2f} s after it")
     assert took <= PROPAGATION_SECONDS

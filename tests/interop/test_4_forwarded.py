@@ -1,12 +1,20 @@
 """A comment written on a second PeerTube about a video of the first, which we follow: the first PeerTube
 forwards it to us under its own HTTP signature, and we take it on the strength of its author's JSON-LD
 signature (RsaSignature2017), made by the second PeerTube."""
+
 from __future__ import annotations
 
 import pytest
 import requests
 
-from tests.interop.peertube import PeerTube, listed_here, start_peertube, upload_to_peertube, wait_until
+from tests.interop.peertube import (
+    PeerTube,
+    instance_numbers,
+    listed_here,
+    start_peertube,
+    upload_to_peertube,
+    wait_until,
+)
 from tests.live import LiveInstance, api_session
 from tests.media import make_clip
 
@@ -15,7 +23,8 @@ pytestmark = pytest.mark.interop
 
 @pytest.fixture(scope="module")
 def second_peertube(peertube: PeerTube, tmp_path_factory) -> PeerTube:
-    server = start_peertube(2, tmp_path_factory.mktemp("peertube-2"))
+    number = instance_numbers()[1]
+    server = start_peertube(number, tmp_path_factory.mktemp(f"peertube-{number}"))
     yield server
     server.stop()
 
@@ -24,12 +33,20 @@ def _follow(session: requests.Session, base: str, target: str, target_host: str,
     following = session.get(f"{base}/api/v1/server/following", timeout=10).json()["data"]
     if not any(f["following"]["host"] == target_host for f in following):
         assert session.post(f"{base}/api/v1/server/following", json={"hosts": [target]}, timeout=30).status_code == 204
-    wait_until(lambda: any(f["following"]["host"] == target_host and f["state"] == "accepted" for f in session.get(
-        f"{base}/api/v1/server/following", timeout=10).json()["data"]), 30, f"{base} following {target}", *servers)
+    wait_until(
+        lambda: any(
+            f["following"]["host"] == target_host and f["state"] == "accepted"
+            for f in session.get(f"{base}/api/v1/server/following", timeout=10).json()["data"]
+        ),
+        30,
+        f"{base} following {target}",
+        *servers,
+    )
 
 
-def test_a_comment_forwarded_by_peertube_is_verified_and_kept(sideways: LiveInstance, peertube, second_peertube,
-                                                               tmp_path_factory):
+def test_a_comment_forwarded_by_peertube_is_verified_and_kept(
+    sideways: LiveInstance, peertube, second_peertube, tmp_path_factory
+):
     _follow(api_session(sideways), sideways.url, peertube.url, peertube.host, peertube, sideways)
     _follow(second_peertube.login(), second_peertube.url, peertube.host, peertube.host, peertube, second_peertube)
     clips = tmp_path_factory.mktemp("forwarded")
@@ -39,12 +56,16 @@ def test_a_comment_forwarded_by_peertube_is_verified_and_kept(sideways: LiveInst
     wait_until(lambda: second_peertube.video(uuid), 30, "the video on the second PeerTube", peertube, second_peertube)
 
     writer = second_peertube.create_user("elsewhere", "elsewhere-password-1")
-    answer = writer.post(f"{second_peertube.url}/api/v1/videos/{uuid}/comment-threads",
-                         json={"text": "Said on the second PeerTube"}, timeout=10)
+    answer = writer.post(
+        f"{second_peertube.url}/api/v1/videos/{uuid}/comment-threads",
+        json={"text": "Said on the second PeerTube"},
+        timeout=10,
+    )
     assert answer.status_code == 200, answer.text
 
     def comment_here() -> dict | None:
         threads = requests.get(f"{sideways.url}/api/v1/videos/{uuid}/comment-threads", timeout=10).json()["data"]
         return next((t for t in threads if t["text"] == "Said on the second PeerTube"), None)
+
     comment = wait_until(comment_here, 20, "the forwarded comment here", peertube, second_peertube, sideways)
     assert comment["account"]["name"] == "elsewhere" and comment["account"]["host"] == second_peertube.host

@@ -1,4 +1,5 @@
 """Fixtures of the security tests (the API client and tokens are in tests/conftest.py)."""
+
 import pytest
 
 

@@ -4,6 +4,7 @@ state (issue 14, dead services): what comes in is stored, and queued once the br
 
 Tier 1 makes `.delay` fail as kombu does with Redis gone; tier 2 stops a real Redis under a live instance.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,7 @@ from federation.remote_actors import fetch_actor
 from federation.signatures import sign_headers
 from tests.factories import api_upload, publish_video
 from tests.federation.peer import activity_from, running_peer, signed_post
-from tests.live import api_session, upload_clip, wait_for
-from tests.live import free_port, start_instance
+from tests.live import api_session, free_port, start_instance, upload_clip, wait_for
 from tests.media import make_clip
 from transcoding import tasks as transcoding_tasks
 from transcoding.models import TranscodingJob
@@ -38,6 +38,7 @@ from videos.signals import video_published
 
 def broker_down(monkeypatch, *tasks) -> None:
     """Sending these tasks fails as it does when Redis is unreachable."""
+
     def refuse(*args: object) -> None:
         raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
@@ -54,7 +55,8 @@ def broker_back(monkeypatch, task) -> list:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_with_the_broker_down_is_stored_whole_and_transcoded_once_it_is_back(
-        api, alice_token, small_clip, settings, monkeypatch):
+    api, alice_token, small_clip, settings, monkeypatch
+):
     settings.SIDEWAYS_TRANSCODING_RESOLUTIONS = [144]
     broker_down(monkeypatch, transcoding_tasks.transcode_video)
     response = api_upload(api, alice_token, small_clip)
@@ -77,9 +79,9 @@ def sender(peer):
     return peer.instance()
 
 
-def test_an_activity_received_with_the_broker_down_is_handled_once_it_is_back(client, peer, sender,
-                                                                              django_capture_on_commit_callbacks,
-                                                                              monkeypatch):
+def test_an_activity_received_with_the_broker_down_is_handled_once_it_is_back(
+    client, peer, sender, django_capture_on_commit_callbacks, monkeypatch
+):
     activity = activity_from(sender, "Follow", "http://testserver/accounts/peertube")
     broker_down(monkeypatch, federation_tasks.process_activity)
     for _delivery in range(2):  # the peer's redelivery while the broker is still down is not dropped either
@@ -100,10 +102,12 @@ def test_an_activity_received_with_the_broker_down_is_handled_once_it_is_back(cl
     assert InboxActivity.objects.get().processed_at is not None
 
 
-def test_deliveries_made_with_the_broker_down_wait_in_their_table(peer, user, django_capture_on_commit_callbacks,
-                                                                    monkeypatch):
-    Follow.objects.create(actor=fetch_actor(peer.instance().url), target=ensure_instance_actor(),
-                          state=Follow.State.ACCEPTED)
+def test_deliveries_made_with_the_broker_down_wait_in_their_table(
+    peer, user, django_capture_on_commit_callbacks, monkeypatch
+):
+    Follow.objects.create(
+        actor=fetch_actor(peer.instance().url), target=ensure_instance_actor(), state=Follow.State.ACCEPTED
+    )
     video = publish_video(user.account.channels.get())
     broker_down(monkeypatch, federation_tasks.send_video_published, federation_tasks.deliver_activity)
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,9 +123,12 @@ def test_deliveries_made_with_the_broker_down_wait_in_their_table(peer, user, dj
 
 # Tier 2: a real Redis stopped under a live instance.
 
+
 def _start_redis(port: int) -> subprocess.Popen:
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     client = redis.Redis(port=port)
     for _ in range(100):
         try:
@@ -144,12 +151,27 @@ def test_uploads_and_activities_survive_a_stopped_broker(real_services, tmp_path
     broker = _start_redis(port)
     instance = None
     try:
-        instance = start_instance(tmp_path / "instance", postgres_server_url=database_url,
-                                  redis_url=f"redis://127.0.0.1:{port}/0",
-                                  extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": "240"})
-        instance.start_process("beat", [
-            sys.executable, "-m", "celery", "-A", "sideways", "beat", "--loglevel", "INFO",
-            "--schedule", str(instance.data_dir / "beat-schedule")])
+        instance = start_instance(
+            tmp_path / "instance",
+            postgres_server_url=database_url,
+            redis_url=f"redis://127.0.0.1:{port}/0",
+            extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": "240"},
+        )
+        instance.start_process(
+            "beat",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "sideways",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(instance.data_dir / "beat-schedule"),
+            ],
+        )
         session = api_session(instance)
         with running_peer() as remote:
             actor = remote.instance()
@@ -159,19 +181,32 @@ def test_uploads_and_activities_survive_a_stopped_broker(real_services, tmp_path
             _stop(broker)
             video_id = upload_clip(instance, session, make_clip(tmp_path / "while-down.mp4", duration=2))
             for _delivery in range(2):  # sent, then redelivered while the broker is still down
-                headers = sign_headers("POST", instance.url + "/inbox", body, key_id=actor.key_id,
-                                       private_key_pem=actor.private_key_pem)
-                answer = requests.post(instance.url + "/inbox", data=body, timeout=30,
-                                       headers={**headers, "Content-Type": "application/activity+json"})
+                headers = sign_headers(
+                    "POST", instance.url + "/inbox", body, key_id=actor.key_id, private_key_pem=actor.private_key_pem
+                )
+                answer = requests.post(
+                    instance.url + "/inbox",
+                    data=body,
+                    timeout=30,
+                    headers={**headers, "Content-Type": "application/activity+json"},
+                )
                 assert answer.status_code == 204, answer.text
             details = session.get(f"{instance.url}/api/v1/videos/{video_id}").json()
             assert details["state"]["id"] == 2  # waiting for transcoding, its original kept
 
             broker = _start_redis(port)
-            wait_for(lambda: session.get(f"{instance.url}/api/v1/videos/{video_id}").json()["state"]["id"] == 1,
-                     240, "the upload transcoded once the broker is back\n" + instance.log("beat")[-2000:], instance)
-            followers = wait_for(lambda: requests.get(f"{instance.url}/api/v1/server/followers").json()["data"],
-                                 120, "the follow handled once the broker is back", instance)
+            wait_for(
+                lambda: session.get(f"{instance.url}/api/v1/videos/{video_id}").json()["state"]["id"] == 1,
+                240,
+                "the upload transcoded once the broker is back\n" + instance.log("beat")[-2000:],
+                instance,
+            )
+            followers = wait_for(
+                lambda: requests.get(f"{instance.url}/api/v1/server/followers").json()["data"],
+                120,
+                "the follow handled once the broker is back",
+                instance,
+            )
             assert [f["follower"]["host"] for f in followers] == [remote.host]
             wait_for(lambda: remote.requests_to("/inbox", "POST"), 120, "the Accept delivered", instance)
     finally:

@@ -1,5 +1,6 @@
 """The inbox's refusals tell a caller nothing of our network: not what a host name resolves to, nor which
 addresses we refuse to reach."""
+
 from __future__ import annotations
 
 from tests.federation.peer import activity_from, signed_post

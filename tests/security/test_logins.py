@@ -1,5 +1,6 @@
 """Password guessing is rate-limited per account and per address on the OAuth token endpoint, the web login
 and the Django admin login: 429 with Retry-After, before the password is even checked."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,7 +13,8 @@ from videos.services.accounts import create_local_user
 
 def token_attempt(api, local_client, username: str, password: str, address: str = "192.0.2.1"):
     return post_form(
-        api, "/api/v1/users/token",
+        api,
+        "/api/v1/users/token",
         {**local_client, "grant_type": "password", "username": username, "password": password},
         REMOTE_ADDR=address,
     )
@@ -76,8 +78,13 @@ def test_the_page_speaks_french_too(user):
 
 def test_guesses_at_the_current_password_of_a_password_change_are_limited_too(api, user, alice_token):
     def change(current: str):
-        return api.put("/api/v1/users/me", {"currentPassword": current, "password": "new-password-1"},
-                       format="json", REMOTE_ADDR="192.0.2.9", **bearer(alice_token))
+        return api.put(
+            "/api/v1/users/me",
+            {"currentPassword": current, "password": "new-password-1"},
+            format="json",
+            REMOTE_ADDR="192.0.2.9",
+            **bearer(alice_token),
+        )
 
     for _ in range(MAX_FAILURES_PER_ADDRESS):
         assert change("a-guess").status_code == 401

@@ -6,6 +6,7 @@ outside the accepted extensions is refused at upload (API: 400 problem+json; web
 what we publish is named by us, rewritten from the original's streams, and sent only as a media type
 with `nosniff` and a sandboxing CSP; a stored file of any other suffix goes out as an attachment.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -28,9 +29,22 @@ DANGEROUS_EXTENSIONS = [".js", ".html", ".htm", ".svg", ".xml", ".xhtml", ".mjs"
 SCRIPT = b"\n/*sideways-polyglot*/alert(document.domain)//\n"
 PAGE = b"\n<html><body><script>/*sideways-polyglot*/alert(document.domain)</script></body></html>\n"
 # What browsers play or read as data and never run; the only types any uploaded file may be served as.
-INERT_TYPES = {"video/mp4", "audio/mp4", "video/webm", "video/x-matroska", "audio/x-matroska", "video/ogg",
-               "audio/ogg", "audio/mpeg", "audio/flac", "audio/wav", "application/vnd.apple.mpegurl",
-               "application/x-bittorrent", "application/json", "image/jpeg"}
+INERT_TYPES = {
+    "video/mp4",
+    "audio/mp4",
+    "video/webm",
+    "video/x-matroska",
+    "audio/x-matroska",
+    "video/ogg",
+    "audio/ogg",
+    "audio/mpeg",
+    "audio/flac",
+    "audio/wav",
+    "application/vnd.apple.mpegurl",
+    "application/x-bittorrent",
+    "application/json",
+    "image/jpeg",
+}
 
 
 def polyglot(folder: Path, kind: str) -> bytes:
@@ -78,9 +92,11 @@ def test_web_form_refuses_a_dangerous_extension_with_a_readable_error(client, us
     upload.write_bytes(polyglot(tmp_path, "page"))
     client.force_login(user)
     with upload.open("rb") as file:
-        response = client.post("/videos/upload", {"videofile": file, "name": "Clip", "privacy": 1,
-                                                  "channel": user.account.channels.get().pk},
-                               HTTP_ACCEPT_LANGUAGE="en")
+        response = client.post(
+            "/videos/upload",
+            {"videofile": file, "name": "Clip", "privacy": 1, "channel": user.account.channels.get().pk},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
     assert response.status_code == 400
     assert f"“clip{extension}” is not a video file name we accept" in response.content.decode()
     assert _nothing_stored()
@@ -89,16 +105,25 @@ def test_web_form_refuses_a_dangerous_extension_with_a_readable_error(client, us
 def test_resumable_upload_of_a_dangerous_extension_ends_in_a_400_problem(api, alice_token, tmp_path):  # noqa: F811
     data = polyglot(tmp_path, "script")
     me = api.get("/api/v1/users/me", **bearer(alice_token)).json()
-    start = api.post("/api/v1/videos/upload-resumable",
-                     {"name": "Track", "channelId": me["videoChannels"][0]["id"], "filename": "track.js"},
-                     format="json", HTTP_X_UPLOAD_CONTENT_LENGTH=str(len(data)), **bearer(alice_token))
+    start = api.post(
+        "/api/v1/videos/upload-resumable",
+        {"name": "Track", "channelId": me["videoChannels"][0]["id"], "filename": "track.js"},
+        format="json",
+        HTTP_X_UPLOAD_CONTENT_LENGTH=str(len(data)),
+        **bearer(alice_token),
+    )
     if start.status_code != 201:  # refused from the first request: as good
         assert start.status_code == 400
         return
     query = start["Location"].split("?", 1)[1]
-    response = api.generic("PUT", f"/api/v1/videos/upload-resumable?{query}", data,
-                           content_type="application/octet-stream",
-                           HTTP_CONTENT_RANGE=f"bytes 0-{len(data) - 1}/{len(data)}", **bearer(alice_token))
+    response = api.generic(
+        "PUT",
+        f"/api/v1/videos/upload-resumable?{query}",
+        data,
+        content_type="application/octet-stream",
+        HTTP_CONTENT_RANGE=f"bytes 0-{len(data) - 1}/{len(data)}",
+        **bearer(alice_token),
+    )
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
     assert not Video.objects.exists()
@@ -128,12 +153,17 @@ def _clip(folder: Path, name: str) -> Path:
     path = folder / name
     if name.startswith("song"):
         return make_clip(path, video=False, duration=2)
-    made = make_clip(folder / f"made{path.suffix if path.suffix in ('.mkv', '.webm', '.avi', '.mov') else '.mp4'}",
-                     duration=2)
+    made = make_clip(
+        folder / f"made{path.suffix if path.suffix in ('.mkv', '.webm', '.avi', '.mov') else '.mp4'}", duration=2
+    )
     if made.suffix == path.suffix:
         return made.rename(path)
-    codecs = {".ogv": ["-c:v", "libtheora", "-c:a", "libvorbis"], ".mpg": ["-c:v", "mpeg2video", "-c:a", "mp2"],
-              ".ts": ["-c:v", "copy", "-c:a", "copy"], ".m4v": ["-c", "copy"]}[path.suffix]
+    codecs = {
+        ".ogv": ["-c:v", "libtheora", "-c:a", "libvorbis"],
+        ".mpg": ["-c:v", "mpeg2video", "-c:a", "mp2"],
+        ".ts": ["-c:v", "copy", "-c:a", "copy"],
+        ".m4v": ["-c", "copy"],
+    }[path.suffix]
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(made), *codecs, str(path)], check=True)
     return path
 

@@ -5,6 +5,7 @@ The original stays under ORIGINALS_DIR for its owner; every file we publish (the
 it, its download, its torrent, the HLS renditions and their MP4 download) and the metadata endpoint
 carry no location or personal tags.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,8 @@ from django.conf import settings
 from django.test import Client
 
 from tests.api.conftest import bearer
+from tests.factories import api_upload, response_body, run_queued_job
 from tests.media import make_clip
-from tests.factories import api_upload, response_body
-from tests.factories import run_queued_job
 from transcoding import tasks
 from videos.constants import VideoState
 from videos.models import Video
@@ -46,8 +46,21 @@ def _tagged_clip(folder: Path, suffix: str) -> Path:
 def _ffprobe_text(data: bytes, folder: Path) -> str:
     path = folder / "served.bin"
     path.write_bytes(data)
-    result = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-                             "-show_chapters", str(path)], capture_output=True, check=True)
+    result = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            "-show_chapters",
+            str(path),
+        ],
+        capture_output=True,
+        check=True,
+    )
     return json.dumps(json.loads(result.stdout))
 
 

@@ -5,6 +5,7 @@ owner check read the first path segment (the public video), the file lookup foll
 encoding of ".." (and backslashes, NUL, empty segments) must be a 404 for everyone, before any file
 is opened, while the plain URL of each file still serves its owner.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -12,8 +13,7 @@ import shutil
 import pytest
 from django.test import Client
 
-from tests.factories import upload_video
-from tests.factories import run_queued_job
+from tests.factories import run_queued_job, upload_video
 from transcoding import tasks
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Video

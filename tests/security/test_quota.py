@@ -1,5 +1,6 @@
 """Open resumable upload sessions count against the user's quota (their declared sizes, plus the stored
 videos). Before, ten 900 kB sessions were accepted under a 1 MB quota, each checked alone."""
+
 import pytest
 
 from tests.api.conftest import bearer
@@ -30,8 +31,12 @@ def test_an_open_session_counts_against_a_legacy_upload_too(api, user, alice_tok
     start(api, alice_token, 200 * KB)
     channel_id = api.get("/api/v1/users/me", **bearer(alice_token)).json()["videoChannels"][0]["id"]
     with small_clip.open("rb") as clip:
-        refused = api.post("/api/v1/videos/upload", {"videofile": clip, "channelId": channel_id, "name": "Clip"},
-                           format="multipart", **bearer(alice_token))
+        refused = api.post(
+            "/api/v1/videos/upload",
+            {"videofile": clip, "channelId": channel_id, "name": "Clip"},
+            format="multipart",
+            **bearer(alice_token),
+        )
     assert refused.status_code == 413 and refused.json()["code"] == "quota_reached"
 
 

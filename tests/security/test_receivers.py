@@ -1,5 +1,6 @@
 """Signal receivers only queue work: one that raises never changes the state of the video that sent the
 signal, nor the answer of the request (issue 14, dead services)."""
+
 import pytest
 
 from tests.factories import api_upload, upload_and_transcode
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def broken_receivers():
     """A receiver with a bug, listening to what uploads, transcodes and edits send."""
+
     def explode(sender: type, **kwargs: object) -> None:
         raise RuntimeError("a receiver with a bug")
 
@@ -35,8 +37,9 @@ def one_rung(settings, monkeypatch):
     monkeypatch.setattr(tasks.transcode_video, "delay", lambda job_id: None)  # run in-process below
 
 
-def test_a_receiver_that_raises_after_a_transcode_leaves_the_video_published(user, small_clip, one_rung,
-                                                                             broken_receivers):
+def test_a_receiver_that_raises_after_a_transcode_leaves_the_video_published(
+    user, small_clip, one_rung, broken_receivers
+):
     video = upload_and_transcode(user, small_clip)
     assert video.state == VideoState.PUBLISHED and video.state_error == ""
     assert video.transcoding_jobs.get().status == TranscodingJob.Status.DONE
@@ -51,8 +54,9 @@ def test_a_receiver_that_raises_leaves_an_edit_saved(user, small_clip, one_rung,
     assert Video.objects.get(pk=video.pk).name == "Renamed despite the bug"
 
 
-def test_a_receiver_that_raises_does_not_change_the_upload_answer(api, alice_token, small_clip, one_rung,
-                                                                  broken_receivers):
+def test_a_receiver_that_raises_does_not_change_the_upload_answer(
+    api, alice_token, small_clip, one_rung, broken_receivers
+):
     response = api_upload(api, alice_token, small_clip)
     assert response.status_code == 200, response.content
     video = Video.objects.get(pk=response.json()["video"]["id"])

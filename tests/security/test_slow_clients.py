@@ -4,6 +4,7 @@ Before: gunicorn's threads were each held by one slow client, so a few dozen con
 headers or body byte by byte took the site offline; and idle keep-alive sockets were closed after 2 s,
 under PeerTube's HTTP agent that reuses them for longer, which lost its deliveries.
 """
+
 from __future__ import annotations
 
 import socket
@@ -115,12 +116,16 @@ def test_a_body_over_the_upload_limit_is_refused_before_it_is_sent_and_the_conne
 
 def big_media_file(instance: LiveInstance, size: int) -> str:
     """A public video owning a `size`-byte HLS file (sparse: no disk used); returns the file's path."""
-    video_uuid = instance.manage("shell", "-c", (
-        "from videos.models import Video\n"
-        "from videos.services.accounts import create_local_user\n"
-        "user = create_local_user('streamer', 'streamer-password-1')\n"
-        "print(Video.objects.create(channel=user.account.channels.get(), name='Big').uuid)\n"
-    )).stdout.split()[-1]
+    video_uuid = instance.manage(
+        "shell",
+        "-c",
+        (
+            "from videos.models import Video\n"
+            "from videos.services.accounts import create_local_user\n"
+            "user = create_local_user('streamer', 'streamer-password-1')\n"
+            "print(Video.objects.create(channel=user.account.channels.get(), name='Big').uuid)\n"
+        ),
+    ).stdout.split()[-1]
     folder = instance.data_dir / "media" / "streaming-playlists" / "hls" / video_uuid
     folder.mkdir(parents=True)
     with (folder / "big-720-fragmented.mp4").open("wb") as file:
@@ -145,8 +150,11 @@ def test_big_files_are_streamed_not_held_in_memory(instance):
 def test_dripped_headers_get_408_and_a_stalled_body_is_cut_off(tmp_path):
     """A client may not keep its socket by sending its request slower than the server's deadlines (here
     2 s instead of 20 s for headers and 60 s of silence in a body)."""
-    live = start_instance(tmp_path / "deadlines", worker=False,
-                          extra_env={"SIDEWAYS_HEADERS_TIMEOUT": "2", "SIDEWAYS_BODY_IDLE_TIMEOUT": "2"})
+    live = start_instance(
+        tmp_path / "deadlines",
+        worker=False,
+        extra_env={"SIDEWAYS_HEADERS_TIMEOUT": "2", "SIDEWAYS_BODY_IDLE_TIMEOUT": "2"},
+    )
     host = urlsplit(live.url).netloc
     try:
         with connect(live) as sock:
@@ -159,8 +167,10 @@ def test_dripped_headers_get_408_and_a_stalled_body_is_cut_off(tmp_path):
         with connect(live) as sock:
             sock.settimeout(10)
             started = time.monotonic()
-            sock.sendall(f"POST /api/v1/videos/upload HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/octet-stream\r\n"
-                         f"Content-Length: 100000\r\n\r\nonly the start".encode())
+            sock.sendall(
+                f"POST /api/v1/videos/upload HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/octet-stream\r\n"
+                f"Content-Length: 100000\r\n\r\nonly the start".encode()
+            )
             while sock.recv(65536):
                 pass  # whatever is answered, the server closes the connection
             assert time.monotonic() - started < 6

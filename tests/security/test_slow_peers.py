@@ -3,6 +3,7 @@
 The peer here is a tiny server on 127.0.0.1 that sends its status line and headers one byte per second
 (for at most DRIP_SECONDS, then hangs up), until the test "heals" it: then it serves its actors normally.
 """
+
 from __future__ import annotations
 
 import socket
@@ -56,8 +57,11 @@ class DrippingPeer:
             try:
                 if self.healed:
                     status, content_type, body = self.peer.routes.get(path, (404, "text/plain", b"not found"))
-                    connection.sendall(f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n"
-                                       f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+                    connection.sendall(
+                        f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n"
+                        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                        + body
+                    )
                     return
                 started = time.monotonic()
                 for byte in HEAD:

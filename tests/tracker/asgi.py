@@ -1,5 +1,6 @@
 """A live instance for the tracker tests: its web server (uvicorn, as everywhere) with a given number of
 processes, and no Celery worker."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,7 +1,7 @@
 """What the site tells players about P2P: the player's options (public videos only), the CSP, /config,
 and the admin's switch (SIDEWAYS_P2P_ENABLED) turning all of it off."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 from asgiref.sync import async_to_sync

@@ -1,4 +1,5 @@
 """Two web workers share swarms through Redis: viewers of one video meet whichever worker took them (tier 2)."""
+
 from __future__ import annotations
 
 import json
@@ -22,23 +23,36 @@ def test_offers_reach_peers_held_by_the_other_worker(real_services, tmp_path):
     try:
         (tmp_path / "ladder").mkdir()
         video = add_ladder_video(instance, tmp_path / "ladder")
-        master = requests.get(f"{instance.url}/api/v1/videos/{video.uuid}", timeout=10).json()[
-            "streamingPlaylists"][0]["playlistUrl"]
+        master = requests.get(f"{instance.url}/api/v1/videos/{video.uuid}", timeout=10).json()["streamingPlaylists"][0][
+            "playlistUrl"
+        ]
         info_hash = v2_hash(master, 0)
         sockets = [connect(socket_url(instance)) for _ in range(PEERS)]  # the kernel spreads them over both workers
         ids = [peer_id() for _ in sockets]
-        for socket, me in zip(sockets, ids):
+        for socket, me in zip(sockets, ids, strict=False):
             socket.send(json.dumps({"action": "announce", "info_hash": info_hash, "peer_id": me, "offers": []}))
             receive(socket)
         # The last peer offers to every other one: each gets the offer and answers through its own worker.
         offers = [offer(f"{number:020d}") for number in range(PEERS - 1)]
-        sockets[-1].send(json.dumps({"action": "announce", "info_hash": info_hash, "peer_id": ids[-1], "offers": offers}))
+        sockets[-1].send(
+            json.dumps({"action": "announce", "info_hash": info_hash, "peer_id": ids[-1], "offers": offers})
+        )
         assert receive(sockets[-1])["incomplete"] == PEERS
-        for socket, me in zip(sockets[:-1], ids):
+        for socket, me in zip(sockets[:-1], ids, strict=False):
             relayed = receive(socket)
             assert relayed["peer_id"] == ids[-1]
-            socket.send(json.dumps({"action": "announce", "info_hash": info_hash, "peer_id": me, "to_peer_id": ids[-1],
-                                    "offer_id": relayed["offer_id"], "answer": {"type": "answer", "sdp": me}}))
+            socket.send(
+                json.dumps(
+                    {
+                        "action": "announce",
+                        "info_hash": info_hash,
+                        "peer_id": me,
+                        "to_peer_id": ids[-1],
+                        "offer_id": relayed["offer_id"],
+                        "answer": {"type": "answer", "sdp": me},
+                    }
+                )
+            )
         answers = {receive(sockets[-1])["answer"]["sdp"] for _ in range(PEERS - 1)}
         assert answers == set(ids[:-1])
         for socket in sockets:

@@ -5,6 +5,7 @@ under PeerTube 7.0's info-hash recipe and under 7.1+'s (p2p-media-loader 2.x). T
 against values computed by the players' own code (p2p-media-loader-core 2.2.2 and 2.3.1, and the
 SHA-1 of PeerTube 7.0's server) for a fixed URL.
 """
+
 from __future__ import annotations
 
 import base64
@@ -63,8 +64,9 @@ def instance(tmp_path_factory):
 @pytest.fixture(scope="module")
 def masters(instance, tmp_path_factory):
     """Master playlist URLs (as the API gives them) of a public and a private video."""
-    public, private = (add_ladder_video(instance, tmp_path_factory.mktemp("ladder"), privacy=privacy)
-                       for privacy in (1, PRIVATE))
+    public, private = (
+        add_ladder_video(instance, tmp_path_factory.mktemp("ladder"), privacy=privacy) for privacy in (1, PRIVATE)
+    )
     body = requests.get(f"{instance.url}/api/v1/videos/{public.uuid}", timeout=10).json()
     public_url = body["streamingPlaylists"][0]["playlistUrl"]
     assert public_url.endswith(f"/{public.uuid}/{public.spec['master']}")
@@ -86,23 +88,70 @@ def test_two_peers_exchange_offer_and_answer(instance, masters, recipe):
     info_hash = recipe(masters[1], 1)
     alice, bob = peer_id(), peer_id()
     with connect(socket_url(instance)) as bob_ws, connect(socket_url(instance)) as alice_ws:
-        bob_ws.send(json.dumps({"action": "announce", "info_hash": info_hash, "peer_id": bob, "numwant": 10,
-                                "uploaded": 0, "downloaded": 0, "event": "started", "offers": []}))
-        assert receive(bob_ws) == {"action": "announce", "interval": 120, "info_hash": info_hash,
-                                   "complete": 0, "incomplete": 1}
+        bob_ws.send(
+            json.dumps(
+                {
+                    "action": "announce",
+                    "info_hash": info_hash,
+                    "peer_id": bob,
+                    "numwant": 10,
+                    "uploaded": 0,
+                    "downloaded": 0,
+                    "event": "started",
+                    "offers": [],
+                }
+            )
+        )
+        assert receive(bob_ws) == {
+            "action": "announce",
+            "interval": 120,
+            "info_hash": info_hash,
+            "complete": 0,
+            "incomplete": 1,
+        }
 
-        alice_ws.send(json.dumps({"action": "announce", "info_hash": info_hash, "peer_id": alice, "numwant": 10,
-                                  "event": "started", "offers": [offer("o" * 20), offer("p" * 20)]}))
+        alice_ws.send(
+            json.dumps(
+                {
+                    "action": "announce",
+                    "info_hash": info_hash,
+                    "peer_id": alice,
+                    "numwant": 10,
+                    "event": "started",
+                    "offers": [offer("o" * 20), offer("p" * 20)],
+                }
+            )
+        )
         assert receive(alice_ws)["incomplete"] == 2
         relayed = receive(bob_ws)  # one offer per other peer: Bob is the only one
-        assert relayed == {"action": "announce", "info_hash": info_hash, "peer_id": alice,
-                           "offer_id": relayed["offer_id"], "offer": offer("o" * 20)["offer"]}
+        assert relayed == {
+            "action": "announce",
+            "info_hash": info_hash,
+            "peer_id": alice,
+            "offer_id": relayed["offer_id"],
+            "offer": offer("o" * 20)["offer"],
+        }
 
         answer = {"type": "answer", "sdp": "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n"}
-        bob_ws.send(json.dumps({"action": "announce", "info_hash": info_hash, "peer_id": bob, "to_peer_id": alice,
-                                "offer_id": relayed["offer_id"], "answer": answer}))
-        assert receive(alice_ws) == {"action": "announce", "info_hash": info_hash, "peer_id": bob,
-                                     "offer_id": relayed["offer_id"], "answer": answer}
+        bob_ws.send(
+            json.dumps(
+                {
+                    "action": "announce",
+                    "info_hash": info_hash,
+                    "peer_id": bob,
+                    "to_peer_id": alice,
+                    "offer_id": relayed["offer_id"],
+                    "answer": answer,
+                }
+            )
+        )
+        assert receive(alice_ws) == {
+            "action": "announce",
+            "info_hash": info_hash,
+            "peer_id": bob,
+            "offer_id": relayed["offer_id"],
+            "answer": answer,
+        }
 
         alice_ws.send(json.dumps({"action": "announce", "info_hash": info_hash, "peer_id": alice, "event": "stopped"}))
         assert receive(alice_ws)["incomplete"] == 1
@@ -115,8 +164,14 @@ def test_unknown_and_private_swarms_are_refused_and_bad_frames_survived(instance
         for info_hash in ("x" * 20, v2_hash(masters[PRIVATE], 0), v1_hash(masters[PRIVATE], 0)):
             ws.send(json.dumps({"action": "announce", "info_hash": info_hash, "peer_id": peer_id(), "offers": []}))
             assert receive(ws) == {"action": "announce", "info_hash": info_hash, "failure reason": "unknown info_hash"}
-        for frame in ("not json", "[]", json.dumps({"action": "announce"}), "{" * 100_000, json.dumps({"action": 1}),
-                      json.dumps({"action": "announce", "info_hash": "\u0400" * 20, "peer_id": "p" * 20})):
+        for frame in (
+            "not json",
+            "[]",
+            json.dumps({"action": "announce"}),
+            "{" * 100_000,
+            json.dumps({"action": 1}),
+            json.dumps({"action": "announce", "info_hash": "\u0400" * 20, "peer_id": "p" * 20}),
+        ):
             ws.send(frame)
         # Answered with a failure when the frame names an info-hash, dropped otherwise; the socket still works.
         info_hash = v2_hash(masters[1], 0)
@@ -149,7 +204,7 @@ def test_stun_answers_with_the_viewers_address(instance):
     kind, length, cookie, echoed = struct.unpack_from("!HHI12s", response)
     assert (kind, length, cookie, echoed) == (0x0101, 12, MAGIC_COOKIE, transaction)
     family, xport = struct.unpack_from("!xBH", response, 24)
-    address = bytes(a ^ b for a, b in zip(response[28:32], struct.pack("!I", MAGIC_COOKIE)))
+    address = bytes(a ^ b for a, b in zip(response[28:32], struct.pack("!I", MAGIC_COOKIE), strict=False))
     assert (family, xport ^ (MAGIC_COOKIE >> 16), socket.inet_ntoa(address)) == (1, local_port, "127.0.0.1")
 
 

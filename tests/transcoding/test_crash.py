@@ -1,5 +1,6 @@
 """Tier 2: a worker killed with SIGKILL mid-encode leaves nothing half-published; a restarted worker
 takes the job over, removes the killed run's leftovers and publishes a complete, clean ladder."""
+
 from __future__ import annotations
 
 import os
@@ -56,18 +57,25 @@ def served_names(playlist: dict) -> set[str]:
 
 
 def job_row(instance, video_id: int) -> str:
-    return instance.manage(
-        "shell", "-c",
-        "from transcoding.models import TranscodingJob as J; "
-        f"print(*J.objects.filter(video_id={video_id}).values_list('status', 'attempts').get())",
-    ).stdout.strip().splitlines()[-1]
+    return (
+        instance.manage(
+            "shell",
+            "-c",
+            "from transcoding.models import TranscodingJob as J; "
+            f"print(*J.objects.filter(video_id={video_id}).values_list('status', 'attempts').get())",
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 @pytest.fixture
 def crash_instance(real_services, tmp_path):
     database_url, redis_url = real_services
     instance = start_instance(
-        tmp_path / "instance", postgres_server_url=database_url, redis_url=redis_url,
+        tmp_path / "instance",
+        postgres_server_url=database_url,
+        redis_url=redis_url,
         extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": LADDER},
     )
     yield instance
@@ -86,7 +94,9 @@ def test_worker_killed_mid_encode_recovers_cleanly(crash_instance, tmp_path, mom
     def mid_encode() -> dict | None:
         details = session.get(details_url).json()
         started = (details["transcodingProgress"] or 0) >= 1
-        return details if started and bool(details["streamingPlaylists"]) == (moment == "after the first rung") else None
+        return (
+            details if started and bool(details["streamingPlaylists"]) == (moment == "after the first rung") else None
+        )
 
     wait_for(mid_encode, 120, f"the encode {moment}", instance)
     assert kill_worker_tree(instance), "the worker had no pool processes"
@@ -105,7 +115,9 @@ def test_worker_killed_mid_encode_recovers_cleanly(crash_instance, tmp_path, mom
     assert job_row(instance, video_id) == "running 1"
 
     instance.start_worker()
-    details = wait_for(lambda: fully_transcoded(session, instance, video_id, 3), 240, "the ladder after restart", instance)
+    details = wait_for(
+        lambda: fully_transcoded(session, instance, video_id, 3), 240, "the ladder after restart", instance
+    )
     [playlist] = details["streamingPlaylists"]
     assert [f["resolution"]["id"] for f in playlist["files"]] == [360, 240, 144]
     check_served_hls(playlist)

@@ -1,4 +1,5 @@
 """The download action: an ordinary MP4 of one rendition, remuxed (not re-encoded), within the video's privacy."""
+
 import json
 import subprocess
 
@@ -38,10 +39,13 @@ def test_download_is_a_progressive_mp4_with_the_rung_streams(video, tmp_path):
     assert b"moof" not in body  # no longer fragmented
     downloaded = tmp_path / "download.mp4"
     downloaded.write_bytes(body)
-    probed = json.loads(subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(downloaded)],
-        capture_output=True, check=True,
-    ).stdout)
+    probed = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(downloaded)],
+            capture_output=True,
+            check=True,
+        ).stdout
+    )
     streams = {s["codec_type"]: s for s in probed["streams"]}
     assert (streams["video"]["codec_name"], streams["video"]["width"], streams["video"]["height"]) == ("h264", 192, 144)
     assert streams["audio"]["codec_name"] == "aac"

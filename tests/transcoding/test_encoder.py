@@ -1,4 +1,5 @@
 """encode_ladder with the real ffmpeg on small generated clips, every output checked with ffprobe."""
+
 import json
 import os
 import re
@@ -55,7 +56,7 @@ def ffmpeg_processes(parent: int | None = None, mentioning: str = "") -> list[in
             command_line = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        name, ppid = stat[stat.index("(") + 1:stat.rindex(")")], int(stat[stat.rindex(")") + 2:].split()[1])
+        name, ppid = stat[stat.index("(") + 1 : stat.rindex(")")], int(stat[stat.rindex(")") + 2 :].split()[1])
         if name == "ffmpeg" and parent in (None, ppid) and mentioning in command_line:
             found.append(int(pid))
     return found
@@ -66,7 +67,7 @@ def rotate_mp4(path: Path) -> Path:
     data = bytearray(path.read_bytes())
     box = data.find(b"tkhd")
     matrix = box + 44 + (12 if data[box + 4] == 1 else 0)
-    data[matrix:matrix + 36] = struct.pack(">9i", 0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000)
+    data[matrix : matrix + 36] = struct.pack(">9i", 0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000)
     path.write_bytes(bytes(data))
     return path
 
@@ -132,16 +133,21 @@ def frame_times(path: Path) -> list[float]:
 def ssim(output: Path, source: Path, width: int, height: int) -> float:
     """SSIM of a rendition against the source scaled to its size, frame by frame from the start."""
     graph = f"[1:v]scale={width}:{height},setpts=PTS-STARTPTS[ref];[0:v]setpts=PTS-STARTPTS[out];[out][ref]ssim"
-    result = subprocess.run(["ffmpeg", "-nostdin", "-i", str(output), "-i", str(source), "-filter_complex", graph,
-                             "-f", "null", "-"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["ffmpeg", "-nostdin", "-i", str(output), "-i", str(source), "-filter_complex", graph, "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(re.search(r"All:([0-9.]+)", result.stderr)[1])
 
 
 @pytest.fixture(scope="module")
 def sliced_source(tmp_path_factory):
     """12 s of VP9 at 25 fps with a keyframe every 1.6 s: cuts land off the 2 s keyframe grid."""
-    return make_clip(tmp_path_factory.mktemp("sliced") / "source.webm", width=640, height=360, duration=12,
-                     extra=["-g", "40"])
+    return make_clip(
+        tmp_path_factory.mktemp("sliced") / "source.webm", width=640, height=360, duration=12, extra=["-g", "40"]
+    )
 
 
 def test_slices_are_cut_at_source_keyframes_near_equal_lengths(sliced_source, tmp_path):
@@ -159,15 +165,14 @@ def test_slices_are_cut_at_source_keyframes_near_equal_lengths(sliced_source, tm
 def test_a_ladder_encoded_in_slices_side_by_side_is_seamless(sliced_source, tmp_path):
     """Every rung has every frame once, in order, at its time; keyframes at the cut and aligned."""
     progress, ready = [], []
-    outputs = encode(sliced_source, tmp_path / "out", on_progress=progress.append, on_rung_ready=ready.append,
-                     slices=2)
+    outputs = encode(sliced_source, tmp_path / "out", on_progress=progress.append, on_rung_ready=ready.append, slices=2)
     assert [output.rung.resolution for output in ready] == [144, 240, 360]
     assert progress == sorted(progress) and progress[-1] == 100
     source_times = frame_times(sliced_source)
     for output in outputs:
         times = frame_times(output.media)
         assert len(times) == len(source_times) == 300
-        steps = {round(later - earlier, 3) for earlier, later in zip(times, times[1:])}
+        steps = {round(later - earlier, 3) for earlier, later in zip(times, times[1:], strict=False)}
         assert steps == {0.04}
         assert "audio" in streams(output.playlist)
     assert keyframe_offsets(outputs[0].media) == [0.0, 2.0, 4.0, 6.0, 6.4, 8.4, 10.4]
@@ -198,6 +203,7 @@ def test_aac_in_mpeg_ts_is_kept_as_is(tmp_path):
         assert (audio["codec_name"], audio["sample_rate"]) == ("aac", source_audio["sample_rate"])
         assert abs(float(streams(output.playlist)["format"]["duration"]) - probe(source).duration) < 0.5
 
+
 def test_rotated_phone_video_becomes_portrait(tmp_path):
     source = rotate_mp4(make_clip(tmp_path / "phone.mp4", width=320, height=240))
     outputs = encode(source, tmp_path / "out")
@@ -207,8 +213,12 @@ def test_rotated_phone_video_becomes_portrait(tmp_path):
 
 def combed_frames(path: Path) -> int:
     """How many frames ffmpeg's interlace detector finds interlaced (combed) in a video."""
-    result = subprocess.run(["ffmpeg", "-nostdin", "-i", str(path), "-map", "0:v:0", "-vf", "idet", "-f", "null", "-"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["ffmpeg", "-nostdin", "-i", str(path), "-map", "0:v:0", "-vf", "idet", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     found = re.search(r"Multi frame detection: TFF: *(\d+) BFF: *(\d+)", result.stderr)
     return int(found[1]) + int(found[2])
 
@@ -216,8 +226,13 @@ def combed_frames(path: Path) -> int:
 def test_interlaced_anamorphic_tv_recording_becomes_progressive_with_square_pixels(tmp_path):
     """MPEG-2 in MPEG-TS, 50 fields a second, 720x576 with 16:15 pixels (4:3 PAL): rungs and images are
     progressive and 4:3."""
-    source = make_clip(tmp_path / "tv.ts", width=720, height=576, fps=50, extra=[
-        "-vf", "interlace,setsar=16/15", "-c:v", "mpeg2video", "-b:v", "6M", "-flags", "+ilme+ildct"])
+    source = make_clip(
+        tmp_path / "tv.ts",
+        width=720,
+        height=576,
+        fps=50,
+        extra=["-vf", "interlace,setsar=16/15", "-c:v", "mpeg2video", "-b:v", "6M", "-flags", "+ilme+ildct"],
+    )
     info = probe(source)
     assert info.video.interlaced and (info.video.display_width, info.video.display_height) == (768, 576)
     assert combed_frames(source) > 50
@@ -237,8 +252,9 @@ def test_avi_at_60_fps_keeps_60_on_top_and_30_below(tmp_path):
 
 
 def test_compliant_source_top_rung_is_stream_copied(tmp_path):
-    source = make_clip(tmp_path / "ready.mp4", width=426, height=240,
-                       extra=["-maxrate", "200k", "-bufsize", "400k", "-g", "50"])
+    source = make_clip(
+        tmp_path / "ready.mp4", width=426, height=240, extra=["-maxrate", "200k", "-bufsize", "400k", "-g", "50"]
+    )
     outputs = encode(source, tmp_path / "out")
     assert [o.rung.resolution for o in outputs] == [240, 144]
     assert packet_sizes(outputs[0].media) == packet_sizes(source)
@@ -246,15 +262,24 @@ def test_compliant_source_top_rung_is_stream_copied(tmp_path):
     assert keyframe_offsets(outputs[0].media) == keyframe_offsets(outputs[1].media)
 
 
-@pytest.mark.parametrize("name, timing", [
-    ("long-gop.mp4", ["-g", "250"]),  # x264's default: one keyframe in 5 s
-    ("variable-rate.mkv", ["-vf", "setpts='if(lt(N,25),N/25,1+(N-25)/10)/TB'", "-fps_mode", "vfr"]),
-    ("interlaced.mp4", ["-g", "50", "-flags", "+ilme+ildct"]),
-])
+@pytest.mark.parametrize(
+    "name, timing",
+    [
+        ("long-gop.mp4", ["-g", "250"]),  # x264's default: one keyframe in 5 s
+        ("variable-rate.mkv", ["-vf", "setpts='if(lt(N,25),N/25,1+(N-25)/10)/TB'", "-fps_mode", "vfr"]),
+        ("interlaced.mp4", ["-g", "50", "-flags", "+ilme+ildct"]),
+    ],
+)
 def test_compliant_source_off_the_ladder_timing_is_encoded(tmp_path, name, timing):
     """Copied, its segments would not line up with the other rungs' (or have wrong durations, or combing)."""
-    source = make_clip(tmp_path / name, width=426, height=240, duration=5, audio=False,
-                       extra=["-maxrate", "200k", "-bufsize", "400k", *timing])
+    source = make_clip(
+        tmp_path / name,
+        width=426,
+        height=240,
+        duration=5,
+        audio=False,
+        extra=["-maxrate", "200k", "-bufsize", "400k", *timing],
+    )
     outputs = encode(source, tmp_path / "out")
     assert packet_sizes(outputs[0].media) != packet_sizes(source)
     assert keyframe_offsets(outputs[0].media) == keyframe_offsets(outputs[1].media)
@@ -265,7 +290,7 @@ def test_compliant_source_off_the_ladder_timing_is_encoded(tmp_path, name, timin
 def x264_settings(media: Path) -> dict[str, str]:
     """The settings x264 writes into the stream it encodes ("options: ... bframes=3 ...")."""
     text = media.read_bytes().decode("latin-1")
-    options = text[text.index("options: ") + 9:].split("\x00")[0]
+    options = text[text.index("options: ") + 9 :].split("\x00")[0]
     return dict(item.split("=", 1) for item in options.split() if "=" in item)
 
 
@@ -279,8 +304,13 @@ def test_hd_rungs_use_the_faster_settings_and_sd_rungs_peertubes(tmp_path):
 
 def test_custom_names_and_a_mov_source(tmp_path):
     source = make_clip(tmp_path / "small.mov", duration=1)
-    outputs = encode(source, tmp_path / "out", names=lambda rung: (f"x-{rung.resolution}.m3u8", f"x-{rung.resolution}-f.mp4"))
-    assert [(o.playlist.name, o.media.name) for o in outputs] == [("x-240.m3u8", "x-240-f.mp4"), ("x-144.m3u8", "x-144-f.mp4")]
+    outputs = encode(
+        source, tmp_path / "out", names=lambda rung: (f"x-{rung.resolution}.m3u8", f"x-{rung.resolution}-f.mp4")
+    )
+    assert [(o.playlist.name, o.media.name) for o in outputs] == [
+        ("x-240.m3u8", "x-240-f.mp4"),
+        ("x-144.m3u8", "x-144-f.mp4"),
+    ]
     assert 'URI="x-144-f.mp4"' in outputs[1].playlist.read_text()
 
 
@@ -312,8 +342,9 @@ def test_a_killed_worker_takes_its_encoders_with_it(tmp_path):
         "import sys; from pathlib import Path; from tests.transcoding.test_encoder import encode; "
         "encode(Path(sys.argv[1]), Path(sys.argv[2]))"
     )
-    worker = subprocess.Popen([sys.executable, "-c", script, str(source), str(tmp_path / "out")],
-                              cwd=Path(__file__).resolve().parents[2])
+    worker = subprocess.Popen(
+        [sys.executable, "-c", script, str(source), str(tmp_path / "out")], cwd=Path(__file__).resolve().parents[2]
+    )
     deadline = time.monotonic() + 20
     while not ffmpeg_processes(mentioning=str(source)) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -329,9 +360,34 @@ def test_a_killed_worker_takes_its_encoders_with_it(tmp_path):
 def test_audio_starting_late_stays_in_sync_in_every_rung(tmp_path):
     """Every rung gets the audio encoded once and joined to its picture: all must place it identically."""
     source = tmp_path / "late.mkv"
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
-                    "-itsoffset", "0.5", "-f", "lavfi", "-i", "sine", "-t", "2", "-c:v", "libx264",
-                    "-preset", "ultrafast", "-c:a", "libopus", str(source)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25",
+            "-itsoffset",
+            "0.5",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine",
+            "-t",
+            "2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "libopus",
+            str(source),
+        ],
+        check=True,
+    )
     outputs = encode(source, tmp_path / "out")
     starts = {(streams(o.media)["video"]["start_time"], streams(o.media)["audio"]["start_time"]) for o in outputs}
     assert len(outputs) == 2 and len(starts) == 1

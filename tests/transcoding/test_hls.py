@@ -1,4 +1,5 @@
 """The PeerTube HLS files around the renditions, on plain files: byte ranges, hashes, master, codecs."""
+
 import hashlib
 import subprocess
 from pathlib import Path
@@ -62,7 +63,10 @@ def test_master_playlist_lists_video_rungs_highest_first():
 
 def test_audio_only_rung_is_listed_when_it_is_alone():
     variants = [hls.Variant("d-0.m3u8", 64_000, None, None, 0, "mp4a.40.2", False)]
-    assert hls.master_playlist(variants).splitlines()[2:] == ['#EXT-X-STREAM-INF:BANDWIDTH=64000,CODECS="mp4a.40.2"', "d-0.m3u8"]
+    assert hls.master_playlist(variants).splitlines()[2:] == [
+        '#EXT-X-STREAM-INF:BANDWIDTH=64000,CODECS="mp4a.40.2"',
+        "d-0.m3u8",
+    ]
 
 
 def test_bandwidth_is_the_average_rounded_up():
@@ -70,12 +74,33 @@ def test_bandwidth_is_the_average_rounded_up():
     assert hls.bandwidth(1000, 0) == 0
 
 
-@pytest.mark.parametrize(("profile", "expected"), [("baseline", "avc1.42c0"), ("main", "avc1.4d40"), ("high", "avc1.6400")])
+@pytest.mark.parametrize(
+    ("profile", "expected"), [("baseline", "avc1.42c0"), ("main", "avc1.4d40"), ("high", "avc1.6400")]
+)
 def test_codecs_read_the_h264_profile_and_level_from_the_file(tmp_path: Path, profile, expected):
     media = tmp_path / "clip.mp4"
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "0.2",
-         "-c:v", "libx264", "-profile:v", profile, "-level", "3.0", "-pix_fmt", "yuv420p", str(media)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25",
+            "-t",
+            "0.2",
+            "-c:v",
+            "libx264",
+            "-profile:v",
+            profile,
+            "-level",
+            "3.0",
+            "-pix_fmt",
+            "yuv420p",
+            str(media),
+        ],
         check=True,
     )
     assert hls.codecs(media, True, "LC") == f"{expected}1e,mp4a.40.2"

@@ -1,19 +1,24 @@
 """Ladder planning: pure functions of a probe result, so plain MediaInfo values are enough here."""
+
 from transcoding.ladder import Rung, plan_ladder
 from videos.probe import AudioStream, MediaInfo, VideoStream
 
 DEFAULT = [1080, 720, 480, 360, 240]
 
 
-def media(width=1920, height=1080, fps=30.0, rotation=0, bit_rate=None, audio=True, video=True,
-          sample_aspect=1.0) -> MediaInfo:
+def media(
+    width=1920, height=1080, fps=30.0, rotation=0, bit_rate=None, audio=True, video=True, sample_aspect=1.0
+) -> MediaInfo:
     return MediaInfo(
         duration=10.0,
         format_name="mov,mp4",
         size=None,
         bit_rate=None,
-        video=VideoStream("h264", width, height, fps, "yuv420p", bit_rate=bit_rate, rotation=rotation,
-                          sample_aspect=sample_aspect) if video else None,
+        video=VideoStream(
+            "h264", width, height, fps, "yuv420p", bit_rate=bit_rate, rotation=rotation, sample_aspect=sample_aspect
+        )
+        if video
+        else None,
         audio=AudioStream("aac", bit_rate=128_000, channels=2) if audio else None,
     )
 
@@ -24,7 +29,11 @@ def sizes(rungs: list[Rung]) -> list[tuple[int, int, int]]:
 
 def test_landscape_1080p_gets_every_rung_highest_first():
     assert sizes(plan_ladder(media(), DEFAULT)) == [
-        (1080, 1920, 1080), (720, 1280, 720), (480, 854, 480), (360, 640, 360), (240, 426, 240),
+        (1080, 1920, 1080),
+        (720, 1280, 720),
+        (480, 854, 480),
+        (360, 640, 360),
+        (240, 426, 240),
     ]
 
 
@@ -42,7 +51,12 @@ def test_anamorphic_pixels_are_made_square():
 
 
 def test_square():
-    assert sizes(plan_ladder(media(720, 720), DEFAULT)) == [(720, 720, 720), (480, 480, 480), (360, 360, 360), (240, 240, 240)]
+    assert sizes(plan_ladder(media(720, 720), DEFAULT)) == [
+        (720, 720, 720),
+        (480, 480, 480),
+        (360, 360, 360),
+        (240, 240, 240),
+    ]
 
 
 def test_odd_sizes_are_rounded_to_even_without_growing():
@@ -62,7 +76,10 @@ def test_never_upscales_and_skips_the_source_size_above_the_top_rung():
 
 def test_source_resolution_between_rungs_is_kept():
     assert sizes(plan_ladder(media(1000, 562), DEFAULT)) == [
-        (562, 1000, 562), (480, 854, 480), (360, 640, 360), (240, 428, 240),
+        (562, 1000, 562),
+        (480, 854, 480),
+        (360, 640, 360),
+        (240, 428, 240),
     ]
 
 
@@ -81,7 +98,10 @@ def test_fps_caps():
 
 
 def test_small_source_at_60_fps_keeps_it_on_its_own_rung():
-    assert [(rung.resolution, rung.fps) for rung in plan_ladder(media(854, 480, fps=60), [480, 240])] == [(480, 60), (240, 30)]
+    assert [(rung.resolution, rung.fps) for rung in plan_ladder(media(854, 480, fps=60), [480, 240])] == [
+        (480, 60),
+        (240, 30),
+    ]
 
 
 def test_bitrate_follows_peertube_bits_per_pixel_table():

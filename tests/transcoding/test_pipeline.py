@@ -1,4 +1,5 @@
 """The transcoding task in-process on real clips: published rung by rung, re-runs, broken inputs, crashes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,7 +37,8 @@ def small_ladder(settings, monkeypatch):
 def ffprobe(path: Path | str, *extra: str) -> dict:
     result = subprocess.run(
         ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", *extra, str(path)],
-        capture_output=True, check=True,
+        capture_output=True,
+        check=True,
     )
     return json.loads(result.stdout)
 
@@ -46,7 +48,7 @@ def master_entries(path: Path) -> list[tuple[dict, str]]:
     lines = path.read_text().splitlines()
     assert lines[:2] == ["#EXTM3U", "#EXT-X-VERSION:3"]
     entries = []
-    for info, name in zip(lines[2::2], lines[3::2]):
+    for info, name in zip(lines[2::2], lines[3::2], strict=False):
         assert info.startswith("#EXT-X-STREAM-INF:")
         attributes = {key: value.strip('"') for key, value in re.findall(r'([A-Z-]+)=("[^"]*"|[^,]*)', info)}
         entries.append((attributes, name))
@@ -64,7 +66,9 @@ def listed_files(video: Video) -> set[str]:
 def test_upload_is_transcoded_into_peertube_hls(user, small_clip, small_ladder, monkeypatch):
     progress: list[int | None] = []
     original_progress = publishing.set_transcoding_progress
-    monkeypatch.setattr(publishing, "set_transcoding_progress", lambda v, p: (progress.append(p), original_progress(v, p)))
+    monkeypatch.setattr(
+        publishing, "set_transcoding_progress", lambda v, p: (progress.append(p), original_progress(v, p))
+    )
     video = upload_video(user, small_clip)
     job = video.transcoding_jobs.get()
     assert small_ladder == [job.pk] and job.status == TranscodingJob.Status.PENDING
@@ -91,7 +95,11 @@ def test_upload_is_transcoded_into_peertube_hls(user, small_clip, small_ladder, 
         assert name.endswith(f"-{file.resolution}.m3u8") and file.filename == name.replace(".m3u8", "-fragmented.mp4")
         assert attributes["BANDWIDTH"] == str(file.bandwidth)
         assert abs(file.bandwidth - file.size * 8 / 3) < 0.1 * file.bandwidth
-        assert attributes["CODECS"] == file.codecs and file.codecs.startswith("avc1.") and file.codecs.endswith(",mp4a.40.2")
+        assert (
+            attributes["CODECS"] == file.codecs
+            and file.codecs.startswith("avc1.")
+            and file.codecs.endswith(",mp4a.40.2")
+        )
         assert attributes["FRAME-RATE"] == "25.000"
         assert (file.has_audio, file.has_video, file.fps) == (True, True, 25)
         assert file.size == (folder / file.filename).stat().st_size
@@ -118,7 +126,9 @@ def test_upload_is_transcoded_into_peertube_hls(user, small_clip, small_ladder, 
     details = Client().get(f"/api/v1/videos/{video.pk}").json()
     assert details["state"]["id"] == VideoState.PUBLISHED and details["transcodingProgress"] is None
     [streaming] = details["streamingPlaylists"]
-    assert streaming["playlistUrl"].endswith(f"/static/streaming-playlists/hls/{video.uuid}/{playlist.playlist_filename}")
+    assert streaming["playlistUrl"].endswith(
+        f"/static/streaming-playlists/hls/{video.uuid}/{playlist.playlist_filename}"
+    )
     assert [f["resolution"]["id"] for f in streaming["files"]] == [240, 144]
     served = Client().get(f"/static/streaming-playlists/hls/{video.uuid}/{entries[0][1]}")
     assert served.status_code == 200
@@ -216,7 +226,9 @@ def test_run_of_a_killed_worker_is_taken_over_and_its_leftovers_removed(user, sm
     # What a worker killed mid-encode leaves: a running job owned by a dead process, a half-written
     # work folder, and a rung it moved into the public folder without listing it.
     TranscodingJob.objects.filter(pk=job.pk).update(
-        status=TranscodingJob.Status.RUNNING, attempts=1, worker=f"{jobs.socket.gethostname()}:999999999",
+        status=TranscodingJob.Status.RUNNING,
+        attempts=1,
+        worker=f"{jobs.socket.gethostname()}:999999999",
         heartbeat_at=jobs.timezone.now(),
     )
     stale = pipeline.work_dir(video)
@@ -247,7 +259,9 @@ def test_reaper_queues_again_the_jobs_of_dead_workers(user, small_clip, small_la
     video = upload_video(user, small_clip)
     job = video.transcoding_jobs.get()
     TranscodingJob.objects.filter(pk=job.pk).update(
-        status=TranscodingJob.Status.RUNNING, attempts=1, worker="elsewhere:1",
+        status=TranscodingJob.Status.RUNNING,
+        attempts=1,
+        worker="elsewhere:1",
         heartbeat_at=jobs.timezone.now() - jobs.STALE_AFTER * 2,
     )
     assert tasks.reap_stale_jobs() == 1
@@ -284,8 +298,10 @@ def test_images_the_owner_chose_survive_transcoding(user, small_clip, tmp_path):
     from videos.services.editing import set_chosen_images
 
     picture = tmp_path / "cover.png"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:size=640x360", "-frames:v", "1",
-                    str(picture)], check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:size=640x360", "-frames:v", "1", str(picture)],
+        check=True,
+    )
     video = upload_video(user, small_clip)
     with drawn_from(picture) as images:
         set_chosen_images(video, *images)

@@ -1,5 +1,6 @@
 """The Django admin deletes users, accounts, channels and videos through the domain's deletion services, not
 its own cascade: the videos' files go and video_deleted is sent."""
+
 import pytest
 
 from tests.factories import stored_video
@@ -31,8 +32,9 @@ def test_delete_selected_from_the_admin(admin_client, user, received, model, dja
     video, _, paths = stored_video(channel, VideoPrivacy.PUBLIC)
     pk = {"channel": channel.pk, "account": user.account.pk, "video": video.pk}[model]
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(f"/django-admin/videos/{model}/",
-                                     {"action": "delete_selected", "_selected_action": [pk], "post": "yes"})
+        response = admin_client.post(
+            f"/django-admin/videos/{model}/", {"action": "delete_selected", "_selected_action": [pk], "post": "yes"}
+        )
     assert response.status_code == 302
     assert not Video.objects.exists() and [path for path in paths if path.exists()] == []
     assert ("video_deleted", video.name) in received

@@ -1,4 +1,5 @@
 """Comments as the domain keeps them: threads, replies, tombstones, who may delete, the policy, signals."""
+
 from __future__ import annotations
 
 import datetime
@@ -116,8 +117,9 @@ def test_a_reply_must_answer_a_live_comment_of_the_same_video(video, alice, bob)
 def test_a_remote_comment_keeps_its_id_and_date_and_ours_get_one_under_the_video(video, bob):
     carol = remote_account()
     published = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
-    theirs = post_comment(video, carol, "From afar", url="https://peer.example/videos/watch/x/comments/9",
-                          created_at=published)
+    theirs = post_comment(
+        video, carol, "From afar", url="https://peer.example/videos/watch/x/comments/9", created_at=published
+    )
     ours = post_comment(video, bob, "From here", in_reply_to=theirs)
 
     assert theirs.created_at == published
@@ -133,7 +135,9 @@ def test_a_remote_comment_id_is_stored_once(video):
         post_comment(video, carol, "Twice", url="https://peer.example/c/1")
 
 
-def test_deleting_leaves_a_tombstone_that_keeps_the_thread(video, alice, bob, received, django_capture_on_commit_callbacks):
+def test_deleting_leaves_a_tombstone_that_keeps_the_thread(
+    video, alice, bob, received, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         root = post_comment(video, bob, "Root")
         reply = post_comment(video, alice, "Reply", in_reply_to=root)

@@ -1,4 +1,5 @@
 """Media routes answer HTTP Range requests (players seek with them) and hide private videos' files."""
+
 from pathlib import Path
 
 import pytest
@@ -58,13 +59,16 @@ def test_private_video_files_only_for_owner(client, hls_file, user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("folder, url", [
-    ("streaming-playlists/hls", "/static/streaming-playlists/hls"),
-    ("web-videos", "/static/web-videos"),
-    ("thumbnails", "/lazy-static/thumbnails"),
-    ("previews", "/lazy-static/previews"),
-    ("torrents", "/lazy-static/torrents"),
-])
+@pytest.mark.parametrize(
+    "folder, url",
+    [
+        ("streaming-playlists/hls", "/static/streaming-playlists/hls"),
+        ("web-videos", "/static/web-videos"),
+        ("thumbnails", "/lazy-static/thumbnails"),
+        ("previews", "/lazy-static/previews"),
+        ("torrents", "/lazy-static/torrents"),
+    ],
+)
 def test_files_no_video_owns_are_not_served(client, admin_user, folder, url):
     """What a deletion left on disk may be a private video's: without an owning row it is not public."""
     name = "0b7a3f0e-64b8-4f5e-9a57-3d1c3c1b2a10/x-720-fragmented.mp4" if folder.startswith("streaming") else "x.mp4"
@@ -78,11 +82,20 @@ def test_files_no_video_owns_are_not_served(client, admin_user, folder, url):
 @pytest.mark.django_db
 def test_owned_images_and_torrents_are_public_even_for_a_private_video(client, user):
     """As in PeerTube: a client shows its private video's thumbnail with an <img>, which carries no token."""
-    video = Video.objects.create(channel=user.account.channels.get(), name="Mine", privacy=VideoPrivacy.PRIVATE,
-                                 thumbnail_filename="thumb.jpg", preview_filename="preview.jpg")
+    video = Video.objects.create(
+        channel=user.account.channels.get(),
+        name="Mine",
+        privacy=VideoPrivacy.PRIVATE,
+        thumbnail_filename="thumb.jpg",
+        preview_filename="preview.jpg",
+    )
     VideoFile.objects.create(video=video, resolution=240, filename="web-240.mp4", torrent_filename="web-240.torrent")
-    for folder, name in (("thumbnails", "thumb.jpg"), ("previews", "preview.jpg"), ("torrents", "web-240.torrent"),
-                         ("web-videos", "web-240.mp4")):
+    for folder, name in (
+        ("thumbnails", "thumb.jpg"),
+        ("previews", "preview.jpg"),
+        ("torrents", "web-240.torrent"),
+        ("web-videos", "web-240.mp4"),
+    ):
         (Path(settings.MEDIA_ROOT) / folder).mkdir(exist_ok=True)
         (Path(settings.MEDIA_ROOT) / folder / name).write_bytes(b"data")
     assert client.get("/lazy-static/thumbnails/thumb.jpg").status_code == 200

@@ -1,4 +1,5 @@
 """Likes and dislikes: one rating per account and video, counted on the video, announced after commit."""
+
 from __future__ import annotations
 
 import pytest
@@ -68,7 +69,9 @@ def test_each_change_is_announced_after_commit(video, alice, received, django_ca
         rate_video(video, alice, "dislike")
         rate_video(video, alice, None)
     assert [(event["previous"], event["kind"]) for event in received] == [
-        (None, "like"), ("like", "dislike"), ("dislike", None)
+        (None, "like"),
+        ("like", "dislike"),
+        ("dislike", None),
     ]
 
 

@@ -1,4 +1,5 @@
 """accept_upload: a good file becomes a video waiting for transcoding; anything else leaves no trace."""
+
 import shutil
 from pathlib import Path
 
@@ -64,8 +65,11 @@ def test_not_a_video_is_refused_without_trace(user, tmp_path, content):
     fake.write_bytes(content)
     with pytest.raises(UploadRejected) as refused:
         accept_upload(
-            user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="Fake"),
-            temp_path=_staged(fake), original_filename="fake.mp4",
+            user=user,
+            channel=user.account.channels.get(),
+            metadata=VideoMetadata(name="Fake"),
+            temp_path=_staged(fake),
+            original_filename="fake.mp4",
         )
     assert refused.value.status == 422
     assert "cannot be used as a video" in refused.value.message
@@ -83,8 +87,11 @@ def test_truncated_video_is_refused(user, tmp_path, name, kept):
     truncated.write_bytes(clip.read_bytes()[: int(clip.stat().st_size * kept)])
     with pytest.raises(UploadRejected) as refused:
         accept_upload(
-            user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="Cut"),
-            temp_path=_staged(truncated), original_filename=name,
+            user=user,
+            channel=user.account.channels.get(),
+            metadata=VideoMetadata(name="Cut"),
+            temp_path=_staged(truncated),
+            original_filename=name,
         )
     assert refused.value.status == 422
     assert Video.objects.count() == 0 and _stored_files() == []
@@ -94,8 +101,11 @@ def test_truncated_video_is_refused(user, tmp_path, name, kept):
 def test_sound_outlasting_the_picture_is_a_complete_video(user, tmp_path):
     clip = make_clip(tmp_path / "song.mp4", duration=2, audio_duration=5)
     video = accept_upload(
-        user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="Song"),
-        temp_path=_staged(clip), original_filename="song.mp4",
+        user=user,
+        channel=user.account.channels.get(),
+        metadata=VideoMetadata(name="Song"),
+        temp_path=_staged(clip),
+        original_filename="song.mp4",
     )
     assert video.state == VideoState.TO_TRANSCODE and video.duration == 5
 
@@ -105,8 +115,11 @@ def test_too_large_gets_413(user, small_clip, settings):
     settings.SIDEWAYS_MAX_UPLOAD_SIZE = 1000
     with pytest.raises(UploadRejected) as refused:
         accept_upload(
-            user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="Big"),
-            temp_path=_staged(small_clip), original_filename="big.mp4",
+            user=user,
+            channel=user.account.channels.get(),
+            metadata=VideoMetadata(name="Big"),
+            temp_path=_staged(small_clip),
+            original_filename="big.mp4",
         )
     assert (refused.value.status, refused.value.code) == (413, "max_file_size_reached")
     assert _stored_files() == []
@@ -117,11 +130,21 @@ def test_quota_is_enforced(user, small_clip):
     user.video_quota = small_clip.stat().st_size + 10
     user.save()
     channel = user.account.channels.get()
-    accept_upload(user=user, channel=channel, metadata=VideoMetadata(name="One"),
-                  temp_path=_staged(small_clip), original_filename="a.mp4")
+    accept_upload(
+        user=user,
+        channel=channel,
+        metadata=VideoMetadata(name="One"),
+        temp_path=_staged(small_clip),
+        original_filename="a.mp4",
+    )
     with pytest.raises(UploadRejected) as refused:
-        accept_upload(user=user, channel=channel, metadata=VideoMetadata(name="Two"),
-                      temp_path=_staged(small_clip), original_filename="b.mp4")
+        accept_upload(
+            user=user,
+            channel=channel,
+            metadata=VideoMetadata(name="Two"),
+            temp_path=_staged(small_clip),
+            original_filename="b.mp4",
+        )
     assert (refused.value.status, refused.value.code) == (413, "quota_reached")
     assert Video.objects.count() == 1
 
@@ -129,8 +152,13 @@ def test_quota_is_enforced(user, small_clip):
 @pytest.mark.django_db
 def test_cannot_upload_to_someone_elses_channel(user, admin_user, small_clip):
     with pytest.raises(UploadRejected) as refused:
-        accept_upload(user=user, channel=admin_user.account.channels.get(), metadata=VideoMetadata(name="Nope"),
-                      temp_path=_staged(small_clip), original_filename="a.mp4")
+        accept_upload(
+            user=user,
+            channel=admin_user.account.channels.get(),
+            metadata=VideoMetadata(name="Nope"),
+            temp_path=_staged(small_clip),
+            original_filename="a.mp4",
+        )
     assert refused.value.status == 400
     assert Video.objects.count() == 0 and _stored_files() == []
 
@@ -142,6 +170,11 @@ def test_database_failure_removes_the_moved_file(user, small_clip, monkeypatch):
 
     monkeypatch.setattr(VideoSource.objects, "create", broken)
     with pytest.raises(RuntimeError):
-        accept_upload(user=user, channel=user.account.channels.get(), metadata=VideoMetadata(name="X"),
-                      temp_path=_staged(small_clip), original_filename="a.mp4")
+        accept_upload(
+            user=user,
+            channel=user.account.channels.get(),
+            metadata=VideoMetadata(name="X"),
+            temp_path=_staged(small_clip),
+            original_filename="a.mp4",
+        )
     assert Video.objects.count() == 0 and _stored_files() == []

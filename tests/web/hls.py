@@ -4,6 +4,7 @@ The ladder is made with ffmpeg the way PeerTube lays it out (one single-file fra
 addressed by byte ranges, random file names, a master playlist), independently of the transcoding
 pipeline, so player tests only depend on the player.
 """
+
 from __future__ import annotations
 
 import json
@@ -75,19 +76,61 @@ def encode_rung(clip: Path, folder: Path, height: int) -> dict:
     """One rung as PeerTube writes it: `<uuid4>-<res>-fragmented.mp4` plus its `<uuid4>-<res>.m3u8`."""
     stem = f"{uuid.uuid4()}-{height}"
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(clip), "-vf", f"scale=-2:{height}",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-keyint_min", "25",
-         "-sc_threshold", "0", "-c:a", "aac", "-b:a", "64k",
-         "-f", "hls", "-hls_time", "2", "-hls_list_size", "0", "-hls_playlist_type", "vod",
-         "-hls_segment_type", "fmp4", "-hls_flags", "single_file",
-         "-hls_segment_filename", f"{stem}-fragmented.mp4", f"{stem}.m3u8"],
-        cwd=folder, check=True,
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(clip),
+            "-vf",
+            f"scale=-2:{height}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            "25",
+            "-keyint_min",
+            "25",
+            "-sc_threshold",
+            "0",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            "-f",
+            "hls",
+            "-hls_time",
+            "2",
+            "-hls_list_size",
+            "0",
+            "-hls_playlist_type",
+            "vod",
+            "-hls_segment_type",
+            "fmp4",
+            "-hls_flags",
+            "single_file",
+            "-hls_segment_filename",
+            f"{stem}-fragmented.mp4",
+            f"{stem}.m3u8",
+        ],
+        cwd=folder,
+        check=True,
     )
     fragmented = folder / f"{stem}-fragmented.mp4"
     width = height * 16 // 9
     return {
-        "resolution": height, "width": width, "height": height, "fps": 25, "size": fragmented.stat().st_size,
-        "filename": fragmented.name, "playlist_filename": f"{stem}.m3u8",
+        "resolution": height,
+        "width": width,
+        "height": height,
+        "fps": 25,
+        "size": fragmented.stat().st_size,
+        "filename": fragmented.name,
+        "playlist_filename": f"{stem}.m3u8",
         "bandwidth": fragmented.stat().st_size * 8 // 12 + 1,
     }
 
@@ -97,8 +140,13 @@ def _run(instance: LiveInstance, code: str, spec: dict) -> str:
 
 
 def add_ladder_video(
-    instance: LiveInstance, workdir: Path, *, name: str = "Ladder <test> & co", published: bool = True,
-    progress: int | None = None, privacy: int = PRIVACY_PUBLIC,
+    instance: LiveInstance,
+    workdir: Path,
+    *,
+    name: str = "Ladder <test> & co",
+    published: bool = True,
+    progress: int | None = None,
+    privacy: int = PRIVACY_PUBLIC,
 ) -> LadderVideo:
     """Encodes a 12 s clip into two rungs in the instance's media folder and registers the video.
 
@@ -112,11 +160,37 @@ def add_ladder_video(
     preview = f"{uuid.uuid4()}.jpg"
     previews = instance.data_dir / "media" / "previews"
     previews.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-ss", "1", "-i", str(clip), "-frames:v", "1",
-                    "-vf", "scale=850:480", str(previews / preview)], check=True)
-    spec = {"name": name, "description": "A <b>bold</b> & \"quoted\" description.", "duration": 12,
-            "uuid": video_uuid, "master": f"{uuid.uuid4()}-master.m3u8", "preview": preview, "rungs": rungs,
-            "state": STATE_TO_TRANSCODE, "progress": progress, "privacy": privacy}
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-ss",
+            "1",
+            "-i",
+            str(clip),
+            "-frames:v",
+            "1",
+            "-vf",
+            "scale=850:480",
+            str(previews / preview),
+        ],
+        check=True,
+    )
+    spec = {
+        "name": name,
+        "description": 'A <b>bold</b> & "quoted" description.',
+        "duration": 12,
+        "uuid": video_uuid,
+        "master": f"{uuid.uuid4()}-master.m3u8",
+        "preview": preview,
+        "rungs": rungs,
+        "state": STATE_TO_TRANSCODE,
+        "progress": progress,
+        "privacy": privacy,
+    }
     short_uuid = _run(instance, CREATE_VIDEO, spec).strip().splitlines()[-1]
     video = LadderVideo(uuid=video_uuid, short_uuid=short_uuid, name=name, spec=spec, folder=folder)
     if published:
@@ -128,8 +202,10 @@ def master_playlist(rungs: list[dict]) -> str:
     """The HLS master playlist listing these rungs (as `encode_rung` describes them)."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:6"]
     for rung in rungs:
-        lines += [f"#EXT-X-STREAM-INF:BANDWIDTH={rung['bandwidth']},RESOLUTION={rung['width']}x{rung['height']}",
-                  rung["playlist_filename"]]
+        lines += [
+            f"#EXT-X-STREAM-INF:BANDWIDTH={rung['bandwidth']},RESOLUTION={rung['width']}x{rung['height']}",
+            rung["playlist_filename"],
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -1,5 +1,6 @@
 """A second HTTP server that serves a followed instance's HLS ladder the way a PeerTube origin does (byte
 ranges, CORS), for the remote videos tests.factories.create_remote_video makes."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-
 
 CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".mp4": "video/mp4", ".json": "application/json"}
 RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
@@ -58,7 +58,7 @@ class OriginServer:
                     end = min(int(match.group(2) or len(body) - 1), len(body) - 1)
                     self.send_response(206)
                     self.send_header("Content-Range", f"bytes {start}-{end}/{len(body)}")
-                    body = body[start:end + 1]
+                    body = body[start : end + 1]
                 else:
                     self.send_response(200)
                 self.send_header("Content-Type", CONTENT_TYPES.get(file.suffix, "application/octet-stream"))

@@ -3,6 +3,7 @@ the admin logs in through /login, uploads the clip with the progress bar and lan
 a text file renamed .mp4 is refused with a clear message and leaves nothing behind.
 Screenshots of the home and watch pages at phone and desktop widths go to test-artifacts/.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,13 +1,14 @@
 """Comments and likes in a real headless Chromium against a live instance (gunicorn): the administrator
 comments, replies and likes a video through the watch page; an anonymous viewer then reads the thread and
 the count, with no cookie and nothing loaded from another origin."""
+
 from __future__ import annotations
 
 import pytest
 import requests
 
-from tests.live import start_instance
 from tests.browser import logged_in_page
+from tests.live import start_instance
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +40,10 @@ def test_comment_reply_and_like_through_the_watch_page(open_page, instance):
     page.click(".comments > .comment-form button[type=submit]")
     page.wait_for_url(f"{watch}#comment-*")
     comment = page.locator(".comment-list > .comment").first
-    assert comment.locator(".comment-text").inner_html() == "Premier commentaire &lt;b&gt;pas gras&lt;/b&gt;<br>sur deux lignes"
+    assert (
+        comment.locator(".comment-text").inner_html()
+        == "Premier commentaire &lt;b&gt;pas gras&lt;/b&gt;<br>sur deux lignes"
+    )
 
     comment.locator(".comment-reply summary").click()
     comment.locator(".comment-reply textarea").fill("Une réponse")

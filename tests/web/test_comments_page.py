@@ -1,5 +1,6 @@
 """Likes and comments on the watch page, with Django's test client: what anonymous viewers and logged-in
 users see, the forms (CSRF-protected, working without JavaScript), escaping, pages of threads, French."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.test_odd_values import ODD_VALUES
 from tests.factories import COMMENTER_PASSWORD, local_account, video_of
+from tests.test_odd_values import ODD_VALUES
 from videos.constants import CommentsPolicy, UserRole, VideoPrivacy
 from videos.models import Comment
 from videos.services.comments import delete_comment, post_comment
@@ -33,7 +34,7 @@ def _page(client: Client, video, query: str = "", language: str = "en") -> str:
 
 
 def _section(html: str) -> str:
-    return html[html.index('id="comments"'):]
+    return html[html.index('id="comments"') :]
 
 
 def _csrf(html: str) -> str:
@@ -55,7 +56,7 @@ def test_anonymous_viewers_read_counts_and_comments_without_forms_or_cookies(cli
     assert "&lt;script&gt;alert(1)&lt;/script&gt; first<br>second line" in section
     assert "<script>alert" not in html
     assert "csrfmiddlewaretoken" not in html and "<textarea" not in section
-    replies = section[section.index('class="comment-replies"'):]
+    replies = section[section.index('class="comment-replies"') :]
     assert "Thanks!" in replies  # the reply sits under its comment
 
 
@@ -173,10 +174,16 @@ def test_rating_form_without_javascript_and_with_fetch(video, bob):
     assert 'value="none"' in like_button and 'aria-pressed="true"' in like_button
     assert re.search(r'data-count="likes">1<', html)
 
-    response = client.post(f"/w/{video.short_uuid}/rate", {"rating": "dislike", "csrfmiddlewaretoken": _csrf(html)},
-                           HTTP_ACCEPT="application/json")
+    response = client.post(
+        f"/w/{video.short_uuid}/rate",
+        {"rating": "dislike", "csrfmiddlewaretoken": _csrf(html)},
+        HTTP_ACCEPT="application/json",
+    )
     assert response.json() == {"likes": 0, "dislikes": 1, "rating": "dislike"}
-    assert client.post(f"/w/{video.short_uuid}/rate", {"rating": "love", "csrfmiddlewaretoken": _csrf(html)}).status_code == 400
+    assert (
+        client.post(f"/w/{video.short_uuid}/rate", {"rating": "love", "csrfmiddlewaretoken": _csrf(html)}).status_code
+        == 400
+    )
     assert client.post(f"/w/{video.short_uuid}/rate", {"rating": "like"}).status_code == 403  # no CSRF token
 
 
@@ -186,24 +193,43 @@ def test_french_page(client, video, bob):
     html = _page(client, video, language="fr")
     assert "1 j’aime" in html and "0 je n’aime pas" in html and "Connectez-vous pour donner votre avis" in html
     assert "Connectez-vous pour commenter" in html and "1 commentaire" in html
-    refused = _logged_in(bob).post(f"/w/{video.short_uuid}/comments", {"text": ""}, follow=True,
-                                   HTTP_ACCEPT_LANGUAGE="fr")
+    refused = _logged_in(bob).post(
+        f"/w/{video.short_uuid}/comments", {"text": ""}, follow=True, HTTP_ACCEPT_LANGUAGE="fr"
+    )
     assert "Un commentaire ne peut pas être vide." in refused.content.decode()
 
 
 def test_odd_addresses_and_fields_answer_without_a_server_error(video, bob):
     client = _logged_in(bob)
     client.raise_request_exception = False
-    posts = [("/w/{}/comments", {"text": "Hi"}), ("/w/{}/rate", {"rating": "like"}),
-             (f"/w/{video.short_uuid}/comments", {"text": "Hi", "in_reply_to": "{}"}),
-             (f"/w/{video.short_uuid}/comments", {"text": "{}"}), (f"/w/{video.short_uuid}/rate", {"rating": "{}"}),
-             (f"/w/{video.short_uuid}/comments/{{}}/delete", {})]
-    gets = ["/api/v1/videos/{}/comment-threads", f"/api/v1/videos/{video.uuid}/comment-threads/{{}}",
-            f"/api/v1/videos/{video.uuid}/comment-threads?sort={{}}", f"/api/v1/videos/{video.uuid}/comment-threads?count={{}}",
-            "/api/v1/users/me/videos/{}/rating"]
-    failures = [(path, value) for path, fields in posts for value in ODD_VALUES
-                if client.post(path.replace("{}", value), {key: field.replace("{}", value) for key, field in fields.items()}
-                               ).status_code >= 500]
-    failures += [(path, value) for path in gets for value in ODD_VALUES
-                 if client.get(path.replace("{}", value)).status_code >= 500]
+    posts = [
+        ("/w/{}/comments", {"text": "Hi"}),
+        ("/w/{}/rate", {"rating": "like"}),
+        (f"/w/{video.short_uuid}/comments", {"text": "Hi", "in_reply_to": "{}"}),
+        (f"/w/{video.short_uuid}/comments", {"text": "{}"}),
+        (f"/w/{video.short_uuid}/rate", {"rating": "{}"}),
+        (f"/w/{video.short_uuid}/comments/{{}}/delete", {}),
+    ]
+    gets = [
+        "/api/v1/videos/{}/comment-threads",
+        f"/api/v1/videos/{video.uuid}/comment-threads/{{}}",
+        f"/api/v1/videos/{video.uuid}/comment-threads?sort={{}}",
+        f"/api/v1/videos/{video.uuid}/comment-threads?count={{}}",
+        "/api/v1/users/me/videos/{}/rating",
+    ]
+    failures = [
+        (path, value)
+        for path, fields in posts
+        for value in ODD_VALUES
+        if client.post(
+            path.replace("{}", value), {key: field.replace("{}", value) for key, field in fields.items()}
+        ).status_code
+        >= 500
+    ]
+    failures += [
+        (path, value)
+        for path in gets
+        for value in ODD_VALUES
+        if client.get(path.replace("{}", value)).status_code >= 500
+    ]
     assert failures == []

@@ -1,4 +1,5 @@
 """The embed page and the oEmbed provider, with Django's test client."""
+
 import json
 from urllib.parse import quote
 
@@ -76,10 +77,14 @@ def test_watch_page_head_has_link_previews(client, video):
     html = client.get(f"/w/{video.short_uuid}").content.decode()
     watch_url = f"http://testserver/w/{video.short_uuid}"
     assert f'<link rel="canonical" href="{watch_url}">' in html
-    assert (f'<link rel="alternate" type="application/json+oembed" '
-            f'href="http://testserver/services/oembed?url={quote(watch_url, safe="")}&amp;format=json"') in html
-    assert (f'<link rel="alternate" type="application/rss+xml" '
-            f'href="http://testserver/feeds/videos.xml?videoChannelId={video.channel_id}"') in html
+    assert (
+        f'<link rel="alternate" type="application/json+oembed" '
+        f'href="http://testserver/services/oembed?url={quote(watch_url, safe="")}&amp;format=json"'
+    ) in html
+    assert (
+        f'<link rel="alternate" type="application/rss+xml" '
+        f'href="http://testserver/feeds/videos.xml?videoChannelId={video.channel_id}"'
+    ) in html
     assert '<meta property="og:type" content="video.other">' in html
     assert f'<meta property="og:video:url" content="http://testserver/videos/embed/{video.short_uuid}">' in html
     assert '<meta property="og:image" content="http://testserver/lazy-static/previews/preview-uuid.jpg">' in html
@@ -109,8 +114,12 @@ def test_oembed_json_like_peertube(client, video):
 
 
 def test_oembed_maxwidth_and_start_time(client, video):
-    body = _oembed(client, f"http://testserver/w/{video.short_uuid}?start=1m30s&muted=1&tracking=1", maxwidth="400",
-                   maxheight="1000").json()
+    body = _oembed(
+        client,
+        f"http://testserver/w/{video.short_uuid}?start=1m30s&muted=1&tracking=1",
+        maxwidth="400",
+        maxheight="1000",
+    ).json()
     assert (body["width"], body["height"]) == (400, 315)
     assert f'/videos/embed/{video.short_uuid}?start=1m30s&amp;muted=1"' in body["html"]
     assert "tracking" not in body["html"]

@@ -1,4 +1,5 @@
 """RSS, Atom and podcast feeds: parsed as XML, filtered like PeerTube's, private videos absent, text escaped."""
+
 import datetime
 import xml.etree.ElementTree as ET
 
@@ -93,8 +94,13 @@ def test_channel_feed_is_titled_after_the_channel(client, catalogue, bob_channel
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("?accountName=nobody", 404), ("?videoChannelId=999999", 404), ("?videoChannelId=abc", 400),
-     ("?sort=random", 400), ("?format=yaml", 400)],
+    [
+        ("?accountName=nobody", 404),
+        ("?videoChannelId=999999", 404),
+        ("?videoChannelId=abc", 400),
+        ("?sort=random", 400),
+        ("?format=yaml", 400),
+    ],
 )
 def test_rss_bad_filters(client, catalogue, query, status):
     assert client.get(f"/feeds/videos.xml{query}").status_code == status
@@ -143,8 +149,9 @@ def test_feed_queries_do_not_grow_with_the_number_of_videos(client, alice_channe
 def _with_ladder(video):
     playlist = StreamingPlaylist.objects.create(video=video, playlist_filename="m-master.m3u8")
     for resolution, size in ((1080, 9000), (720, 5000), (240, 1000)):
-        VideoFile.objects.create(playlist=playlist, resolution=resolution, size=size,
-                                 filename=f"f-{resolution}-fragmented.mp4")
+        VideoFile.objects.create(
+            playlist=playlist, resolution=resolution, size=size, filename=f"f-{resolution}-fragmented.mp4"
+        )
     return video
 
 

@@ -1,5 +1,6 @@
 """The `fileDownloadUrl` and `torrentDownloadUrl` the API gives each file: the stored file as an
 attachment named like the video, with byte ranges, within the video's privacy and its owner's choice."""
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -42,8 +43,11 @@ def test_the_advertised_urls_send_the_stored_files_as_named_attachments(video):
     expected = {
         "web video": ("Clip-240p.mp4", "video/mp4", stored_file_path(video.files.get())),
         "hls": ("Clip-144p-hls.mp4", "video/mp4", stored_file_path(video.streaming_playlists.get().files.get())),
-        "torrent": ("Clip-240p.torrent", "application/x-bittorrent",
-                    media_dir("torrents") / video.files.get().torrent_filename),
+        "torrent": (
+            "Clip-240p.torrent",
+            "application/x-bittorrent",
+            media_dir("torrents") / video.files.get().torrent_filename,
+        ),
     }
     for kind, url in urls.items():
         filename, content_type, path = expected[kind]

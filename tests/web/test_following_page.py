@@ -1,5 +1,6 @@
 """The administrators' "Following" page (/admin/following): who may open it, what it lists, and following,
 refusing and unfollowing through the real federation service (a second live instance as the peer)."""
+
 import pytest
 
 from federation.actors import ensure_instance_actor
@@ -17,9 +18,14 @@ def admin_client(client, admin_user):
 
 
 def _peer_actor(host: str) -> Actor:
-    return Actor.objects.create(type=Actor.Type.APPLICATION, preferred_username="peertube", host=host,
-                                url=f"https://{host}/accounts/peertube", inbox_url=f"https://{host}/inbox",
-                                public_key_pem="-----BEGIN PUBLIC KEY-----")
+    return Actor.objects.create(
+        type=Actor.Type.APPLICATION,
+        preferred_username="peertube",
+        host=host,
+        url=f"https://{host}/accounts/peertube",
+        inbox_url=f"https://{host}/inbox",
+        public_key_pem="-----BEGIN PUBLIC KEY-----",
+    )
 
 
 def test_anonymous_is_sent_to_login_and_others_are_refused(client, user):
@@ -39,8 +45,8 @@ def test_admin_sees_who_we_follow_and_who_follows_us(admin_client):
     Follow.objects.create(actor=_peer_actor("fan.example"), target=us, state=Follow.State.ACCEPTED)
     response = admin_client.get("/admin/following", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
-    following = html[html.index('id="following-heading"'):html.index('id="followers-heading"')]
-    followers = html[html.index('id="followers-heading"'):]
+    following = html[html.index('id="following-heading"') : html.index('id="followers-heading"')]
+    followers = html[html.index('id="followers-heading"') :]
     assert "videos.example.org" in following and "Accepted" in following
     assert "slow.example:8443" in following and "Pending" in following
     assert following.count('action="/admin/following/unfollow"') == 2
@@ -68,18 +74,25 @@ def test_a_host_that_is_not_an_instance_gets_a_readable_error(admin_client, sett
             html = response.content.decode()
             assert response.status_code == 400, host
             assert 'class="error" role="alert"' in html, host
-        assert "PeerTube-compatible" in admin_client.post(
-            "/admin/following", {"host": not_peertube.url}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert (
+            "PeerTube-compatible"
+            in admin_client.post(
+                "/admin/following", {"host": not_peertube.url}, HTTP_ACCEPT_LANGUAGE="en"
+            ).content.decode()
+        )
     finally:
         not_peertube.stop()
     assert not Follow.objects.exists()
 
 
 def test_the_reason_is_given_in_french_to_a_french_admin(admin_client):
-    html = admin_client.post("/admin/following", {"host": "not a host/at all"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    html = admin_client.post(
+        "/admin/following", {"host": "not a host/at all"}, HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
     assert "n’est pas un nom d’hôte comme videos.example.org" in html
-    html = admin_client.post("/admin/following/unfollow", {"host": "peer.example"}, HTTP_ACCEPT_LANGUAGE="fr",
-                             follow=True).content.decode()
+    html = admin_client.post(
+        "/admin/following/unfollow", {"host": "peer.example"}, HTTP_ACCEPT_LANGUAGE="fr", follow=True
+    ).content.decode()
     assert "peer.example n’est pas suivie." in html
 
 

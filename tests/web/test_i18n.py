@@ -3,6 +3,7 @@
 The check compares each page rendered in French and in English: any piece of interface text that comes
 out the same in both (other than user content and words French and English share) was not translated.
 """
+
 from html.parser import HTMLParser
 
 import pytest
@@ -15,10 +16,40 @@ from videos.models import Tag
 pytestmark = pytest.mark.django_db
 
 # Words that are spelt the same in French and English, and language codes.
-SAME_IN_BOTH = {"FR", "EN", "Français", "English", "Administration", "Pages", "Description", "Licence", "Audio", "Auto", "Volume",
-                "Instance", "Actions",
-                "Contact", "Art", "Films", "Sports", "Attribution", "Public", "Breton", "Catalan", "Basque", "Hindi",
-                "Swahili", "Occitan", "Wolof", "·", "–", "—", "%", "@", "#"}
+SAME_IN_BOTH = {
+    "FR",
+    "EN",
+    "Français",
+    "English",
+    "Administration",
+    "Pages",
+    "Description",
+    "Licence",
+    "Audio",
+    "Auto",
+    "Volume",
+    "Instance",
+    "Actions",
+    "Contact",
+    "Art",
+    "Films",
+    "Sports",
+    "Attribution",
+    "Public",
+    "Breton",
+    "Catalan",
+    "Basque",
+    "Hindi",
+    "Swahili",
+    "Occitan",
+    "Wolof",
+    "·",
+    "–",
+    "—",
+    "%",
+    "@",
+    "#",
+}
 ATTRIBUTES = ("placeholder", "aria-label", "title", "alt", "data-too-large", "data-network-error")
 
 
@@ -62,33 +93,57 @@ def video(user):
 
 def _user_content(text: str) -> bool:
     """Names, numbers and dates come from the data, not from the interface."""
-    return any(word in text for word in ("Zqx", "zqx", "alice", "Peer ", "SideWays Tube")) or not any(c.isalpha() for c in text)
+    return any(word in text for word in ("Zqx", "zqx", "alice", "Peer ", "SideWays Tube")) or not any(
+        c.isalpha() for c in text
+    )
 
 
 @pytest.fixture
 def remote_video(db):
     """A video of an instance we follow (its host, zqx.example, is user content like the names)."""
-    peer = Actor.objects.create(type=Actor.Type.APPLICATION, preferred_username="peertube", host="zqx.example",
-                                url="https://zqx.example/accounts/peertube", public_key_pem="-")
+    peer = Actor.objects.create(
+        type=Actor.Type.APPLICATION,
+        preferred_username="peertube",
+        host="zqx.example",
+        url="https://zqx.example/accounts/peertube",
+        public_key_pem="-",
+    )
     Follow.objects.create(actor=ensure_instance_actor(), target=peer, state=Follow.State.PENDING)
     Follow.objects.create(actor=peer, target=ensure_instance_actor(), state=Follow.State.ACCEPTED)
     return create_remote_video("https://zqx.example", name="Zqx remote")
 
 
 def _pages(video, remote_video) -> list[str]:
-    return ["/", "/videos/trending", "/videos/local", "/videos/followed", f"/w/{video.short_uuid}",
-            f"/w/{remote_video.short_uuid}", "/c/alice_channel", "/a/alice",
-            "/search?search=Zqx", "/videos/tags/zqxtag", "/videos/categories", "/about",
-            "/videos/upload", "/my-library/videos", f"/videos/update/{video.short_uuid}",
-            f"/videos/delete/{video.short_uuid}", "/w/doesNotExist"]
+    return [
+        "/",
+        "/videos/trending",
+        "/videos/local",
+        "/videos/followed",
+        f"/w/{video.short_uuid}",
+        f"/w/{remote_video.short_uuid}",
+        "/c/alice_channel",
+        "/a/alice",
+        "/search?search=Zqx",
+        "/videos/tags/zqxtag",
+        "/videos/categories",
+        "/about",
+        "/videos/upload",
+        "/my-library/videos",
+        f"/videos/update/{video.short_uuid}",
+        f"/videos/delete/{video.short_uuid}",
+        "/w/doesNotExist",
+    ]
 
 
 def _untranslated(client, url: str) -> set[str]:
     french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="fr">' in french and '<html lang="en">' in english, url
-    return {text for text in interface_text(french) & interface_text(english)
-            if text not in SAME_IN_BOTH and not _user_content(text)}
+    return {
+        text
+        for text in interface_text(french) & interface_text(english)
+        if text not in SAME_IN_BOTH and not _user_content(text)
+    }
 
 
 def test_main_pages_have_no_untranslated_interface_text(client, video, remote_video, admin_user):
@@ -106,8 +161,10 @@ def test_main_pages_have_no_untranslated_interface_text(client, video, remote_vi
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("fr", ["Vidéos récentes", "Rechercher des vidéos", "Se connecter", "À propos de"]),
-     ("en", ["Recent videos", "Search videos", "Log in", "About"])],
+    [
+        ("fr", ["Vidéos récentes", "Rechercher des vidéos", "Se connecter", "À propos de"]),
+        ("en", ["Recent videos", "Search videos", "Log in", "About"]),
+    ],
 )
 def test_language_comes_from_accept_language(client, video, language, expected):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()

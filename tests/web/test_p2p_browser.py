@@ -5,6 +5,7 @@ The later viewers must get a good share of their bytes from the earlier ones, ev
 peer checked against segments-sha256.json; a viewer who turned P2P off (one click, before playing)
 neither receives nor gives a byte, and nothing ever goes to another origin.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,19 @@ def add_shared_video(instance: LiveInstance, workdir: Path) -> str:
     (folder / master).write_text(master_playlist([rung]))
     hashes = segment_hashes(folder / rung["playlist_filename"], folder / rung["filename"])
     (folder / sha256).write_text(json.dumps({rung["filename"]: hashes}))
-    spec = {"name": "Shared", "description": "", "duration": DURATION, "uuid": video_uuid, "master": master,
-            "preview": "", "rungs": [rung], "state": 2, "progress": None, "privacy": 1, "sha256": sha256}
+    spec = {
+        "name": "Shared",
+        "description": "",
+        "duration": DURATION,
+        "uuid": video_uuid,
+        "master": master,
+        "preview": "",
+        "rungs": [rung],
+        "state": 2,
+        "progress": None,
+        "privacy": 1,
+        "sha256": sha256,
+    }
     short_uuid = _manage(instance, CREATE_VIDEO, spec).strip().splitlines()[-1]
     _manage(instance, PUBLISH_LADDER, spec)
     _manage(instance, SET_SHA256, spec)
@@ -121,8 +133,8 @@ def shared_url(instance, tmp_path_factory) -> str:
 @pytest.mark.xfail(
     strict=True,
     reason="p2p-media-loader 2.2.2: the later viewer stalls at the segment it was fetching when its first peer "
-           "connected (the P2P request fails with peer-response-bytes-length-mismatch, then every HTTP retry "
-           "of that segment ends in bytes-receiving-timeout); see the report of branch p2p",
+    "connected (the P2P request fails with peer-response-bytes-length-mismatch, then every HTTP retry "
+    "of that segment ends in bytes-receiving-timeout); see the report of branch p2p",
 )
 def test_later_viewers_get_their_bytes_from_the_earlier_ones(browser, instance, shared_url):
     first = viewer(browser, shared_url)

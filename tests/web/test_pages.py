@@ -1,4 +1,5 @@
 """The server-rendered pages with Django's test client: privacy of lists, 404s, escaping, query counts."""
+
 import subprocess
 
 import pytest
@@ -54,7 +55,7 @@ def test_watch_page_by_short_uuid_and_uuid(client, videos):
 
 def test_watch_page_suggests_more_listed_videos_of_the_channel(client, channel, videos):
     html = client.get(f"/w/{videos['unlisted'].short_uuid}").content.decode()
-    more = html[html.index('class="more"'):]
+    more = html[html.index('class="more"') :]
     assert "Public episode" in more
     assert "Private rushes" not in more and "Still transcoding" not in more
 
@@ -77,7 +78,8 @@ def test_unknown_and_private_videos_are_404(client, videos, user):
 
 def test_user_text_is_escaped_and_links_are_safe(client, channel):
     video = make_video(
-        channel, "<script>alert(1)</script>",
+        channel,
+        "<script>alert(1)</script>",
         description="Line one\nSee https://example.org/page <img src=x onerror=alert(2)>",
     )
     html = client.get(f"/w/{video.short_uuid}").content.decode()
@@ -121,7 +123,11 @@ def test_search_tag_and_category_pages(client, channel, videos):
     found = client.get("/search", {"search": "episode"}).content.decode()
     assert "Public episode" in found and "Jazz night" not in found
     assert "Private rushes" not in client.get("/search", {"search": "rushes"}).content.decode()
-    for url, params in (("/videos/tags/jazz", {}), ("/search", {"tagsOneOf": "jazz"}), ("/search", {"categoryOneOf": "1"})):
+    for url, params in (
+        ("/videos/tags/jazz", {}),
+        ("/search", {"tagsOneOf": "jazz"}),
+        ("/search", {"categoryOneOf": "1"}),
+    ):
         html = client.get(url, params).content.decode()
         assert "Jazz night" in html and "Public episode" not in html
     assert "Music" in client.get("/videos/categories", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -146,10 +152,19 @@ def test_my_videos_requires_login_and_shows_every_state(client, videos):
 def test_owner_edits_and_deletes_a_video(client, channel, videos):
     video = videos["public"]
     client.login(username="alice", password="alice-password-1")
-    response = client.post(f"/videos/update/{video.short_uuid}", {
-        "name": "Renamed episode", "description": "", "channel": channel.pk, "privacy": VideoPrivacy.UNLISTED,
-        "category": "", "licence": "", "language": "fr", "tags": "river, night",
-    })
+    response = client.post(
+        f"/videos/update/{video.short_uuid}",
+        {
+            "name": "Renamed episode",
+            "description": "",
+            "channel": channel.pk,
+            "privacy": VideoPrivacy.UNLISTED,
+            "category": "",
+            "licence": "",
+            "language": "fr",
+            "tags": "river, night",
+        },
+    )
     assert response.status_code == 302
     video.refresh_from_db()
     assert (video.name, video.privacy, video.language) == ("Renamed episode", VideoPrivacy.UNLISTED, "fr")
@@ -161,19 +176,30 @@ def test_owner_edits_and_deletes_a_video(client, channel, videos):
 def test_owner_chooses_a_thumbnail_and_gets_a_readable_error_for_a_non_picture(client, channel, videos, tmp_path):
     video = videos["public"]
     client.login(username="alice", password="alice-password-1")
-    fields = {"name": "With a cover", "description": "", "channel": channel.pk, "privacy": VideoPrivacy.PUBLIC,
-              "category": "", "licence": "", "language": "", "tags": ""}
+    fields = {
+        "name": "With a cover",
+        "description": "",
+        "channel": channel.pk,
+        "privacy": VideoPrivacy.PUBLIC,
+        "category": "",
+        "licence": "",
+        "language": "",
+        "tags": "",
+    }
     not_a_picture = tmp_path / "notes.png"
     not_a_picture.write_text("shopping list")
     with not_a_picture.open("rb") as upload:
-        refused = client.post(f"/videos/update/{video.short_uuid}", {**fields, "thumbnail": upload},
-                              HTTP_ACCEPT_LANGUAGE="en")
+        refused = client.post(
+            f"/videos/update/{video.short_uuid}", {**fields, "thumbnail": upload}, HTTP_ACCEPT_LANGUAGE="en"
+        )
     assert refused.status_code == 200 and "must be a PNG, JPEG or WebP picture" in refused.content.decode()
     video.refresh_from_db()
     assert video.name == "Public episode" and not video.images_chosen
     cover = tmp_path / "cover.jpg"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:size=640x360", "-frames:v", "1", str(cover)],
-                   check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:size=640x360", "-frames:v", "1", str(cover)],
+        check=True,
+    )
     with cover.open("rb") as upload:
         assert client.post(f"/videos/update/{video.short_uuid}", {**fields, "thumbnail": upload}).status_code == 302
     video.refresh_from_db()
@@ -231,8 +257,10 @@ def test_error_pages_render_without_a_request_and_in_french():
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    for template, english, french in (("500.html", "Something went wrong", "Une erreur s’est produite"),
-                                      ("400.html", "Request not understood", "Requête incomprise")):
+    for template, english, french in (
+        ("500.html", "Something went wrong", "Une erreur s’est produite"),
+        ("400.html", "Request not understood", "Requête incomprise"),
+    ):
         with translation.override("en"):
             assert english in render_to_string(template)
         with translation.override("fr"):
@@ -247,7 +275,10 @@ def test_admin_edits_the_about_page_and_others_may_not(client, user, admin_user)
     admin_user.save()
     client.login(username="root", password="root-pw-123")
     assert 'href="/admin/settings"' in client.get("/").content.decode()
-    response = client.post("/admin/settings", {"short_description": "Vidéos de SideWays", "description": "", "admin_email": "team@example.org"})
+    response = client.post(
+        "/admin/settings",
+        {"short_description": "Vidéos de SideWays", "description": "", "admin_email": "team@example.org"},
+    )
     assert response.status_code == 302
     about = client.get("/about").content.decode()
     assert "Vidéos de SideWays" in about and "mailto:team@example.org" in about

@@ -2,6 +2,7 @@
 rendition switching, keyboard, views, resume, the transcoding notice, and the embed inside an <iframe>
 of another origin. Every page must load nothing from any other origin and set no cookie.
 """
+
 from __future__ import annotations
 
 import functools
@@ -167,8 +168,9 @@ def test_phone_width_controls_fit(open_page, instance, ladder):
     for selector in (".player", ".player-bar"):
         box = page.locator(selector).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, selector
-    assert page.evaluate("(() => { const bar = document.querySelector('.player-bar'); "
-                         "return bar.scrollWidth <= bar.clientWidth; })()")
+    assert page.evaluate(
+        "(() => { const bar = document.querySelector('.player-bar'); return bar.scrollWidth <= bar.clientWidth; })()"
+    )
     recorded.screenshot("player-watch-phone")
     _assert_private(recorded, instance.url)
 
@@ -207,8 +209,9 @@ def test_rungs_published_later_join_the_menu(open_page, instance, tmp_path):
 
 def test_owner_follows_the_progress_of_a_private_video(open_page, instance, tmp_path):
     """The API ignores the site session, so the player follows a private video through its own page."""
-    video = add_ladder_video(instance, tmp_path, name="Private rushes", published=False, progress=10,
-                             privacy=VideoPrivacy.PRIVATE)
+    video = add_ladder_video(
+        instance, tmp_path, name="Private rushes", published=False, progress=10, privacy=VideoPrivacy.PRIVATE
+    )
     recorded = open_page(locale="en-US")
     page = recorded.page
     page.goto(instance.url + "/login")
@@ -227,7 +230,9 @@ def test_owner_follows_the_progress_of_a_private_video(open_page, instance, tmp_
 
 def test_failed_transcoding_says_so(open_page, instance, tmp_path):
     video = add_ladder_video(instance, tmp_path, name="Broken upload", published=False)
-    instance.manage("shell", "-c", f"from videos.models import Video; Video.objects.filter(uuid='{video.uuid}').update(state=7)")
+    instance.manage(
+        "shell", "-c", f"from videos.models import Video; Video.objects.filter(uuid='{video.uuid}').update(state=7)"
+    )
     recorded = open_page(locale="en-US")
     recorded.page.goto(instance.url + video.watch_path)
     assert "could not be prepared" in recorded.page.locator(".player-status").inner_text()

@@ -1,5 +1,6 @@
 """Privacy of every page: a Content-Security-Policy that forbids other origins, and no cookie at all for
 anonymous viewers; checked with Django's test client and in a real Chromium against a live instance."""
+
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -9,15 +10,29 @@ from tests.factories import make_video
 from tests.live import start_instance
 from tests.web.hls import add_ladder_video
 
-ANONYMOUS_PAGES = ("/", "/videos/trending", "/videos/local", "/w/{short}", "/videos/watch/{uuid}", "/c/{channel}",
-                   "/a/{account}", "/search?search=episode", "/videos/tags/paris", "/videos/categories", "/about",
-                   "/videos/embed/{short}", "/feeds/videos.xml", "/services/oembed?url=http://testserver/w/{short}")
+ANONYMOUS_PAGES = (
+    "/",
+    "/videos/trending",
+    "/videos/local",
+    "/w/{short}",
+    "/videos/watch/{uuid}",
+    "/c/{channel}",
+    "/a/{account}",
+    "/search?search=episode",
+    "/videos/tags/paris",
+    "/videos/categories",
+    "/about",
+    "/videos/embed/{short}",
+    "/feeds/videos.xml",
+    "/services/oembed?url=http://testserver/w/{short}",
+)
 
 
 def _pages(video) -> list[str]:
     return [
-        page.format(short=video.short_uuid, uuid=video.uuid, channel=video.channel.handle,
-                    account=video.channel.account.handle)
+        page.format(
+            short=video.short_uuid, uuid=video.uuid, channel=video.channel.handle, account=video.channel.account.handle
+        )
         for page in ANONYMOUS_PAGES
     ]
 
@@ -32,8 +47,14 @@ def test_every_page_sends_the_privacy_headers(client, video):
         response = client.get(url)
         assert response.status_code in (200, 404), url
         csp = response.headers["Content-Security-Policy"]
-        for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "media-src 'self' blob:",
-                          "connect-src 'self'", "object-src 'none'"):
+        for directive in (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "media-src 'self' blob:",
+            "connect-src 'self'",
+            "object-src 'none'",
+        ):
             assert directive in csp, (url, directive)
         assert "http" not in csp and "*" not in csp.replace("frame-ancestors *", ""), url
         assert "camera=()" in response.headers["Permissions-Policy"]
@@ -85,13 +106,24 @@ def test_anonymous_browsing_in_chromium(open_page, tmp_path):
     instance = start_instance(tmp_path / "instance", worker=False)
     try:
         video = add_ladder_video(instance, tmp_path)
-        pages = ["/", f"/w/{video.short_uuid}", "/c/root_channel", "/search?search=ladder", "/about",
-                 f"/videos/embed/{video.short_uuid}", "/videos/categories"]
+        pages = [
+            "/",
+            f"/w/{video.short_uuid}",
+            "/c/root_channel",
+            "/search?search=ladder",
+            "/about",
+            f"/videos/embed/{video.short_uuid}",
+            "/videos/categories",
+        ]
         for locale in ("fr-FR", "en-US"):
             recorded = open_page(locale=locale)
             violations = []
-            recorded.page.on("console", lambda message: violations.append(message.text)
-                             if "Content Security Policy" in message.text else None)
+            recorded.page.on(
+                "console",
+                lambda message, found=violations: (
+                    found.append(message.text) if "Content Security Policy" in message.text else None
+                ),
+            )
             for path in pages:
                 response = recorded.page.goto(instance.url + path)
                 assert response.status == 200, path

@@ -1,6 +1,7 @@
 """Videos of the instances we follow on our pages: listed apart on the home page, marked with their host,
 played through our media proxy (no page lets the browser reach another origin), described by the API
 with the proxy's URLs. The browser test plays one from a second real HTTP server."""
+
 import json
 import subprocess
 import uuid
@@ -40,7 +41,7 @@ def local(user):
 
 def test_home_lists_followed_instance_videos_in_their_own_section(client, remote, local):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    section = html[html.index('class="followed"'):]
+    section = html[html.index('class="followed"') :]
     assert "From instances we follow" in section
     assert "Remote river" in section and "Local lake" not in section
     assert "from peer.example:8000" in section  # the host under the channel name
@@ -92,8 +93,14 @@ def test_remote_embed_plays_through_our_proxy(client, remote):
 
 
 def test_no_page_allows_another_origin(client, remote, local):
-    for url in (f"/w/{local.short_uuid}", f"/videos/embed/{local.short_uuid}", "/", "/videos/followed",
-                f"/w/{remote.short_uuid}", f"/videos/embed/{remote.short_uuid}"):
+    for url in (
+        f"/w/{local.short_uuid}",
+        f"/videos/embed/{local.short_uuid}",
+        "/",
+        "/videos/followed",
+        f"/w/{remote.short_uuid}",
+        f"/videos/embed/{remote.short_uuid}",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "http" not in response.headers["Content-Security-Policy"], url
@@ -136,12 +143,34 @@ def _add_remote_video(instance, origin: OriginServer, spec: dict) -> str:
     preview = f"{uuid.uuid4()}.jpg"
     for folder in ("thumbnails", "previews"):
         (instance.data_dir / "media" / folder).mkdir(parents=True, exist_ok=True)
-        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-ss", "1", "-i", spec["clip"], "-frames:v", "1",
-                        str(instance.data_dir / "media" / folder / preview)], check=True)
-    arguments = {"name": "Remote river", "video_uuid": spec["video_uuid"], "master": spec["master"],
-                 "rungs": spec["rungs"], "preview": preview}
-    code = ("import json; from tests.factories import create_remote_video; "
-            f"print(create_remote_video({origin.url!r}, **json.loads({json.dumps(arguments)!r})).short_uuid)")
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-ss",
+                "1",
+                "-i",
+                spec["clip"],
+                "-frames:v",
+                "1",
+                str(instance.data_dir / "media" / folder / preview),
+            ],
+            check=True,
+        )
+    arguments = {
+        "name": "Remote river",
+        "video_uuid": spec["video_uuid"],
+        "master": spec["master"],
+        "rungs": spec["rungs"],
+        "preview": preview,
+    }
+    code = (
+        "import json; from tests.factories import create_remote_video; "
+        f"print(create_remote_video({origin.url!r}, **json.loads({json.dumps(arguments)!r})).short_uuid)"
+    )
     return instance.manage("shell", "-c", code).stdout.strip().splitlines()[-1]
 
 
@@ -149,8 +178,9 @@ def _play(recorded, url: str, seconds: float) -> None:
     recorded.page.goto(url)
     recorded.page.wait_for_selector(".player.is-ready")
     recorded.page.click(".player-big-play")
-    recorded.page.wait_for_function(f"() => document.querySelector('.player-video').currentTime > {seconds}",
-                                    timeout=30_000)
+    recorded.page.wait_for_function(
+        f"() => document.querySelector('.player-video').currentTime > {seconds}", timeout=30_000
+    )
 
 
 @pytest.mark.browser
@@ -162,8 +192,10 @@ def test_chromium_plays_a_remote_video_through_our_proxy_only(open_page, tmp_pat
         short_uuid = _add_remote_video(instance, origin, spec)
         recorded = open_page(locale="en-US")
         violations = []
-        recorded.page.on("console", lambda message: violations.append(message.text)
-                         if "Content Security Policy" in message.text else None)
+        recorded.page.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         recorded.page.goto(instance.url + "/")
         recorded.page.wait_for_load_state("networkidle")
         assert recorded.page.locator(".followed .card-title", has_text="Remote river").count() == 1

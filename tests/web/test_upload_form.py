@@ -1,4 +1,5 @@
 """The upload page with Django's test client: a good clip becomes a video, anything else leaves nothing."""
+
 import re
 from pathlib import Path
 
@@ -17,8 +18,15 @@ pytestmark = pytest.mark.django_db
 
 def _form(user, file, **fields) -> dict:
     values = {
-        "videofile": file, "name": "Épisode 1", "description": "Le premier.", "channel": user.account.channels.get().pk,
-        "privacy": VideoPrivacy.PUBLIC, "category": "13", "licence": "1", "language": "fr", "tags": "docu, paris",
+        "videofile": file,
+        "name": "Épisode 1",
+        "description": "Le premier.",
+        "channel": user.account.channels.get().pk,
+        "privacy": VideoPrivacy.PUBLIC,
+        "category": "13",
+        "licence": "1",
+        "language": "fr",
+        "tags": "docu, paris",
     }
     return {**values, **fields}
 
@@ -57,7 +65,9 @@ def test_picker_offers_audio_and_camcorder_files_and_a_song_is_accepted(logged_i
     assert Video.objects.get().state == VideoState.TO_TRANSCODE
 
 
-@pytest.mark.parametrize("content", [b"just some text, not a video\n" * 50, bytes(range(256)) * 200], ids=["text", "random"])
+@pytest.mark.parametrize(
+    "content", [b"just some text, not a video\n" * 50, bytes(range(256)) * 200], ids=["text", "random"]
+)
 def test_not_a_video_is_refused_with_a_readable_reason(logged_in, user, tmp_path, content):
     fake = tmp_path / "episode.mp4"
     fake.write_bytes(content)

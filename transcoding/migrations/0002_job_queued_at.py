@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('transcoding', '0001_initial'),
+        ("transcoding", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='transcodingjob',
-            name='queued_at',
+            model_name="transcodingjob",
+            name="queued_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -1,4 +1,5 @@
 """Accounts and video channels, addressed by handle (`name` or `name@host`), and their videos."""
+
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet

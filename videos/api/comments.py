@@ -3,6 +3,7 @@
 The video is found and its privacy enforced by `get_video`, as on every video endpoint; the rules of
 posting and deleting are videos.services.comments'.
 """
+
 from __future__ import annotations
 
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -49,9 +50,9 @@ def _post(request: Request, video: Video, in_reply_to: Comment | None = None) ->
 
 
 def _comment(video: Video, comment_id: int) -> Comment:
-    comment = Comment.objects.select_related("account", "video__channel__account").filter(
-        pk=comment_id, video=video
-    ).first()
+    comment = (
+        Comment.objects.select_related("account", "video__channel__account").filter(pk=comment_id, video=video).first()
+    )
     if comment is None:
         raise NotFound("Video comment not found")
     return comment
@@ -72,8 +73,11 @@ class CommentThreadsView(ApiView):
         threads = comment_threads(video).order_by(ordering or "-created_at", "-pk")
         total, page = paginate(threads, start, count)
         return Response(
-            {"total": total, "totalNotDeletedComments": live_comment_count(video),
-             "data": [comment_body(comment) for comment in page]}
+            {
+                "total": total,
+                "totalNotDeletedComments": live_comment_count(video),
+                "data": [comment_body(comment) for comment in page],
+            }
         )
 
     def post(self, request: Request, video_id: str) -> Response:

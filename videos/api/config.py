@@ -3,6 +3,7 @@
 The two documents are built by plain functions from the settings and the admin's instance settings, so the
 views stay one line and the same facts as the about page and NodeInfo are served.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -57,14 +58,18 @@ def server_config() -> dict:
             "videoQuotaDaily": -1,
         },
         "videoChannels": {"maxPerUser": 20},
-        "trending": {"videos": {"intervalDays": 7, "algorithms": {"enabled": ["most-viewed"], "default": "most-viewed"}}},
+        "trending": {
+            "videos": {"intervalDays": 7, "algorithms": {"enabled": ["most-viewed"], "default": "most-viewed"}}
+        },
         "tracker": {"enabled": settings.SIDEWAYS_P2P_ENABLED},
         "webrtc": {"stunServers": settings.SIDEWAYS_STUN_URLS},
         "client": {"videos": {"resumableUpload": {"maxChunkSize": None}}},
         "defaults": {
             "publish": {"downloadEnabled": True, "commentsPolicy": 1, "privacy": 1, "licence": None},
-            "p2p": {"webapp": {"enabled": settings.SIDEWAYS_P2P_ENABLED},
-                    "embed": {"enabled": settings.SIDEWAYS_P2P_ENABLED}},
+            "p2p": {
+                "webapp": {"enabled": settings.SIDEWAYS_P2P_ENABLED},
+                "embed": {"enabled": settings.SIDEWAYS_P2P_ENABLED},
+            },
         },
         "search": {
             "remoteUri": {"users": False, "anonymous": False},

@@ -4,6 +4,7 @@ Browser clients hosted elsewhere (another instance's front-end, web apps) call /
 `Authorization` header, which makes the browser send a preflight OPTIONS first. Cookies are never
 honoured cross-origin (no `Access-Control-Allow-Credentials`), so CORS cannot be used to ride a session.
 """
+
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse

@@ -3,6 +3,7 @@
 Clients read `code` (quota_reached, invalid_grant, ...) and `status`; validation failures carry
 `invalid-params` and the detail "Incorrect request parameters: a, b" like PeerTube's validators.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -80,7 +81,11 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, exceptions.ValidationError):
         params = _invalid_params(exc.detail)
         body = problem_body(
-            status, "Incorrect request parameters: " + ", ".join(params), request.path, None, **{"invalid-params": params}
+            status,
+            "Incorrect request parameters: " + ", ".join(params),
+            request.path,
+            None,
+            **{"invalid-params": params},
         )
     else:
         code = getattr(exc, "problem_code", None)
@@ -97,6 +102,7 @@ def api_methods(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callab
 
     Also exempt from CSRF: the API authenticates with bearer tokens, never with cookies.
     """
+
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -105,7 +111,9 @@ def api_methods(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callab
                 response["Allow"] = ", ".join(methods)
                 return response
             return view(request, *args, **kwargs)
+
         return csrf_exempt(checked)
+
     return decorate
 
 

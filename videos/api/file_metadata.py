@@ -11,6 +11,7 @@ the place of recording (GPS), the author, comments, the recording time and the d
 anyone asked us to publish. The files we publish are written without them anyway; this also covers
 files probed before that.
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 PeerTube has one "local" client whose id and secret anyone may read (from the right Host), and
 answers token errors as problem+json with `code` = the OAuth error; clients depend on both.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """PeerTube's `start`/`count`/`sort` list parameters and the `{total, data}` envelope."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

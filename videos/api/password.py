@@ -3,6 +3,7 @@
 Every OAuth token of the user is revoked by the change itself (videos.services.accounts), the one sending
 this request included: the client logs in again with the new password.
 """
+
 from __future__ import annotations
 
 from rest_framework import serializers

@@ -1,4 +1,5 @@
 """Bearer-token authentication and the role checks of PeerTube's API."""
+
 from __future__ import annotations
 
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication

@@ -1,4 +1,5 @@
 """PeerTube's Video Rates API: rate a video, and read the caller's own rating."""
+
 from __future__ import annotations
 
 from rest_framework.request import Request

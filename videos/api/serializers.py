@@ -3,6 +3,7 @@
 Output is built by plain functions over prefetched rows, so a page of videos costs a constant
 number of SQL queries (see VIDEO_LIST_RELATED / VIDEO_DETAIL_PREFETCH in views).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -180,7 +181,9 @@ def video_file(video: Video, file: VideoFile) -> dict:
         "height": file.height,
         "fps": file.fps,
         "torrentUrl": torrent_url,
-        "torrentDownloadUrl": absolute_url(f"/download/torrents/{file.torrent_filename}") if file.torrent_filename else None,
+        "torrentDownloadUrl": absolute_url(f"/download/torrents/{file.torrent_filename}")
+        if file.torrent_filename
+        else None,
         "fileUrl": absolute_url(file_url(file)),
         "fileDownloadUrl": _file_download_url(video, file),
         "metadataUrl": absolute_url(f"/api/v1/videos/{video.uuid}/metadata/{file.pk}"),
@@ -205,7 +208,9 @@ def video_details(video: Video) -> dict:
                 "playlistUrl": absolute_url(playlist_url(playlist)),
                 "segmentsSha256Url": absolute_url(segments_sha256_url(playlist)),
                 "redundancies": [],
-                "files": [video_file(video, file) for file in sorted(playlist.files.all(), key=lambda f: -f.resolution)],
+                "files": [
+                    video_file(video, file) for file in sorted(playlist.files.all(), key=lambda f: -f.resolution)
+                ],
             }
         )
     return {
@@ -305,7 +310,9 @@ class VideoMetadataInput(serializers.Serializer):
     description = serializers.CharField(
         max_length=VIDEO_DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, allow_null=True
     )
-    support = serializers.CharField(max_length=VIDEO_SUPPORT_MAX_LENGTH, required=False, allow_blank=True, allow_null=True)
+    support = serializers.CharField(
+        max_length=VIDEO_SUPPORT_MAX_LENGTH, required=False, allow_blank=True, allow_null=True
+    )
     nsfw = serializers.BooleanField(required=False)
     waitTranscoding = serializers.BooleanField(required=False)
     downloadEnabled = serializers.BooleanField(required=False)
@@ -314,7 +321,8 @@ class VideoMetadataInput(serializers.Serializer):
     originallyPublishedAt = serializers.DateTimeField(required=False, allow_null=True)
     tags = serializers.ListField(
         child=serializers.CharField(min_length=VIDEO_TAG_LENGTH[0], max_length=VIDEO_TAG_LENGTH[1]),
-        max_length=VIDEO_MAX_TAGS, required=False,
+        max_length=VIDEO_MAX_TAGS,
+        required=False,
     )
 
 

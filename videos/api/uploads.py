@@ -1,4 +1,5 @@
 """Uploads: the one-request multipart upload and node-uploadx's resumable protocol, as PeerTube serves them."""
+
 from __future__ import annotations
 
 import io
@@ -116,7 +117,11 @@ class ResumableUploadView(AuthenticatedView):
         channel, _metadata = validated_upload(request.user, payload)
         with owner_images(request) as images:
             session = resumable.create_session(
-                user_id=request.user.pk, channel_id=channel.pk, filename=filename, size=size, payload=payload,
+                user_id=request.user.pk,
+                channel_id=channel.pk,
+                filename=filename,
+                size=size,
+                payload=payload,
                 images=images,
             )
         response = Response(status=201)
@@ -135,7 +140,9 @@ class ResumableUploadView(AuthenticatedView):
             return Response({"video": session.video})
         match = _CONTENT_RANGE.match(request.META.get("HTTP_CONTENT_RANGE", ""))
         if match is None or int(match.group(3)) != session.size:
-            raise ValidationError({"Content-Range": [f"Should be bytes first-last/{session.size} or bytes */{session.size}"]})
+            raise ValidationError(
+                {"Content-Range": [f"Should be bytes first-last/{session.size} or bytes */{session.size}"]}
+            )
         if match.group(1) is not None:
             first, last = int(match.group(1)), int(match.group(2))
             if last < first or last >= session.size:

@@ -1,4 +1,5 @@
 """PeerTube's /api/v1 routes (mounted by sideways.urls at api/v1/)."""
+
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 

@@ -1,4 +1,5 @@
 """Users: the token's own user (/users/me...), token revocation, and the admin's user management."""
+
 from __future__ import annotations
 
 import datetime
@@ -75,7 +76,11 @@ class UsersView(ApiView):
         _check_email_free(values["email"])
         try:
             user = create_local_user(
-                values["username"], values["password"], values["email"], values["role"], values.get("videoQuota"),
+                values["username"],
+                values["password"],
+                values["email"],
+                values["role"],
+                values.get("videoQuota"),
                 values.get("videoQuotaDaily", -1),
             )
         except HandleTaken as error:
@@ -100,8 +105,12 @@ class UserView(ApiView):
             _check_email_free(values["email"], user)
         if "password" in values:
             user.set_password(values["password"])
-        for key, attribute in (("email", "email"), ("role", "role"), ("videoQuota", "video_quota"),
-                               ("videoQuotaDaily", "video_quota_daily")):
+        for key, attribute in (
+            ("email", "email"),
+            ("role", "role"),
+            ("videoQuota", "video_quota"),
+            ("videoQuotaDaily", "video_quota_daily"),
+        ):
             if key in values:
                 setattr(user, attribute, values[key])
         user.save()

@@ -1,5 +1,6 @@
 """A video's fields as the API's clients send them: JSON or multipart, tags in PeerTube's three spellings,
 the owner's pictures, and the channel the video goes to (used by uploads and by edits)."""
+
 from __future__ import annotations
 
 import re

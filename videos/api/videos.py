@@ -1,4 +1,5 @@
 """Videos: the public list, one video (read, edit, delete), its description, its views, and search."""
+
 from __future__ import annotations
 
 from rest_framework import parsers

@@ -2,6 +2,7 @@
 
 The views themselves live in one module per resource (config, users, channels, videos, uploads).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -2,6 +2,7 @@
 
 The indexed expression must stay identical to videos.services.search.DOCUMENT_SQL.
 """
+
 from django.db import migrations
 
 INDEX_NAME = "video_search_document"

@@ -4,22 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('videos', '0002_video_search_index'),
+        ("videos", "0002_video_search_index"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='video',
-            name='video_listing',
+            model_name="video",
+            name="video_listing",
         ),
         migrations.AddIndex(
-            model_name='video',
-            index=models.Index(fields=['-published_at'], name='video_published'),
+            model_name="video",
+            index=models.Index(fields=["-published_at"], name="video_published"),
         ),
         migrations.AddIndex(
-            model_name='video',
-            index=models.Index(fields=['privacy', 'state', 'wait_transcoding'], name='video_visibility'),
+            model_name="video",
+            index=models.Index(fields=["privacy", "state", "wait_transcoding"], name="video_visibility"),
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('videos', '0004_instance_settings'),
+        ("videos", "0004_instance_settings"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='video',
-            index=models.Index(fields=['url'], name='video_url'),
+            model_name="video",
+            index=models.Index(fields=["url"], name="video_url"),
         ),
     ]

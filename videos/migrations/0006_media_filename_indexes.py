@@ -4,26 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('videos', '0005_video_url_index'),
+        ("videos", "0005_video_url_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='video',
-            index=models.Index(fields=['thumbnail_filename'], name='video_thumbnail_filename'),
+            model_name="video",
+            index=models.Index(fields=["thumbnail_filename"], name="video_thumbnail_filename"),
         ),
         migrations.AddIndex(
-            model_name='video',
-            index=models.Index(fields=['preview_filename'], name='video_preview_filename'),
+            model_name="video",
+            index=models.Index(fields=["preview_filename"], name="video_preview_filename"),
         ),
         migrations.AddIndex(
-            model_name='videofile',
-            index=models.Index(fields=['filename'], name='video_file_filename'),
+            model_name="videofile",
+            index=models.Index(fields=["filename"], name="video_file_filename"),
         ),
         migrations.AddIndex(
-            model_name='videofile',
-            index=models.Index(fields=['torrent_filename'], name='video_file_torrent_filename'),
+            model_name="videofile",
+            index=models.Index(fields=["torrent_filename"], name="video_file_torrent_filename"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('videos', '0006_media_filename_indexes'),
+        ("videos", "0006_media_filename_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='video',
-            name='images_chosen',
+            model_name="video",
+            name="images_chosen",
             field=models.BooleanField(default=False),
         ),
     ]

@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('videos', '0007_video_images_chosen'),
+        ("videos", "0007_video_images_chosen"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetiredHandle',
+            name="RetiredHandle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True)),
-                ('retired_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, unique=True)),
+                ("retired_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
     ]

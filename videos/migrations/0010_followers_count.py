@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('videos', '0009_comments_ratings'),
+        ("videos", "0009_comments_ratings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='followers_count',
+            model_name="account",
+            name="followers_count",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='channel',
-            name='followers_count',
+            model_name="channel",
+            name="followers_count",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

@@ -1,4 +1,5 @@
 """Thin models of the video domain; behaviour lives in videos.services."""
+
 from .account import Account, Channel, RetiredHandle
 from .comment import Comment
 from .files import StreamingPlaylist, VideoFile, VideoSource
@@ -8,6 +9,16 @@ from .user import User
 from .video import Tag, Video
 
 __all__ = [
-    "Account", "Channel", "Comment", "InstanceSettings", "Rating", "RetiredHandle", "StreamingPlaylist", "Tag", "User",
-    "Video", "VideoFile", "VideoSource",
+    "Account",
+    "Channel",
+    "Comment",
+    "InstanceSettings",
+    "Rating",
+    "RetiredHandle",
+    "StreamingPlaylist",
+    "Tag",
+    "User",
+    "Video",
+    "VideoFile",
+    "VideoSource",
 ]

@@ -17,9 +17,7 @@ class Comment(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="comments")
     in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     # The root comment of the thread (null on a root): a whole thread is read with one query.
-    thread = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="thread_comments"
-    )
+    thread = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="thread_comments")
     text = models.TextField(blank=True)
     # ActivityPub id of a remote comment; ours are built by videos.links.comment_url.
     url = models.URLField(max_length=2000, blank=True, default="")

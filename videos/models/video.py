@@ -36,9 +36,7 @@ class Video(models.Model):
     language = models.CharField(max_length=10, blank=True, default="")
     tags = models.ManyToManyField(Tag, blank=True, related_name="videos")
     nsfw = models.BooleanField(default=False)
-    comments_policy = models.PositiveSmallIntegerField(
-        choices=CommentsPolicy.choices, default=CommentsPolicy.ENABLED
-    )
+    comments_policy = models.PositiveSmallIntegerField(choices=CommentsPolicy.choices, default=CommentsPolicy.ENABLED)
     download_enabled = models.BooleanField(default=True)
     wait_transcoding = models.BooleanField(default=True)
 

@@ -1,5 +1,6 @@
 """Local users with their account and default channel, and the root admin made at first start; deleting
 channels, accounts and users (each of their videos through the one video deletion)."""
+
 import secrets
 from typing import TextIO
 

@@ -1,5 +1,6 @@
 """Which videos a viewer may see, and the orders they are listed in, in one place, so every read path
 (API, search, feeds, pages) enforces privacy and accepts PeerTube's sort keys the same way."""
+
 from collections.abc import Mapping
 
 from django.db.models import Q, QuerySet

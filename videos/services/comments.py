@@ -4,6 +4,7 @@ Federation uses the same functions for the comments peers send us (with their `u
 so the rules below hold whoever writes. A deleted comment always stays as a tombstone, as PeerTube keeps
 it: its replies keep their place in the thread and peers asking for it get a Tombstone.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -56,8 +57,9 @@ def _check(video: Video, account: Account, text: str, in_reply_to: Comment | Non
     if not comments_shown(video):
         raise CommentRefused(_("Comments are disabled on this video."), status=409)
     if not comments_open(video, account):
-        raise CommentRefused(_("Comments on this video need its owner's approval, which this instance does not offer."),
-                             status=403)
+        raise CommentRefused(
+            _("Comments on this video need its owner's approval, which this instance does not offer."), status=403
+        )
     if in_reply_to is not None:
         if in_reply_to.video_id != video.pk:
             raise CommentRefused(_("The comment answered is not on this video."))
@@ -81,7 +83,12 @@ def post_comment(
     thread = None if in_reply_to is None else (in_reply_to.thread or in_reply_to)
     with transaction.atomic():
         comment = Comment.objects.create(
-            video=video, account=account, text=text, in_reply_to=in_reply_to, thread=thread, url=url,
+            video=video,
+            account=account,
+            text=text,
+            in_reply_to=in_reply_to,
+            thread=thread,
+            url=url,
             created_at=created_at or timezone.now(),
         )
         send_on_commit(comment_posted, Comment, comment=comment)

@@ -1,4 +1,5 @@
 """Changing or removing a video after upload, with the domain signals other apps listen to."""
+
 from __future__ import annotations
 
 import shutil
@@ -36,7 +37,9 @@ def save_edits(video: Video, changes: dict[str, object], tags: list[str] | None 
 
 
 @contextmanager
-def drawn_from_uploads(thumbnail: UploadedFile | None, preview: UploadedFile | None) -> Iterator[tuple[Path, Path] | None]:
+def drawn_from_uploads(
+    thumbnail: UploadedFile | None, preview: UploadedFile | None
+) -> Iterator[tuple[Path, Path] | None]:
     """The thumbnail and preview drawn from an owner's uploaded pictures (None when neither was sent),
     for set_chosen_images within the block. Raises ImageError for a file too large or not a picture."""
     uploads = [upload for upload in (thumbnail, preview) if upload is not None]
@@ -69,8 +72,9 @@ def set_chosen_images(video: Video, thumbnail: Path, preview: Path) -> None:
 
 def update_video(video: Video, *, channel: Channel, metadata: VideoMetadata) -> None:
     """Apply the web form's edit of every editable field."""
-    save_edits(video, {"channel": channel, **{name: getattr(metadata, name) for name in EDITABLE_FIELDS}},
-               metadata.tags)
+    save_edits(
+        video, {"channel": channel, **{name: getattr(metadata, name) for name in EDITABLE_FIELDS}}, metadata.tags
+    )
 
 
 def _stored_paths(video: Video) -> list[Path]:

@@ -5,6 +5,7 @@ videos (never private, internal or unlisted ones) and only while the admin leave
 (SIDEWAYS_P2P_ENABLED). A remote video is shared among our viewers under our proxy's URL: its
 origin never sees them.
 """
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -5,6 +5,7 @@ folder of a video holds exactly the files its database rows name. The caller mov
 first under fresh random names; the rows are then switched in one transaction; files no row names
 any more are deleted after the commit. A viewer therefore never meets a row without its file.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -148,8 +149,10 @@ def _set_images(video: Video, thumbnail: str, preview: str) -> list[Path]:
     """
     if video.images_chosen:
         return image_paths(thumbnail, preview)
-    replaced = image_paths(video.thumbnail_filename if video.thumbnail_filename != thumbnail else "",
-                           video.preview_filename if video.preview_filename != preview else "")
+    replaced = image_paths(
+        video.thumbnail_filename if video.thumbnail_filename != thumbnail else "",
+        video.preview_filename if video.preview_filename != preview else "",
+    )
     video.thumbnail_filename, video.preview_filename = thumbnail, preview
     return replaced
 

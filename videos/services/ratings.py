@@ -3,6 +3,7 @@
 The counters move with F() expressions in the same transaction as the Rating row, which is locked first,
 so concurrent ratings (the API, the page, peers' Like/Dislike) never lose a count.
 """
+
 from __future__ import annotations
 
 from django.db import transaction

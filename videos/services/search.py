@@ -3,6 +3,7 @@
 PostgreSQL ranks with full-text search (name weighted above tags above description); SQLite,
 the single-machine default, falls back to a case-insensitive substring match ordered by date.
 """
+
 from __future__ import annotations
 
 from django.db import connection
@@ -55,8 +56,10 @@ def _postgres_search(videos: QuerySet[Video], query: str, sort: str | None) -> Q
     document = RawSQL(DOCUMENT_SQL, [], output_field=SearchVectorField())
     text_matches = Video.objects.annotate(document=document).filter(document=search).values("pk")
     tag_matches = Video.tags.through.objects.filter(tag__name__in=query.lower().split()).values("video_id")
-    rank = SearchRank(SearchVector("name", weight="A", config="simple")
-                      + SearchVector("description", weight="C", config="simple"), search)
+    rank = SearchRank(
+        SearchVector("name", weight="A", config="simple") + SearchVector("description", weight="C", config="simple"),
+        search,
+    )
     return (
         videos.filter(Q(pk__in=text_matches) | Q(pk__in=tag_matches))
         .annotate(rank=rank)
@@ -64,7 +67,9 @@ def _postgres_search(videos: QuerySet[Video], query: str, sort: str | None) -> Q
     )
 
 
-def search_videos(query: str, user: User | None, start: int, count: int, sort: str | None = None) -> tuple[int, list[Video]]:
+def search_videos(
+    query: str, user: User | None, start: int, count: int, sort: str | None = None
+) -> tuple[int, list[Video]]:
     """(total, one page of videos) for `query`; `sort` is a PeerTube sort key such as "-match"."""
     videos = search_queryset(query, user, sort).select_related("channel__account")
     return videos.count(), list(videos[start : start + count])

@@ -5,6 +5,7 @@ in the temporary folder. The file is probed (ffprobe + a short decode) before an
 then it is moved into place with one rename and the rows are written in one transaction. If either
 step fails, both are undone. Transcoding starts from the `video_uploaded` signal, after commit.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -22,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from videos import resumable
 from videos.constants import UPLOAD_EXTENSIONS, CommentsPolicy, VideoPrivacy, VideoState
-from videos.models import Channel, Tag, User, Video, VideoSource
 from videos.downloads import RemuxError
+from videos.models import Channel, Tag, User, Video, VideoSource
 from videos.probe import ProbeError, check_decodable, probe
 from videos.services.web_videos import add_original_web_video
 from videos.signals import send_on_commit, video_uploaded

@@ -3,6 +3,7 @@
 The viewer key is a hash of (a secret that changes every day, IP, user agent): it only lives in
 the cache with a TTL, so nothing links a view to an address once the day has passed.
 """
+
 from __future__ import annotations
 
 import datetime

@@ -9,6 +9,7 @@ ORIGINALS_DIR. The web video is a stream copy of it (no encoding) without its me
 comments) and in a container and under a suffix we pick from what ffprobe found, never the uploader's
 file name: what we serve is only ever a media type, whatever the upload was named or hid in its bytes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

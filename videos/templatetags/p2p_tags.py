@@ -1,4 +1,5 @@
 """What the player needs to share a video with other viewers (videos.services.p2p says when it may)."""
+
 import json
 
 from django import template

@@ -1,5 +1,6 @@
 """Small helpers for video templates: durations, and the URLs of a video's images and media files
 (built by videos.storage, the one place that knows the public layout)."""
+
 from django import template
 from django.templatetags.static import static
 

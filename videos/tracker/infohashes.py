@@ -6,6 +6,7 @@ versions. We compute every recipe for every shareable playlist and keep the set 
 when an unknown hash arrives (at most every few seconds) or when it is a minute old, so a video that
 became private or was deleted stops being relayed within a minute.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -6,6 +6,7 @@ by another process to that process's pub/sub channel; each process listens on it
 Entries older than STALE_SECONDS (a crashed process, a lost "stopped") are skipped and removed when
 met, and a whole swarm expires when nobody announced in it for that long.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -4,6 +4,7 @@ One Tracker per process, made on the first connection (inside the server's event
 configured its membership lives in Redis, so viewers connected to different web workers still meet
 (docs/p2p.md); otherwise in this process.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -5,6 +5,7 @@ Browsers default to Google's; we answer that question ourselves. Only Binding re
 (with XOR-MAPPED-ADDRESS); anything else is ignored. Nothing is stored: the answer is computed from
 the request's source address and forgotten.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,7 +35,7 @@ def binding_response(request: bytes, address: tuple) -> bytes | None:
     if ip.version == 6 and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     key = struct.pack("!I", MAGIC_COOKIE) + (transaction if ip.version == 6 else b"")
-    xored = bytes(a ^ b for a, b in zip(ip.packed, key))
+    xored = bytes(a ^ b for a, b in zip(ip.packed, key, strict=False))
     family = 0x01 if ip.version == 4 else 0x02
     value = struct.pack("!BBH", 0, family, port ^ (MAGIC_COOKIE >> 16)) + xored
     attribute = struct.pack("!HH", XOR_MAPPED_ADDRESS, len(value)) + value

@@ -10,6 +10,7 @@ outbox (messages to a viewer that does not read are dropped), a swarm holds at m
 announces are rate-limited per connection (a token bucket) and at most MAX_OFFERS offers are relayed
 per announce. Bad frames get a "failure reason" answer when they name an info-hash, or are dropped.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -175,10 +176,15 @@ class Tracker:
             await self.forward_answer(request)
             return
         complete, incomplete = await self.directory.counts(info_hash)
-        connection.push({
-            "action": "announce", "interval": ANNOUNCE_INTERVAL_SECONDS, "info_hash": info_hash,
-            "complete": complete, "incomplete": incomplete,
-        })
+        connection.push(
+            {
+                "action": "announce",
+                "interval": ANNOUNCE_INTERVAL_SECONDS,
+                "info_hash": info_hash,
+                "complete": complete,
+                "incomplete": incomplete,
+            }
+        )
         offers = request.get("offers")
         if isinstance(offers, list) and request.get("event") != "stopped":
             await self.relay_offers(info_hash, peer_id, offers[:MAX_OFFERS])
@@ -202,23 +208,43 @@ class Tracker:
 
     async def relay_offers(self, info_hash: str, peer_id: str, offers: list[Any]) -> None:
         """Each offer goes to a different random peer of the swarm, which may answer it."""
-        valid = [offer for offer in offers if isinstance(offer, dict) and _is_id(offer.get("offer_id"))
-                 and _is_sdp(offer.get("offer"), "offer")]
+        valid = [
+            offer
+            for offer in offers
+            if isinstance(offer, dict) and _is_id(offer.get("offer_id")) and _is_sdp(offer.get("offer"), "offer")
+        ]
         targets = await self.directory.pick(info_hash, len(valid), exclude=peer_id)
-        for target, offer in zip(targets, valid):
-            await self.send(info_hash, target, {
-                "action": "announce", "info_hash": info_hash, "peer_id": peer_id,
-                "offer_id": offer["offer_id"], "offer": offer["offer"],
-            })
+        for target, offer in zip(targets, valid, strict=False):
+            await self.send(
+                info_hash,
+                target,
+                {
+                    "action": "announce",
+                    "info_hash": info_hash,
+                    "peer_id": peer_id,
+                    "offer_id": offer["offer_id"],
+                    "offer": offer["offer"],
+                },
+            )
 
     async def forward_answer(self, request: Message) -> None:
-        if not (_is_id(request.get("to_peer_id")) and _is_id(request.get("offer_id"))
-                and _is_sdp(request["answer"], "answer")):
+        if not (
+            _is_id(request.get("to_peer_id"))
+            and _is_id(request.get("offer_id"))
+            and _is_sdp(request["answer"], "answer")
+        ):
             raise BadRequest("invalid answer")
-        await self.send(request["info_hash"], request["to_peer_id"], {
-            "action": "announce", "info_hash": request["info_hash"], "peer_id": request["peer_id"],
-            "offer_id": request["offer_id"], "answer": request["answer"],
-        })
+        await self.send(
+            request["info_hash"],
+            request["to_peer_id"],
+            {
+                "action": "announce",
+                "info_hash": request["info_hash"],
+                "peer_id": request["peer_id"],
+                "offer_id": request["offer_id"],
+                "answer": request["answer"],
+            },
+        )
 
     async def scrape(self, connection: Connection, request: Message) -> None:
         """Counts for the named swarms (a private tracker lists no swarm that was not named)."""

@@ -3,6 +3,7 @@
 The forms work without JavaScript (POST, then back to the watch page); static/js/rating.js sends the
 rating form with fetch and updates the counts in place, for which `rate` answers JSON.
 """
+
 from __future__ import annotations
 
 from django.contrib import messages

@@ -1,4 +1,5 @@
 """Values every page's header and footer need, computed once per request."""
+
 from django.conf import settings
 from django.http import HttpRequest
 

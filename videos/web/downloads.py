@@ -10,6 +10,7 @@
 
 All of them answer a video the viewer may not watch like a missing one (404), as every page does.
 """
+
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied

@@ -5,6 +5,7 @@ sideways.privacy reads the same marker to send `frame-ancestors *`. Embeds are s
 sites where the viewer's session is not sent, so only public and unlisted videos are embeddable;
 anything else is a plain 404 that reveals nothing.
 """
+
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render

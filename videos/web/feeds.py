@@ -10,6 +10,7 @@
 Only what an anonymous visitor may list appears (catalog.listed_videos). Django's feed generator
 writes the XML, so every user-provided text is escaped by construction.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -93,10 +94,7 @@ def _scope_path(scope: Channel | Account) -> str:
 
 def _listed(filters: dict, ordering: str) -> QuerySet[Video]:
     return (
-        listed_videos(None)
-        .filter(**filters)
-        .select_related("channel__account")
-        .order_by(ordering, "-pk")[:FEED_SIZE]
+        listed_videos(None).filter(**filters).select_related("channel__account").order_by(ordering, "-pk")[:FEED_SIZE]
     )
 
 

@@ -1,4 +1,5 @@
 """The forms of the upload and edit pages; they turn posted fields into the upload service's VideoMetadata."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -21,10 +22,14 @@ from videos.constants import (
 from videos.models import Channel, User
 from videos.services.uploads import VideoMetadata
 
-
 # Language names Django's own catalogue does not translate; named here so makemessages puts them in ours.
-EXTRA_LANGUAGE_NAMES = [gettext_noop("Corsican"), gettext_noop("Gaelic"), gettext_noop("Norwegian"),
-                        gettext_noop("Chinese"), gettext_noop("No linguistic content")]
+EXTRA_LANGUAGE_NAMES = [
+    gettext_noop("Corsican"),
+    gettext_noop("Gaelic"),
+    gettext_noop("Norwegian"),
+    gettext_noop("Chinese"),
+    gettext_noop("No linguistic content"),
+]
 
 
 def _optional(choices: dict) -> list[tuple]:
@@ -46,15 +51,27 @@ class VideoForm(forms.Form):
     """What an uploader says about a video (PeerTube's fields and bounds)."""
 
     name = forms.CharField(label=_("Title"), min_length=VIDEO_NAME_LENGTH[0], max_length=VIDEO_NAME_LENGTH[1])
-    description = forms.CharField(label=_("Description"), required=False, max_length=VIDEO_DESCRIPTION_MAX_LENGTH,
-                                  widget=forms.Textarea(attrs={"rows": 5}))
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=VIDEO_DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.none(), empty_label=None)
-    privacy = forms.TypedChoiceField(label=_("Privacy"), choices=VideoPrivacy.choices, coerce=int, initial=VideoPrivacy.PUBLIC)
-    category = forms.TypedChoiceField(label=_("Category"), choices=_optional(VIDEO_CATEGORIES), coerce=int, required=False, empty_value=None)
-    licence = forms.TypedChoiceField(label=_("Licence"), choices=_optional(VIDEO_LICENCES), coerce=int, required=False, empty_value=None)
+    privacy = forms.TypedChoiceField(
+        label=_("Privacy"), choices=VideoPrivacy.choices, coerce=int, initial=VideoPrivacy.PUBLIC
+    )
+    category = forms.TypedChoiceField(
+        label=_("Category"), choices=_optional(VIDEO_CATEGORIES), coerce=int, required=False, empty_value=None
+    )
+    licence = forms.TypedChoiceField(
+        label=_("Licence"), choices=_optional(VIDEO_LICENCES), coerce=int, required=False, empty_value=None
+    )
     language = forms.ChoiceField(label=_("Language"), required=False)  # choices: in the viewer's language
     tags = forms.CharField(
-        label=_("Tags"), required=False, help_text=_("Up to 5, separated by commas."),
+        label=_("Tags"),
+        required=False,
+        help_text=_("Up to 5, separated by commas."),
         widget=forms.TextInput(attrs={"placeholder": _("music, live, interview")}),
     )
     nsfw = forms.BooleanField(label=_("Sensitive content (shown blurred)"), required=False)
@@ -71,7 +88,9 @@ class VideoForm(forms.Form):
         if len(tags) > VIDEO_MAX_TAGS:
             raise forms.ValidationError(_("Give at most %(count)d tags.") % {"count": VIDEO_MAX_TAGS})
         if any(len(tag) > VIDEO_TAG_LENGTH[1] for tag in tags):
-            raise forms.ValidationError(_("A tag may have at most %(count)d characters.") % {"count": VIDEO_TAG_LENGTH[1]})
+            raise forms.ValidationError(
+                _("A tag may have at most %(count)d characters.") % {"count": VIDEO_TAG_LENGTH[1]}
+            )
         return tags
 
     def metadata(self) -> VideoMetadata:
@@ -92,8 +111,11 @@ class EditForm(VideoForm):
     """The edit page: the metadata, and a thumbnail the owner may choose (PeerTube's thumbnailfile)."""
 
     thumbnail = forms.FileField(
-        label=_("Thumbnail"), required=False,
-        help_text=_("A PNG, JPEG or WebP picture, used for the list and the player. Without one, a frame of the video."),
+        label=_("Thumbnail"),
+        required=False,
+        help_text=_(
+            "A PNG, JPEG or WebP picture, used for the list and the player. Without one, a frame of the video."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
 

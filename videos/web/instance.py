@@ -1,4 +1,5 @@
 """The instance administration page: what the about page says, edited by administrators."""
+
 from __future__ import annotations
 
 from django import forms

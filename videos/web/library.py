@@ -1,4 +1,5 @@
 """The owner's side: "my videos" with their transcoding state, and editing or deleting one video."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -13,8 +14,8 @@ from videos.models import Video
 from videos.services.catalog import may_manage
 from videos.services.editing import EDITABLE_FIELDS, delete_video, drawn_from_uploads, set_chosen_images, update_video
 from videos.web.forms import EditForm
-from videos.web.pages import video_page
 from videos.web.lookup import video_or_404
+from videos.web.pages import video_page
 
 
 @login_required

@@ -1,4 +1,5 @@
 """Finding the video a URL names, for every page that takes one (watch, embed, edit, download)."""
+
 from collections.abc import Callable
 
 from django.db.models import QuerySet

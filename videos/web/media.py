@@ -15,6 +15,7 @@ whose folder is read. And a file is only ever sent as one of the media types of
 storage.MEDIA_CONTENT_TYPES (by the suffix we chose), anything else as an attachment of no type, always
 with `nosniff` and a sandboxing Content-Security-Policy, so no browser runs it as a page or a script.
 """
+
 import re
 import uuid
 from pathlib import Path
@@ -79,8 +80,9 @@ def _owning_video(folder: str, relative: str) -> Video | None:
     if folder == "web-videos":
         return videos.filter(files__filename=relative).first()
     if folder == "torrents":
-        return videos.filter(Q(files__torrent_filename=relative)
-                             | Q(streaming_playlists__files__torrent_filename=relative)).first()
+        return videos.filter(
+            Q(files__torrent_filename=relative) | Q(streaming_playlists__files__torrent_filename=relative)
+        ).first()
     return None
 
 
@@ -142,7 +144,9 @@ def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
             response = FileResponse(path.open("rb"), content_type=content_type)
         else:
             start, end = byte_range
-            response = StreamingHttpResponse(_read_range(path, start, end - start + 1), status=206, content_type=content_type)
+            response = StreamingHttpResponse(
+                _read_range(path, start, end - start + 1), status=206, content_type=content_type
+            )
             response["Content-Range"] = f"bytes {start}-{end}/{size}"
             response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"

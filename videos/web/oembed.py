@@ -5,6 +5,7 @@ unless `maxwidth`/`maxheight` ask for less. Only JSON is offered (`format=xml` g
 says for unsupported formats); a URL that is not one of our watch pages is a 400, an unknown or
 non-embeddable video a 404.
 """
+
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -63,7 +64,10 @@ def oembed(request: HttpRequest) -> HttpResponse:
         "html": format_html(
             '<iframe width="{}" height="{}" sandbox="allow-same-origin allow-scripts allow-popups" title="{}" '
             'src="{}" style="border: 0" allow="fullscreen" allowfullscreen></iframe>',
-            width, height, video.name, embed_url,
+            width,
+            height,
+            video.name,
+            embed_url,
         ),
         "width": width,
         "height": height,
@@ -80,4 +84,3 @@ def oembed(request: HttpRequest) -> HttpResponse:
             thumbnail_height=PREVIEW_SIZE[1],
         )
     return cross_origin_json(body)
-

@@ -3,6 +3,7 @@
 Every list goes through videos.services.catalog (one place for privacy rules) and is paginated with
 `channel__account` joined in, so a page costs the same few queries however many videos exist.
 """
+
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator

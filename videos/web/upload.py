@@ -5,6 +5,7 @@ any byte of the body is read, so the size check runs before CSRF (the CSRF middl
 body to find the token). Django spools the file to FILE_UPLOAD_TEMP_DIR;
 videos.services.uploads.accept_upload probes it, stores it or deletes it.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -22,7 +23,9 @@ from videos.web.forms import UploadForm
 
 
 def _too_large() -> str:
-    return _("The file is too large: the limit is %(size)s.") % {"size": filesizeformat(settings.SIDEWAYS_MAX_UPLOAD_SIZE)}
+    return _("The file is too large: the limit is %(size)s.") % {
+        "size": filesizeformat(settings.SIDEWAYS_MAX_UPLOAD_SIZE)
+    }
 
 
 def _rejection_message(error: UploadRejected) -> str:

@@ -4,9 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from videos.storage import PUBLIC_FOLDERS
-from videos.web import comments, instance, library, media, pages, upload
-from videos.web import embed, feeds, oembed
-from videos.web import downloads
+from videos.web import comments, downloads, embed, feeds, instance, library, media, oembed, pages, upload
 
 urlpatterns = [
     path(f"{prefix.lstrip('/')}/<path:relative>", media.serve_media, {"folder": folder}, name=f"media-{folder}")
@@ -56,9 +54,15 @@ urlpatterns += [
 # files as attachments, at the `fileDownloadUrl` and `torrentDownloadUrl` the API gives each file.
 urlpatterns += [
     path("download/videos/generate/<str:video_id>", downloads.download_video, name="video-download"),
-    re_path(r"^download/web-videos/(?P<video_id>[^/]+)-(?P<resolution>\d+)\.\w+$",
-            downloads.download_web_video, name="web-video-download"),
-    re_path(r"^download/streaming-playlists/hls/videos/(?P<video_id>[^/]+)-(?P<resolution>\d+)-fragmented\.\w+$",
-            downloads.download_hls_file, name="hls-file-download"),
+    re_path(
+        r"^download/web-videos/(?P<video_id>[^/]+)-(?P<resolution>\d+)\.\w+$",
+        downloads.download_web_video,
+        name="web-video-download",
+    ),
+    re_path(
+        r"^download/streaming-playlists/hls/videos/(?P<video_id>[^/]+)-(?P<resolution>\d+)-fragmented\.\w+$",
+        downloads.download_hls_file,
+        name="hls-file-download",
+    ),
     path("download/torrents/<str:filename>", downloads.download_torrent, name="torrent-download"),
 ]
