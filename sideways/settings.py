@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -202,6 +203,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict = {
     "drop-stale-resumable-uploads": {"task": "videos.drop_stale_uploads", "schedule": 600.0},
+    # Forget the peers' mirrors of videos that expired without being renewed (see docs/redundancy.md).
+    "purge-expired-mirrors": {"task": "videos.purge_expired_mirrors", "schedule": 60.0},
     # Queue again the transcodes whose worker died (see transcoding.jobs).
     "reap-stale-transcoding-jobs": {"task": "transcoding.reap_stale_jobs", "schedule": 300.0},
     # Queue the transcodes the broker did not take (it was down at upload; see transcoding.jobs).
@@ -297,3 +300,12 @@ SIDEWAYS_P2P_ENABLED = env_bool("SIDEWAYS_P2P_ENABLED", True)
 SIDEWAYS_STUN_URLS = env_list("SIDEWAYS_STUN_URLS", f"stun:{_public.hostname}:3478")
 # Where the web server's STUN responder listens (UDP host:port); empty: none (use an external one).
 SIDEWAYS_STUN_LISTEN = env_str("SIDEWAYS_STUN_LISTEN", "0.0.0.0:3478")
+
+# Instances réplicantes (docs/redundancy.md). Whose mirrors of our videos we accept, as PeerTube's
+# remote_redundancy.videos.accept_from: "anybody", "followings" (instances we follow) or "nobody".
+SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM = env_str("SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM", "anybody")
+if SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM not in ("anybody", "followings", "nobody"):
+    raise ImproperlyConfigured("SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM must be anybody, followings or nobody")
+# Whether our player fetches segments from the accepted mirrors; off: mirrors are only listed (API and
+# Video object) for other instances' players, and viewers' browsers only ever talk to us.
+SIDEWAYS_REDUNDANCY_SERVE_VIEWERS = env_bool("SIDEWAYS_REDUNDANCY_SERVE_VIEWERS", True)

@@ -1,8 +1,10 @@
 """Create{Video}: a followed instance publishes a video with the full object embedded; Create{Note}: someone
-comments on a video we hold (on one of ours, we forward it to our followers, as PeerTube does)."""
+comments on a video we hold (on one of ours, we forward it to our followers, as PeerTube does); Create{CacheFile}:
+a peer mirrors a video we hold (federation.cache_files)."""
 
 from __future__ import annotations
 
+from federation.cache_files import receive_cache_file
 from federation.follows import is_followed
 from federation.models import Actor
 from federation.outbox import forward_to_followers
@@ -18,5 +20,7 @@ def handle(activity: dict, sender: Actor) -> None:
         comment = import_note(created, sender)
         if comment is not None and comment.video.is_local:
             forward_to_followers(activity, comment.video, sender)
+    elif kind == "CacheFile":
+        receive_cache_file(activity, sender)
     elif kind == "Video" and is_followed(sender):
         import_video(created, sender.host)  # a refused video raises VideoError: the task keeps the reason on the row

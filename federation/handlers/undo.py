@@ -1,8 +1,9 @@
-"""Undo: a peer takes back a Follow of one of our actors, or a like or dislike of one of our videos (other
-undone activities change nothing here)."""
+"""Undo: a peer takes back a Follow of one of our actors, a like or dislike of one of our videos, or its mirror of
+a video we hold (Undo{Create{CacheFile}}); other undone activities change nothing here."""
 
 from __future__ import annotations
 
+from federation.cache_files import undo_cache_file
 from federation.follows import forget_follows
 from federation.ld import id_of
 from federation.models import Actor, Follow
@@ -16,6 +17,8 @@ def handle(activity: dict, sender: Actor) -> None:
     kind = undone.get("type") if isinstance(undone, dict) else None
     if kind == "Follow":
         forget_follows(Follow.objects.filter(actor=sender, target__host="", url=id_of(undone)))
+    elif kind == "Create":
+        undo_cache_file(activity, sender)
     elif kind in ("Like", "Dislike") and sender.account is not None:
         rating = Rating.objects.filter(account=sender.account, url=id_of(undone)).select_related("video").first()
         if rating is not None:

@@ -1,11 +1,13 @@
 """Update{Video}: the origin changed one of its videos (only its account, channel or instance may).
 
 A video we do not hold yet is imported when its instance is one we follow, as PeerTube does: that is how
-a video made public after publication (private or unlisted before) reaches followers.
+a video made public after publication (private or unlisted before) reaches followers. Update{CacheFile}: a
+peer renews its mirror of a video we hold (federation.cache_files).
 """
 
 from __future__ import annotations
 
+from federation.cache_files import receive_cache_file
 from federation.follows import is_followed
 from federation.models import Actor
 from federation.remote_videos import import_video, speaks_for
@@ -15,6 +17,9 @@ from videos.models import Video
 def handle(activity: dict, sender: Actor) -> None:
     """Refresh the video we hold from the object, if the sender owns it; import it if new from a followed host."""
     video = activity.get("object")
+    if isinstance(video, dict) and video.get("type") == "CacheFile":
+        receive_cache_file(activity, sender)
+        return
     if not isinstance(video, dict) or video.get("type") != "Video":
         return
     held = Video.objects.select_related("channel__account").filter(url=video.get("id"), is_local=False).first()

@@ -212,6 +212,25 @@ def upload_to_peertube(peertube: PeerTube, session: requests.Session, clip: Path
     return video, time.monotonic()
 
 
+def follow_us_from(peertube: PeerTube, sideways: LiveInstance) -> None:
+    """PeerTube's admin follows our instance (unless an earlier test did); returns once PeerTube got our Accept."""
+    admin = peertube.login()
+
+    def accepted() -> bool:
+        following = admin.get(f"{peertube.url}/api/v1/server/following", timeout=10).json()["data"]
+        return any(f["following"]["host"] == host_of(sideways) and f["state"] == "accepted" for f in following)
+
+    if accepted():
+        return
+    answer = admin.post(f"{peertube.url}/api/v1/server/following", json={"hosts": [host_of(sideways)]}, timeout=10)
+    assert answer.status_code == 204, answer.text
+    wait_until(accepted, 30, "our Accept", peertube, sideways)
+
+
+def host_of(sideways: LiveInstance) -> str:
+    return sideways.url.split("://", 1)[1]
+
+
 def listed_here(sideways: LiveInstance, uuid: str) -> dict | None:
     listing = requests.get(
         f"{sideways.url}/api/v1/videos", params={"isLocal": "false", "count": 100}, timeout=10

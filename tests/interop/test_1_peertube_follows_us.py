@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from tests.interop.peertube import PeerTube, publish_here, wait_until
+from tests.interop.peertube import PeerTube, follow_us_from, publish_here, wait_until
 from tests.live import LiveInstance, api_session, check_served_hls
 from tests.media import make_clip
 
@@ -25,21 +25,7 @@ def followed(sideways: LiveInstance, peertube: PeerTube, tmp_path_factory) -> di
     before, _ = publish_here(
         sideways, api_session(sideways), make_clip(clips / "Published before the follow.mp4", duration=4)
     )
-    admin = peertube.login()
-    answer = admin.post(
-        f"{peertube.url}/api/v1/server/following", json={"hosts": [sideways.url.split("://", 1)[1]]}, timeout=10
-    )
-    assert answer.status_code == 204, answer.text
-    wait_until(
-        lambda: any(
-            f["state"] == "accepted"
-            for f in admin.get(f"{peertube.url}/api/v1/server/following", timeout=10).json()["data"]
-        ),
-        30,
-        "our Accept",
-        peertube,
-        sideways,
-    )
+    follow_us_from(peertube, sideways)
     return before
 
 

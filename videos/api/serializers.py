@@ -28,6 +28,7 @@ from videos.constants import (
 )
 from videos.links import comment_url
 from videos.models import Account, Channel, Comment, User, Video, VideoFile
+from videos.services.redundancy import live_mirrors
 from videos.services.web_videos import tracker_urls
 from videos.storage import absolute_url, file_url, media_path, playlist_url, rendition_playlist_url, segments_sha256_url
 
@@ -207,7 +208,7 @@ def video_details(video: Video) -> dict:
                 "type": playlist.type,
                 "playlistUrl": absolute_url(playlist_url(playlist)),
                 "segmentsSha256Url": absolute_url(segments_sha256_url(playlist)),
-                "redundancies": [],
+                "redundancies": [{"baseUrl": mirror.base_url} for mirror in live_mirrors(playlist)],
                 "files": [
                     video_file(video, file) for file in sorted(playlist.files.all(), key=lambda f: -f.resolution)
                 ],

@@ -5,6 +5,7 @@ from .comment import Comment
 from .files import StreamingPlaylist, VideoFile, VideoSource
 from .instance import InstanceSettings
 from .rating import Rating
+from .redundancy import VideoRedundancy
 from .user import User
 from .video import Tag, Video
 
@@ -20,5 +21,6 @@ __all__ = [
     "User",
     "Video",
     "VideoFile",
+    "VideoRedundancy",
     "VideoSource",
 ]
