@@ -6,17 +6,25 @@ REMOTE_HLS_PREFIX, and this view fetches them (SSRF-safe, through federation.htt
 with the viewer's byte range. The origin sees our server, never the viewer. Only files beside the remote
 video's master playlist, with a media type we know, are proxied, and they are served with our content
 type, so a peer cannot make us serve a page of its choosing.
+
+The view only decides what may be served; the answer (`ProxiedMedia`) finds its bytes when the server
+sends it (sideways.asgi_handler awaits `resolve()`), on the event loop: a viewer waiting for bytes holds a
+socket, not a thread. Answers go through a bounded on-disk cache (federation.media_cache), so the viewers
+of one remote video cost its origin one copy of each segment; what the cache does not keep is relayed
+chunk by chunk, each chunk read by a pool thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
+from collections.abc import AsyncIterator
 
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
-from federation import http
+from federation import http, media_cache
 from videos.models import StreamingPlaylist
 from videos.services.catalog import may_watch
 from videos.storage import MEDIA_CONTENT_TYPES
@@ -25,11 +33,69 @@ FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 PROXIED_TYPES = {suffix: MEDIA_CONTENT_TYPES[suffix] for suffix in (".m3u8", ".mp4", ".json")}
 BYTE_RANGE = re.compile(r"^bytes=\d*-\d*$")
 CACHE_SECONDS = 3600  # HLS files are immutable under their names (PeerTube renames what it replaces)
+CHUNK = 64 * 1024
+
+
+async def _relayed(stream: http.MediaStream) -> AsyncIterator[bytes]:
+    chunks = stream.chunks()
+    try:
+        while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+            yield chunk
+    finally:
+        await asyncio.to_thread(stream.close)
+
+
+async def _read(entry: media_cache.Entry) -> AsyncIterator[bytes]:
+    with entry.path.open("rb") as file:  # kept bodies are replaced, never rewritten: an open one stays whole
+        while chunk := await asyncio.to_thread(file.read, CHUNK):
+            yield chunk
+
+
+async def _just(body: bytes) -> AsyncIterator[bytes]:
+    if body:
+        yield body
+
+
+class ProxiedMedia(StreamingHttpResponse):
+    """A remote file's answer, whose status, headers and body come from our cache or the origin once
+    `resolve()` has run (the server awaits it before sending)."""
+
+    def __init__(self, url: str, byte_range: str | None, content_type: str, head: bool) -> None:
+        super().__init__(_just(b""), content_type=content_type)
+        self.url, self.byte_range, self.head = url, byte_range, head
+        self["Accept-Ranges"] = "bytes"
+        self["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+        self["Access-Control-Allow-Origin"] = "*"
+        self["Access-Control-Expose-Headers"] = "Content-Range, Content-Length, Accept-Ranges"
+
+    async def resolve(self) -> None:
+        try:
+            found = None if self.head else await media_cache.fetch(self.url, self.byte_range)
+            if found is None:
+                found = await asyncio.to_thread(http.stream_media, self.url, byte_range=self.byte_range)
+        except http.FetchError as error:
+            del self["Cache-Control"]
+            if error.status in (404, 410, 416):
+                self.status_code = error.status
+            else:
+                self.status_code, self["Content-Type"] = 502, "text/plain"
+                self.streaming_content = _just(b"The video's instance did not answer.")
+            return
+        self.status_code = found.status
+        for header, value in (("Content-Length", found.content_length), ("Content-Range", found.content_range)):
+            if value:
+                self[header] = value
+        if isinstance(found, media_cache.Entry):
+            self.streaming_content = _read(found)
+        elif self.head:  # the headers are the answer: do not pull the body through us
+            await asyncio.to_thread(found.close)
+        else:
+            self.streaming_content = _relayed(found)
 
 
 @require_safe
-def remote_hls(request: HttpRequest, video_uuid: uuid.UUID, name: str) -> HttpResponse:
-    """One file of a remote video's HLS folder, streamed from its origin."""
+def remote_hls(request: HttpRequest, video_uuid: uuid.UUID, name: str) -> ProxiedMedia:
+    """One file of a remote video's HLS folder, from our cache or streamed from its origin."""
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not FILE_NAME.match(name) or suffix not in PROXIED_TYPES:
         raise Http404("No such file.")
@@ -44,22 +110,9 @@ def remote_hls(request: HttpRequest, video_uuid: uuid.UUID, name: str) -> HttpRe
         raise Http404("No such file.")
     folder = playlist.playlist_url.rsplit("/", 1)[0]
     byte_range = request.headers.get("Range", "")
-    try:
-        stream = http.stream_media(f"{folder}/{name}", byte_range=byte_range if BYTE_RANGE.match(byte_range) else None)
-    except http.FetchError as error:
-        if error.status in (404, 410, 416):
-            return HttpResponse(status=error.status)
-        return HttpResponse("The video's instance did not answer.", status=502, content_type="text/plain")
-    if request.method == "HEAD":  # the headers are the answer: do not pull the body through us
-        stream.close()
-        response = HttpResponse(status=stream.status, content_type=PROXIED_TYPES[suffix])
-    else:
-        response = StreamingHttpResponse(stream.chunks(), status=stream.status, content_type=PROXIED_TYPES[suffix])
-    for header, value in (("Content-Length", stream.content_length), ("Content-Range", stream.content_range)):
-        if value:
-            response[header] = value
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Access-Control-Expose-Headers"] = "Content-Range, Content-Length, Accept-Ranges"
-    return response
+    return ProxiedMedia(
+        f"{folder}/{name}",
+        byte_range if BYTE_RANGE.match(byte_range) else None,
+        PROXIED_TYPES[suffix],
+        head=request.method == "HEAD",
+    )

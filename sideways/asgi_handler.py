@@ -10,6 +10,12 @@ own handler still needs three changes for this site:
   own thread as it is sent;
 - it receives a request's whole body (spooled to a temporary file) before any view can refuse it: a body
   declared larger than the largest upload is answered 413 at once, and one that grows past it is cut.
+
+And two for the media proxy (federation.media_proxy), so that its viewers hold no thread while they wait
+for bytes: its answer finds its bytes (cache or origin) when it is sent, on the event loop (`resolve()`);
+and since Django gives every request a thread of its own for its synchronous parts (middleware, signals,
+the view), kept until the response is sent, those requests run their few quick synchronous calls in
+asgiref's one shared thread instead.
 """
 
 from __future__ import annotations
@@ -23,8 +29,11 @@ from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpResponse, JsonResponse
 
 from videos.api.errors import PROBLEM_CONTENT_TYPE, problem_body
+from videos.storage import REMOTE_HLS_PREFIX
 
 MAX_CONCURRENT_REQUESTS = 16
+# Paths whose views stream from the event loop: no thread of their own (see above).
+SHARED_THREAD_PATHS = (f"{REMOTE_HLS_PREFIX}/",)
 # Room for the multipart envelope (fields, thumbnail) around the largest video file.
 BODY_ENVELOPE = 16 * 1024 * 1024
 
@@ -82,11 +91,23 @@ class Handler(ASGIHandler):
         super().__init__()
         self._slots = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
 
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(SHARED_THREAD_PATHS):
+            await self.handle(scope, receive, send)  # outside a ThreadSensitiveContext: the shared thread
+            return
+        await super().__call__(scope, receive, send)
+
     async def handle(self, scope, receive, send) -> None:
         if _declared_length(scope) > body_limit():
             await self.send_response(_too_large(scope["path"]), send)
             return
         await super().handle(scope, _cut_after(receive, body_limit()), send)
+
+    async def send_response(self, response, send) -> None:
+        resolve = getattr(response, "resolve", None)  # federation.media_proxy.ProxiedMedia
+        if resolve is not None:
+            await resolve()
+        await super().send_response(response, send)
 
     async def run_get_response(self, request):
         async with self._slots:

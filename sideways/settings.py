@@ -309,3 +309,8 @@ if SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM not in ("anybody", "followings", "nobo
 # Whether our player fetches segments from the accepted mirrors; off: mirrors are only listed (API and
 # Video object) for other instances' players, and viewers' browsers only ever talk to us.
 SIDEWAYS_REDUNDANCY_SERVE_VIEWERS = env_bool("SIDEWAYS_REDUNDANCY_SERVE_VIEWERS", True)
+
+# The media proxy's on-disk cache of followed instances' segments (federation.media_cache): at most this
+# many bytes, least recently served dropped first; 0 turns it off.
+SIDEWAYS_MEDIA_CACHE_SIZE = env_int("SIDEWAYS_MEDIA_CACHE_SIZE", 1024**3)
+SIDEWAYS_MEDIA_CACHE_DIR = DATA_DIR / "media-cache"
