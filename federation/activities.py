@@ -96,3 +96,24 @@ def undo(activity: dict, actor: Actor) -> dict:
     }
     # Undo has no context of its own in PeerTube; Follow's is the base one its undos carry.
     return with_context(undo_activity, "Follow")
+
+
+def cache_file(mirror: dict, kind: str, activity_id: str) -> dict:
+    """Our instance actor announces (Create) or renews (Update) its copy of a followed instance's video to
+    the video's account, as PeerTube's mirrors do (docs/redundancy.md). `mirror` holds the CacheFile's
+    id, video_url, base_url, expires (ISO date or None) and the origin account's URL."""
+    activity = {
+        "type": kind,
+        "id": activity_id,
+        "actor": ids.instance_actor_url(),
+        "object": {
+            "id": mirror["id"],
+            "type": "CacheFile",
+            "object": mirror["video_url"],
+            "expires": mirror["expires"],
+            "url": {"type": "Link", "mediaType": "application/x-mpegURL", "href": mirror["base_url"]},
+        },
+        "to": [mirror["account_url"]],
+        "cc": [],
+    }
+    return with_context(activity, "CacheFile")

@@ -19,6 +19,7 @@ from videos.api.errors import ApiError
 from videos.api.pagination import page_params, paginate
 from videos.api.permissions import IsAdmin
 from videos.api.views import ApiView
+from videos.models import MirroredHost
 
 FOLLOW_SORTS = {"createdAt": "created_at"}
 
@@ -29,7 +30,7 @@ def _actor(actor: Actor) -> dict:
         "url": actor_url(actor),
         "name": actor.preferred_username,
         "host": actor.host or our_host(),
-        "hostRedundancyAllowed": False,
+        "hostRedundancyAllowed": MirroredHost.objects.filter(host=actor.host).exists() if actor.host else None,
         "avatars": [],
         "createdAt": actor.created_at,
         "updatedAt": actor.created_at,

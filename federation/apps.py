@@ -14,6 +14,6 @@ class FederationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from federation import interactions, outbox  # noqa: F401  (connect the receivers that federate)
+        from federation import interactions, mirroring, outbox  # noqa: F401  (connect the receivers that federate)
 
         post_migrate.connect(_bootstrap, sender=self)

@@ -10,7 +10,7 @@ from celery.signals import worker_ready
 from django.db.models import Q
 from django.utils import timezone
 
-from federation import crawl, deliveries, handlers, inbox, interactions, outbox
+from federation import crawl, deliveries, handlers, inbox, interactions, mirroring, outbox
 from federation.models import Actor, Delivery, InboxActivity
 from federation.remote_actors import ActorError
 from federation.remote_videos import VideoError
@@ -172,3 +172,28 @@ def send_comment_delete_task(comment_id: int) -> None:
 @shared_task(name="federation.send_rating")
 def send_rating_task(video_id: int, account_id: int, previous: str | None, kind: str | None) -> None:
     interactions.send_rating(video_id, account_id, previous, kind)
+
+
+@shared_task(name="federation.mirror_videos")
+def mirror_videos() -> None:
+    """One round of mirroring followed instances' videos (the beat runs it; docs/redundancy.md)."""
+    mirroring.run()
+
+
+@shared_task(name="federation.mirror_video")
+def mirror_video(playlist_id: int) -> None:
+    """An administrator's pick: copy this playlist's video (strategy "manual", kept until dropped)."""
+    from videos.models import MirroringSettings, StreamingPlaylist
+
+    playlist = StreamingPlaylist.objects.filter(pk=playlist_id).select_related("video__channel__account").first()
+    if playlist is None:
+        return
+    try:
+        mirroring.mirror_playlist(playlist, "manual", MirroringSettings.current())
+    except mirroring.MirrorError as error:
+        logger.warning("Could not mirror %s: %s", playlist.video.url, error)
+
+
+@shared_task(name="federation.forget_mirror")
+def forget_mirror(announcement: dict) -> None:
+    mirroring.forget(announcement)

@@ -196,15 +196,20 @@ CELERY_TASK_ROUTES = {
     "federation.send_*": {"queue": "federation_out"},
     "federation.retry_*": {"queue": "federation_out"},
     "federation.prune_*": {"queue": "default"},
+    "federation.mirror_*": {"queue": "default"},  # copies of followed instances' videos take a while
 }
 # A message the broker does not take is given up after about a second: the rows it was about stay, and
 # the sweeps below queue them again once the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# How often we look at our copies of followed instances' videos (seconds; PeerTube's check_interval).
+SIDEWAYS_REDUNDANCY_CHECK_INTERVAL = env_int("SIDEWAYS_REDUNDANCY_CHECK_INTERVAL", 3600)
 CELERY_BEAT_SCHEDULE: dict = {
     "drop-stale-resumable-uploads": {"task": "videos.drop_stale_uploads", "schedule": 600.0},
     # Forget the peers' mirrors of videos that expired without being renewed (see docs/redundancy.md).
     "purge-expired-mirrors": {"task": "videos.purge_expired_mirrors", "schedule": 60.0},
+    # Renew, drop and make our own copies of followed instances' videos (see federation.mirroring).
+    "mirror-videos": {"task": "federation.mirror_videos", "schedule": float(SIDEWAYS_REDUNDANCY_CHECK_INTERVAL)},
     # Queue again the transcodes whose worker died (see transcoding.jobs).
     "reap-stale-transcoding-jobs": {"task": "transcoding.reap_stale_jobs", "schedule": 300.0},
     # Queue the transcodes the broker did not take (it was down at upload; see transcoding.jobs).

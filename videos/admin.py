@@ -10,12 +10,15 @@ from videos.models import (
     Account,
     Channel,
     InstanceSettings,
+    MirroredHost,
+    MirroringSettings,
     RetiredHandle,
     StreamingPlaylist,
     Tag,
     User,
     Video,
     VideoFile,
+    VideoRedundancy,
     VideoSource,
 )
 from videos.services.accounts import delete_account, delete_channel, delete_user
@@ -131,3 +134,30 @@ class InstanceSettingsAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         obj.pk = 1
         super().save_model(request, obj, form, change)
+
+
+@admin.register(MirroringSettings)
+class MirroringSettingsAdmin(InstanceSettingsAdmin):
+    """One row only: federation.mirroring reads pk 1 (docs/redundancy.md)."""
+
+    def has_add_permission(self, request) -> bool:
+        return not MirroringSettings.objects.exists()
+
+
+@admin.register(MirroredHost)
+class MirroredHostAdmin(admin.ModelAdmin):
+    """Followed instances whose videos we may mirror (PUT /api/v1/server/redundancy/<host> does the same)."""
+
+    list_display = ("host", "created_at")
+
+
+@admin.register(VideoRedundancy)
+class VideoRedundancyAdmin(admin.ModelAdmin):
+    """Copies of videos: peers' copies of ours, and ours of theirs (deleting one of ours sends its Undo)."""
+
+    list_display = ("base_url", "strategy", "size", "expires_at", "actor_url")
+    list_filter = ("strategy",)
+    readonly_fields = ("playlist", "url", "base_url", "actor_url", "strategy", "size", "expires_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -48,6 +48,8 @@ MEDIA_CONTENT_TYPES = {
 # Folder under MEDIA_ROOT -> public URL prefix, as PeerTube names them.
 PUBLIC_FOLDERS = {
     "streaming-playlists/hls": "/static/streaming-playlists/hls",
+    # Our copies of followed instances' HLS files (docs/redundancy.md), under PeerTube's path for them.
+    "redundancy/hls": "/static/redundancy/hls",
     "web-videos": "/static/web-videos",
     "thumbnails": "/lazy-static/thumbnails",
     "previews": "/lazy-static/previews",
@@ -75,6 +77,16 @@ def media_dir(folder: str) -> Path:
     path = Path(settings.MEDIA_ROOT) / folder
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def mirror_dir(video_uuid: uuid.UUID) -> Path:
+    """The folder of our copy of a remote video's HLS files (not created)."""
+    return Path(settings.MEDIA_ROOT) / "redundancy" / "hls" / str(video_uuid)
+
+
+def mirror_url(video_uuid: uuid.UUID) -> str:
+    """Where we serve our copy of a remote video's HLS files (a CacheFile's base URL)."""
+    return absolute_url(f"{PUBLIC_FOLDERS['redundancy/hls']}/{video_uuid}")
 
 
 def absolute_url(path: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from tests.live import REPO, LiveInstance, free_port, poll, upload_clip
+from tests.live import REPO, LiveInstance, api_session, free_port, poll, upload_clip
 
 SCRIPT = REPO / "scripts" / "peertube"
 VERSION = "7.0.0"
@@ -225,6 +225,21 @@ def follow_us_from(peertube: PeerTube, sideways: LiveInstance) -> None:
     answer = admin.post(f"{peertube.url}/api/v1/server/following", json={"hosts": [host_of(sideways)]}, timeout=10)
     assert answer.status_code == 204, answer.text
     wait_until(accepted, 30, "our Accept", peertube, sideways)
+
+
+def follow_peertube_from(sideways: LiveInstance, peertube: PeerTube) -> None:
+    """Our admin follows PeerTube (unless an earlier test did); returns once PeerTube accepted."""
+    ours = api_session(sideways)
+
+    def accepted() -> bool:
+        following = ours.get(f"{sideways.url}/api/v1/server/following", timeout=10).json()["data"]
+        return any(f["following"]["host"] == peertube.host and f["state"] == "accepted" for f in following)
+
+    if accepted():
+        return
+    answer = ours.post(f"{sideways.url}/api/v1/server/following", json={"hosts": [peertube.url]}, timeout=30)
+    assert answer.status_code == 204, answer.text
+    wait_until(accepted, 30, "PeerTube's Accept", peertube, sideways)
 
 
 def host_of(sideways: LiveInstance) -> str:

@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from tests.interop.peertube import PeerTube, listed_here, upload_to_peertube, wait_until
-from tests.live import LiveInstance, api_session, check_served_hls
+from tests.interop.peertube import PeerTube, follow_peertube_from, listed_here, upload_to_peertube, wait_until
+from tests.live import LiveInstance, check_served_hls
 from tests.media import make_clip
 
 pytestmark = pytest.mark.interop
@@ -22,19 +22,7 @@ def following_peertube(sideways: LiveInstance, peertube: PeerTube, tmp_path_fact
     """A PeerTube video published before we follow PeerTube; returned once PeerTube accepted our follow."""
     clips = tmp_path_factory.mktemp("peertube-clips")
     before, _ = upload_to_peertube(peertube, peertube.login(), make_clip(clips / "On PeerTube before the follow.mp4"))
-    ours = api_session(sideways)
-    answer = ours.post(f"{sideways.url}/api/v1/server/following", json={"hosts": [peertube.url]}, timeout=30)
-    assert answer.status_code == 204, answer.text
-    wait_until(
-        lambda: any(
-            f["following"]["host"] == peertube.host and f["state"] == "accepted"
-            for f in ours.get(f"{sideways.url}/api/v1/server/following", timeout=10).json()["data"]
-        ),
-        30,
-        "PeerTube's Accept",
-        peertube,
-        sideways,
-    )
+    follow_peertube_from(sideways, peertube)
     return before
 
 

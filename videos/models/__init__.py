@@ -5,7 +5,7 @@ from .comment import Comment
 from .files import StreamingPlaylist, VideoFile, VideoSource
 from .instance import InstanceSettings
 from .rating import Rating
-from .redundancy import VideoRedundancy
+from .redundancy import MirroredHost, MirroringSettings, VideoRedundancy
 from .user import User
 from .video import Tag, Video
 
@@ -14,6 +14,8 @@ __all__ = [
     "Channel",
     "Comment",
     "InstanceSettings",
+    "MirroredHost",
+    "MirroringSettings",
     "Rating",
     "RetiredHandle",
     "StreamingPlaylist",

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .files import StreamingPlaylist
 
@@ -35,3 +38,48 @@ class VideoRedundancy(models.Model):
     @property
     def is_ours(self) -> bool:
         return not self.actor_url
+
+
+class MirroredHost(models.Model):
+    """A followed instance whose videos we may mirror (PeerTube's `redundancyAllowed` on a followed server)."""
+
+    host = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class MirroringSettings(models.Model):
+    """How we choose followed instances' videos to mirror; a single row an admin edits in the Django admin."""
+
+    class Strategy(models.TextChoices):
+        OFF = "", _("none (only videos an administrator picks)")
+        MOST_VIEWS = "most-views", _("most viewed")
+        TRENDING = "trending", _("most viewed lately")
+        RECENTLY_ADDED = "recently-added", _("recently added")
+
+    strategy = models.CharField(_("strategy"), max_length=20, choices=Strategy.choices, blank=True, default="")
+    size = models.PositiveBigIntegerField(
+        _("disk budget (bytes)"), default=5 * 1024**3, help_text=_("What the copies of this strategy may take.")
+    )
+    min_lifetime = models.DurationField(
+        _("minimum lifetime"),
+        default=timedelta(hours=48),
+        help_text=_("A copy is kept at least this long, and announced to its origin for this long at a time."),
+    )
+    min_views = models.PositiveIntegerField(
+        _("minimum views"), default=0, help_text=_("Recently added: only videos viewed at least this often.")
+    )
+
+    class Meta:
+        verbose_name = _("mirroring settings")
+        verbose_name_plural = _("mirroring settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> "MirroringSettings":
+        """The saved settings, or the defaults (strategy off) before an admin saves any."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -1,17 +1,20 @@
 """Mirrors of videos' HLS files on other instances ("instances réplicantes", docs/redundancy.md).
 
-What the rest of the code asks about mirrors: which ones a video has now, and how a peer's announcement
-of a mirror is kept, renewed and forgotten. Federation turns CacheFile activities into these calls.
+What the rest of the code asks about mirrors: which ones a video has now, how a peer's announcement of a
+mirror is kept, renewed and forgotten, and which followed instance's video our own strategy copies next.
+Federation turns these into CacheFile activities and does the copying.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from videos.models import StreamingPlaylist, VideoRedundancy
+from videos.constants import VideoPrivacy
+from videos.models import MirroredHost, MirroringSettings, StreamingPlaylist, VideoRedundancy
+from videos.services.catalog import listed_videos
 
 
 class RedundancyError(Exception):
@@ -62,3 +65,52 @@ def purge_expired_peer_mirrors() -> int:
     """Forget the peers' mirrors whose expiry passed without an Update renewing them; returns how many."""
     expired = VideoRedundancy.objects.exclude(actor_url="").filter(expires_at__lte=timezone.now())
     return expired.delete()[0]
+
+
+# --- our own mirrors of followed instances' videos ------------------------------------------------------
+
+# How recent "trending" is: without a view history, the most viewed of the videos published this recently.
+TRENDING_DAYS = 7
+
+
+def our_mirrors() -> QuerySet[VideoRedundancy]:
+    return VideoRedundancy.objects.filter(actor_url="").select_related("playlist__video")
+
+
+def playlist_size(playlist: StreamingPlaylist) -> int:
+    """The bytes of the playlist's files, as their origin announced them."""
+    return sum(file.size for file in playlist.files.all())
+
+
+def used_space(strategy: str) -> int:
+    """The bytes our copies chosen by this strategy take."""
+    return sum(mirror.size for mirror in our_mirrors().filter(strategy=strategy))
+
+
+def mirror_candidate(config: MirroringSettings) -> StreamingPlaylist | None:
+    """The HLS playlist of the public remote video the strategy picks next: from an instance we may mirror,
+    not mirrored by us yet; None when there is none (or the strategy is off)."""
+    videos = listed_videos().filter(
+        is_local=False,
+        privacy=VideoPrivacy.PUBLIC,
+        channel__host__in=MirroredHost.objects.values("host"),
+        streaming_playlists__isnull=False,
+    )
+    videos = videos.exclude(streaming_playlists__redundancies__actor_url="")
+    if config.strategy == MirroringSettings.Strategy.MOST_VIEWS:
+        videos = videos.order_by("-views", "-published_at")
+    elif config.strategy == MirroringSettings.Strategy.TRENDING:
+        since = timezone.now() - timedelta(days=TRENDING_DAYS)
+        videos = videos.filter(published_at__gte=since).order_by("-views", "-published_at")
+    elif config.strategy == MirroringSettings.Strategy.RECENTLY_ADDED:
+        videos = videos.filter(views__gte=config.min_views).order_by("-published_at")
+    else:
+        return None
+    video = videos.first()
+    return video.streaming_playlists.order_by("pk").first() if video is not None else None
+
+
+def oldest_evictable(strategy: str, min_lifetime: timedelta) -> VideoRedundancy | None:
+    """Our oldest copy of this strategy that has been kept its minimum lifetime (what a budget drops first)."""
+    old_enough = our_mirrors().filter(strategy=strategy, created_at__lte=timezone.now() - min_lifetime)
+    return old_enough.order_by("created_at").first()

@@ -39,11 +39,13 @@ RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 FILE_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}"
 HLS_PATH = re.compile(f"{FILE_NAME}/{FILE_NAME}")
 FLAT_PATH = re.compile(FILE_NAME)
+# Folders of <video uuid>/<file>: our videos' HLS, and our copies of followed instances' (docs/redundancy.md).
+HLS_FOLDERS = frozenset({"streaming-playlists/hls", "redundancy/hls"})
 
 
 def _checked(folder: str, relative: str) -> str:
     """`relative` if it has the shape of our files' paths in this folder; 404 otherwise (".." included)."""
-    shape = HLS_PATH if folder == "streaming-playlists/hls" else FLAT_PATH
+    shape = HLS_PATH if folder in HLS_FOLDERS else FLAT_PATH
     if not shape.fullmatch(relative) or ".." in relative:
         raise Http404("No such file.")
     return relative
@@ -60,13 +62,13 @@ def _resolve(folder: str, relative: str) -> Path:
 
 # The videos' playable files follow the video's privacy. Images and torrents are public as in PeerTube:
 # clients show a private video's thumbnail to its owner with a plain <img>, which carries no token.
-PRIVACY_CHECKED_FOLDERS = frozenset({"streaming-playlists/hls", "web-videos"})
+PRIVACY_CHECKED_FOLDERS = HLS_FOLDERS | {"web-videos"}
 
 
 def _owning_video(folder: str, relative: str) -> Video | None:
     """The video the file at `relative` in this public folder belongs to, or None if no row claims it."""
     videos = Video.objects.select_related("channel__account")
-    if folder == "streaming-playlists/hls":
+    if folder in HLS_FOLDERS:
         folder_name = relative.split("/", 1)[0]
         try:
             video_uuid = uuid.UUID(folder_name)
