@@ -7,7 +7,8 @@ with the viewer's byte range. The origin sees our server, never the viewer. Only
 video's master playlist, with a media type we know, are proxied, and they are served with our content
 type, so a peer cannot make us serve a page of its choosing.
 
-The view only decides what may be served; the answer (`ProxiedMedia`) finds its bytes when the server
+A video we mirror ourselves (docs/redundancy.md) is served from our copy. Otherwise the view only decides
+what may be served; the answer (`ProxiedMedia`) finds its bytes when the server
 sends it (sideways.asgi_handler awaits `resolve()`), on the event loop: a viewer waiting for bytes holds a
 socket, not a thread. Answers go through a bounded on-disk cache (federation.media_cache), so the viewers
 of one remote video cost its origin one copy of each segment; what the cache does not keep is relayed
@@ -21,13 +22,14 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
 from federation import http, media_cache
 from videos.models import StreamingPlaylist
 from videos.services.catalog import may_watch
-from videos.storage import MEDIA_CONTENT_TYPES
+from videos.storage import MEDIA_CONTENT_TYPES, mirror_dir
+from videos.web.media import ranged_file_response
 
 FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 PROXIED_TYPES = {suffix: MEDIA_CONTENT_TYPES[suffix] for suffix in (".m3u8", ".mp4", ".json")}
@@ -94,8 +96,9 @@ class ProxiedMedia(StreamingHttpResponse):
 
 
 @require_safe
-def remote_hls(request: HttpRequest, video_uuid: uuid.UUID, name: str) -> ProxiedMedia:
-    """One file of a remote video's HLS folder, from our cache or streamed from its origin."""
+def remote_hls(request: HttpRequest, video_uuid: uuid.UUID, name: str) -> HttpResponse:
+    """One file of a remote video's HLS folder: from our own copy of the video if we mirror it
+    (federation.mirroring), else from our cache or streamed from its origin."""
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not FILE_NAME.match(name) or suffix not in PROXIED_TYPES:
         raise Http404("No such file.")
@@ -108,6 +111,9 @@ def remote_hls(request: HttpRequest, video_uuid: uuid.UUID, name: str) -> Proxie
     user = request.user if request.user.is_authenticated else None
     if playlist is None or not may_watch(user, playlist.video):
         raise Http404("No such file.")
+    copy = mirror_dir(playlist.video.uuid) / name  # the fragmented MP4s only: playlists are not copied
+    if copy.is_file():
+        return ranged_file_response(request, copy)
     folder = playlist.playlist_url.rsplit("/", 1)[0]
     byte_range = request.headers.get("Range", "")
     return ProxiedMedia(

@@ -269,3 +269,13 @@ def test_the_copies_are_listed_made_by_hand_and_dropped(
 def test_the_redundancy_api_is_for_administrators_only(api, origin, followed):
     assert api.get("/api/v1/server/redundancy/videos", {"target": "my-videos"}).status_code == 401
     assert api.put(f"/api/v1/server/redundancy/{followed.host}", {"redundancyAllowed": True}).status_code == 401
+
+
+def test_our_viewers_of_a_video_we_mirror_get_its_segments_from_our_copy(origin, followed, client):
+    server, add = origin
+    video = add()
+    mirroring.mirror_playlist(video.streaming_playlists.get(), "manual", MirroringSettings.current())
+    server.requested.clear()
+    part = client.get(f"/remote/streaming-playlists/hls/{video.uuid}/a-360-fragmented.mp4", HTTP_RANGE="bytes=48-99")
+    assert part.status_code == 206 and b"".join(part.streaming_content) == FRAGMENT[48:100]
+    assert server.requested == []  # not asked of the origin
