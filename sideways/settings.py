@@ -311,9 +311,6 @@ SIDEWAYS_STUN_LISTEN = env_str("SIDEWAYS_STUN_LISTEN", "0.0.0.0:3478")
 SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM = env_str("SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM", "anybody")
 if SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM not in ("anybody", "followings", "nobody"):
     raise ImproperlyConfigured("SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM must be anybody, followings or nobody")
-# Whether our player fetches segments from the accepted mirrors; off: mirrors are only listed (API and
-# Video object) for other instances' players, and viewers' browsers only ever talk to us.
-SIDEWAYS_REDUNDANCY_SERVE_VIEWERS = env_bool("SIDEWAYS_REDUNDANCY_SERVE_VIEWERS", True)
 
 # The media proxy's on-disk cache of followed instances' segments (federation.media_cache): at most this
 # many bytes, least recently served dropped first; 0 turns it off.
