@@ -2,7 +2,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class InstanceSettings(models.Model):
+class SingleRowSettings(models.Model):
+    """Settings kept in one row (pk 1) that an administrator edits."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls):
+        """The saved settings, or the defaults (never written on a read) before an admin saves any."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class InstanceSettings(SingleRowSettings):
     """What the about page tells viewers; a single row an admin edits in the Django admin."""
 
     short_description = models.CharField(_("short description"), max_length=250, blank=True)
@@ -12,11 +27,3 @@ class InstanceSettings(models.Model):
     class Meta:
         verbose_name = _("instance settings")
         verbose_name_plural = _("instance settings")
-
-    def __str__(self) -> str:
-        return str(self._meta.verbose_name)
-
-    @classmethod
-    def current(cls) -> "InstanceSettings":
-        """The saved settings, or empty ones (never written on a read) before an admin saves any."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .files import StreamingPlaylist
+from .instance import SingleRowSettings
 
 
 class VideoRedundancy(models.Model):
@@ -50,7 +51,7 @@ class MirroredHost(models.Model):
         return self.host
 
 
-class MirroringSettings(models.Model):
+class MirroringSettings(SingleRowSettings):
     """How we choose followed instances' videos to mirror; a single row an admin edits in the Django admin."""
 
     class Strategy(models.TextChoices):
@@ -75,11 +76,3 @@ class MirroringSettings(models.Model):
     class Meta:
         verbose_name = _("mirroring settings")
         verbose_name_plural = _("mirroring settings")
-
-    def __str__(self) -> str:
-        return str(self._meta.verbose_name)
-
-    @classmethod
-    def current(cls) -> "MirroringSettings":
-        """The saved settings, or the defaults (strategy off) before an admin saves any."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
