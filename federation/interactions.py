@@ -22,7 +22,8 @@ from federation.ld import with_context
 from federation.models import Actor
 from federation.objects.comment import note_object
 from federation.objects.rating import rate_activity
-from federation.outbox import fan_out, is_federated, video_audience
+from federation.objects.video import is_federated
+from federation.outbox import fan_out, video_audience
 from videos.links import comment_url
 from videos.models import Account, Comment, Video
 from videos.signals import comment_deleted, comment_posted, video_rated
