@@ -21,6 +21,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator
+from typing import BinaryIO
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
@@ -47,10 +48,18 @@ async def _relayed(stream: http.MediaStream) -> AsyncIterator[bytes]:
         await asyncio.to_thread(stream.close)
 
 
-async def _read(entry: media_cache.Entry) -> AsyncIterator[bytes]:
-    with entry.path.open("rb") as file:  # kept bodies are replaced, never rewritten: an open one stays whole
+async def _read(file: BinaryIO) -> AsyncIterator[bytes]:
+    """A kept body, opened before the answer starts: the cache may drop it meanwhile, an open file stays whole."""
+    with file:
         while chunk := await asyncio.to_thread(file.read, CHUNK):
             yield chunk
+
+
+def _opened(entry: media_cache.Entry | http.MediaStream | None) -> BinaryIO | None:
+    try:
+        return entry.path.open("rb") if isinstance(entry, media_cache.Entry) else None
+    except FileNotFoundError:  # dropped from the cache since it was found
+        return None
 
 
 async def _just(body: bytes) -> AsyncIterator[bytes]:
@@ -73,7 +82,8 @@ class ProxiedMedia(StreamingHttpResponse):
     async def resolve(self) -> None:
         try:
             found = None if self.head else await media_cache.fetch(self.url, self.byte_range)
-            if found is None:
+            kept = await asyncio.to_thread(_opened, found)
+            if found is None or (isinstance(found, media_cache.Entry) and kept is None):
                 found = await asyncio.to_thread(http.stream_media, self.url, byte_range=self.byte_range)
         except http.FetchError as error:
             del self["Cache-Control"]
@@ -87,8 +97,8 @@ class ProxiedMedia(StreamingHttpResponse):
         for header, value in (("Content-Length", found.content_length), ("Content-Range", found.content_range)):
             if value:
                 self[header] = value
-        if isinstance(found, media_cache.Entry):
-            self.streaming_content = _read(found)
+        if kept is not None:
+            self.streaming_content = _read(kept)
         elif self.head:  # the headers are the answer: do not pull the body through us
             await asyncio.to_thread(found.close)
         else:

@@ -259,7 +259,7 @@ def run() -> None:
     the strategy's next video if it fits (after dropping the oldest copies old enough to go), then renew
     the copies about to expire (after the drops, so no Update can overtake an Undo of the same copy)."""
     config = MirroringSettings.current()
-    for mirror in our_mirrors().exclude(strategy="manual"):
+    for mirror in our_mirrors().exclude(strategy="manual").order_by("created_at"):  # the oldest go first
         if mirror.strategy != config.strategy or used_space(mirror.strategy) > config.size:
             mirror.delete()
     playlist = mirror_candidate(config)
