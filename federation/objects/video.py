@@ -155,7 +155,12 @@ def _file_link(video: Video, file: VideoFile) -> dict:
 
 
 def _web_video_links(video: Video) -> list[dict]:
-    """The web-video file (the published copy of the original), when it is in a container peers play."""
+    """The web-video file (the published copy of the original), when it is in a container peers play, while
+    the video is shown before transcoding only: once its HLS ladder is published, a PeerTube 7.0 mirroring
+    the video would try to copy a listed web-video file through WebTorrent, fail on one without a torrent
+    link, and then copy nothing (docs/redundancy.md)."""
+    if video.state == VideoState.PUBLISHED:
+        return []
     links = []
     for file in video.files.all():
         media_type = PEER_WEB_VIDEO_TYPES.get(file.filename.rsplit(".", 1)[-1].lower())
