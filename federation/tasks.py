@@ -10,10 +10,11 @@ from celery.signals import worker_ready
 from django.db.models import Q
 from django.utils import timezone
 
-from federation import crawl, deliveries, handlers, inbox, interactions, outbox
+from federation.actors.remote import ActorError
+from federation.inbound import crawl, handlers, inbox
+from federation.inbound.remote_videos import VideoError
 from federation.models import Actor, Delivery, InboxActivity
-from federation.remote_actors import ActorError
-from federation.remote_videos import VideoError
+from federation.outbound import deliveries, interactions, outbox
 from videos.models import Video
 from videos.queueing import queue
 
@@ -28,7 +29,7 @@ HANDLING_RETRY_MINUTES = (1, 5, 30, 120)
 def process_activity(self: Task, activity_id: int) -> None:
     """Handle one received activity once; a failure is kept on the row for the admin.
 
-    An activity stored before its signature could be verified (federation.inbox) is verified first, and
+    An activity stored before its signature could be verified (federation.inbound.inbox) is verified first, and
     dropped if it does not verify. Only a peer briefly unreachable (the signer's instance, the origin of an
     announced video) is tried again, a few times over about two and a half hours; anything else is final.
     """
@@ -108,7 +109,7 @@ def retry_due_deliveries() -> int:
     return len(due)
 
 
-# The fan-out of our videos' news (queued by federation.outbox's receivers): each builds the activities and
+# The fan-out of our videos' news (queued by federation.outbound.outbox's receivers): each builds the activities and
 # records their deliveries. They re-load the video, so they send what is true when they run.
 
 
