@@ -14,6 +14,8 @@ class FederationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from federation.outbound import interactions, outbox  # noqa: F401  (connect the receivers that federate)
+        # Connect the receivers that federate, and register the tasks the services queue by name.
+        from federation import tasks  # noqa: F401
+        from federation.outbound import interactions, outbox  # noqa: F401
 
         post_migrate.connect(_bootstrap, sender=self)

@@ -62,13 +62,6 @@ def process_activity(self: Task, activity_id: int) -> None:
     activity.save(update_fields=["processed_at", "error"])
 
 
-def queue_activity(activity_id: int) -> None:
-    """Queue the handling of a stored activity; it counts as queued only once the broker took it, so
-    queue_unprocessed_activities finds it otherwise."""
-    if queue(process_activity, activity_id):
-        InboxActivity.objects.filter(pk=activity_id).update(queued_at=timezone.now())
-
-
 # A stored activity queued this long ago and still not handled is queued again (its message may be lost
 # with a restarted broker); a second message is harmless, as handling re-loads the row.
 QUEUED_ACTIVITY_LEASE = timedelta(minutes=10)
@@ -82,7 +75,7 @@ def queue_unprocessed_activities() -> int:
     waiting = InboxActivity.objects.filter(processed_at=None).filter(Q(queued_at=None) | Q(queued_at__lt=stale))
     ids = list(waiting.values_list("pk", flat=True))
     for activity_id in ids:
-        queue_activity(activity_id)
+        inbox.queue_activity(activity_id)
     return len(ids)
 
 

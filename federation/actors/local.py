@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from federation.models import Actor
-from federation.protocol import ids
+from federation.protocol import http, ids
+from federation.protocol.ids import key_id
 from federation.protocol.signatures import generate_keypair
 from videos.constants import INSTANCE_ACTOR_NAME
 from videos.models import Account, Channel, Video
@@ -109,6 +110,11 @@ def actor_url(actor: Actor) -> str:
     if actor.type == Actor.Type.GROUP:
         return ids.channel_url(actor.preferred_username)
     return ids.account_url(actor.preferred_username)  # Person, and the Application actor "peertube"
+
+
+def signer_for(actor: Actor) -> http.Signer:
+    """The key a local actor signs its requests with (keyId = actor URL + #main-key, as PeerTube 7.1+)."""
+    return http.Signer(key_id=key_id(actor_url(actor)), private_key_pem=actor.private_key_pem)
 
 
 def followers_url(actor: Actor) -> str:

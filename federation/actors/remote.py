@@ -14,9 +14,8 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from federation.actors.local import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor, signer_for
 from federation.models import Actor
-from federation.outbound.deliveries import signer_for
 from federation.protocol import http
 from federation.protocol.ids import host_of, http_url
 from federation.protocol.ld import as_list, id_of

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from federation.actors.local import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor, signer_for
 from federation.inbound.remote_videos import VideoError, fetch_video, import_video
 from federation.models import Actor
-from federation.outbound.deliveries import signer_for
 from federation.protocol import http
 from federation.protocol.ids import host_of
 from federation.protocol.ld import as_list, id_of

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,8 @@ from federation.protocol import http, ld_signatures, signatures
 from federation.protocol.ids import MAX_URL, host_of
 from federation.protocol.ids import host as our_host
 from federation.protocol.ld import id_of, is_hostile
+from federation.queueing import task
+from videos.queueing import queue
 
 logger = logging.getLogger(__name__)
 
@@ -218,8 +221,6 @@ def receive(request: HttpRequest) -> tuple[InboxActivity | None, bool]:
         if signer
         else {"signed_request": {"path": signed.path, "query": signed.query, "headers": signed.headers}, "body": body}
     )
-    from federation.tasks import queue_activity
-
     with transaction.atomic():
         stored, created = InboxActivity.objects.get_or_create(
             ap_id=id_of(activity["id"]),
@@ -229,6 +230,13 @@ def receive(request: HttpRequest) -> tuple[InboxActivity | None, bool]:
         if created or (stored.processed_at is None and stored.queued_at is None):
             transaction.on_commit(lambda: queue_activity(stored.pk))
     return (stored if created else None), signer is None
+
+
+def queue_activity(activity_id: int) -> None:
+    """Queue the handling of a stored activity; it counts as queued only once the broker took it, so
+    federation.tasks.queue_unprocessed_activities finds it otherwise."""
+    if queue(task("process_activity"), activity_id):
+        InboxActivity.objects.filter(pk=activity_id).update(queued_at=timezone.now())
 
 
 def verify_later(activity: InboxActivity) -> bool:

@@ -20,10 +20,9 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 
-from federation.actors.local import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor, signer_for
 from federation.actors.remote import ActorError, fetch_actor
 from federation.models import Actor
-from federation.outbound.deliveries import signer_for
 from federation.protocol import http
 from federation.protocol.ids import PUBLIC, host_of, http_url
 from federation.protocol.ld import as_list, id_of

@@ -16,10 +16,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from federation.actors.local import actor_url
+from federation.actors.local import actor_url, signer_for
 from federation.models import Actor, Delivery, Follow
 from federation.protocol import http, ld_signatures
 from federation.protocol.ids import key_id
+from federation.queueing import task
 from videos.queueing import queue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -33,11 +34,6 @@ QUEUED_TRY_LEASE = timedelta(minutes=10)
 DEAD_AFTER_FAILURES = 3
 HEALTH_WINDOW = timedelta(days=2)
 SLOW_LANE_DELAY = timedelta(hours=1)
-
-
-def signer_for(actor: Actor) -> http.Signer:
-    """The key a local actor signs its requests with (keyId = actor URL + #main-key, as PeerTube 7.1+)."""
-    return http.Signer(key_id=key_id(actor_url(actor)), private_key_pem=actor.private_key_pem)
 
 
 def inbox_of(actor: Actor) -> str:
@@ -76,8 +72,6 @@ def deliver(activity: dict, sender: Actor, inboxes: Iterable[str]) -> list[Deliv
     A dead inbox (see is_dead) gets its first try from the beat after SLOW_LANE_DELAY instead, so the few
     workers of the federation_out queue are not held by connections that time out while healthy peers wait.
     """
-    from federation.tasks import deliver_activity
-
     activity = with_signature(activity, sender)
     now = timezone.now()
     rows = []
@@ -90,7 +84,7 @@ def deliver(activity: dict, sender: Actor, inboxes: Iterable[str]) -> list[Deliv
             next_attempt_at=now + (SLOW_LANE_DELAY if dead else QUEUED_TRY_LEASE),
         )
         if not dead:
-            queue_on_commit(deliver_activity, row.pk)
+            queue_on_commit(task("deliver_activity"), row.pk)
         rows.append(row)
     return rows
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from federation import tasks
 from federation.actors.local import local_actor_for_account
 from federation.models import Actor
 from federation.objects.comment import note_object
@@ -130,12 +129,12 @@ def _federates(video: Video) -> bool:
 @receiver(comment_posted, dispatch_uid="federation.send_comment")
 def on_comment_posted(sender: type, comment: Comment, **kwargs: object) -> None:
     if comment.account.is_local:
-        fan_out(tasks.send_comment_task, comment.pk)
+        fan_out("send_comment", comment.pk)
 
 
 @receiver(comment_deleted, dispatch_uid="federation.send_comment_delete")
 def on_comment_deleted(sender: type, comment: Comment, **kwargs: object) -> None:
-    fan_out(tasks.send_comment_delete_task, comment.pk)
+    fan_out("send_comment_delete", comment.pk)
 
 
 @receiver(video_rated, dispatch_uid="federation.send_rating")
@@ -143,4 +142,4 @@ def on_video_rated(
     sender: type, video: Video, account: Account, previous: str | None, kind: str | None, **kwargs: object
 ) -> None:
     if account.is_local and not video.is_local and previous != kind:
-        fan_out(tasks.send_rating_task, video.pk, account.pk, previous, kind)
+        fan_out("send_rating", video.pk, account.pk, previous, kind)

@@ -10,11 +10,9 @@ its URL alone may be what grants access to it.
 
 from __future__ import annotations
 
-from celery import Task
 from django.db import transaction
 from django.dispatch import receiver
 
-from federation import tasks
 from federation.actors.local import (
     actor_url,
     ensure_instance_actor,
@@ -27,6 +25,7 @@ from federation.models import Actor, Follow
 from federation.objects import activities
 from federation.outbound.deliveries import deliver, follower_inboxes
 from federation.protocol.ids import video_url
+from federation.queueing import task
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Account, Channel, Video
 from videos.queueing import queue
@@ -100,41 +99,43 @@ def send_actor_delete(actor_type: str, name: str) -> None:
 # sent the signal.
 
 
-def fan_out(task: Task, *args: object) -> None:
-    """Queue the fan-out task after commit; with the broker down, run it here instead (database writes only,
-    no request to a peer): its deliveries then wait in their table for the beat rather than being lost."""
-    transaction.on_commit(lambda: queue(task, *args) or task.apply(args=args))
+def fan_out(name: str, *args: object) -> None:
+    """Queue the fan-out task `federation.<name>` after commit; with the broker down, run it here instead
+    (database writes only, no request to a peer): its deliveries then wait in their table for the beat
+    rather than being lost."""
+    job = task(name)
+    transaction.on_commit(lambda: queue(job, *args) or job.apply(args=args))
 
 
 @receiver(video_published, dispatch_uid="federation.announce_published_video")
 def on_video_published(sender: type, video: Video, **kwargs: object) -> None:
     if video.is_local:
-        fan_out(tasks.send_video_published, video.pk)
+        fan_out("send_video_published", video.pk)
 
 
 @receiver(video_updated, dispatch_uid="federation.send_video_update")
 def on_video_updated(sender: type, video: Video, previous_privacy: int | None = None, **kwargs: object) -> None:
     if video.is_local:
-        fan_out(tasks.send_video_update, video.pk, previous_privacy)
+        fan_out("send_video_update", video.pk, previous_privacy)
 
 
 @receiver(video_deleted, dispatch_uid="federation.send_video_delete")
 def on_video_deleted(sender: type, video: Video, url: str, **kwargs: object) -> None:
     """The video row is gone: what the task needs (was it public, whose was it) is read from it here."""
     if is_federated(video):
-        fan_out(tasks.send_video_delete, url, video.channel.account.name, video.channel.name)
+        fan_out("send_video_delete", url, video.channel.account.name, video.channel.name)
 
 
 @receiver(channel_deleted, dispatch_uid="federation.send_channel_delete")
 def on_channel_deleted(sender: type, channel: Channel, **kwargs: object) -> None:
     if channel.is_local:
-        fan_out(tasks.send_actor_delete, Actor.Type.GROUP, channel.name)
+        fan_out("send_actor_delete", Actor.Type.GROUP, channel.name)
 
 
 @receiver(account_deleted, dispatch_uid="federation.send_account_delete")
 def on_account_deleted(sender: type, account: Account, **kwargs: object) -> None:
     if account.is_local:
-        fan_out(tasks.send_actor_delete, Actor.Type.PERSON, account.name)
+        fan_out("send_actor_delete", Actor.Type.PERSON, account.name)
 
 
 def forward_to_followers(activity: dict, video: Video, sender: Actor) -> None:
