@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -28,19 +28,16 @@ from federation.protocol.ld import embedded
 from videos.identifiers import parse_video_id
 from videos.links import comment_url
 from videos.models import Video
+from videos.responses import cross_origin_json
 
 ACTIVITY_JSON = "application/activity+json; charset=utf-8"
 
 
-def activity_response(document: dict, status: int = 200) -> JsonResponse:
-    response = JsonResponse(
-        document, status=status, content_type=ACTIVITY_JSON, json_dumps_params={"ensure_ascii": False}
-    )
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+def activity_response(document: dict, status: int = 200) -> HttpResponse:
+    return cross_origin_json(document, ACTIVITY_JSON, status)
 
 
-def not_found(what: str) -> JsonResponse:
+def not_found(what: str) -> HttpResponse:
     return activity_response({"error": f"{what} not found."}, status=404)
 
 

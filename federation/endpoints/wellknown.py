@@ -12,54 +12,47 @@ import datetime
 from importlib.metadata import version
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from federation.actors.local import account_actor_named, actor_url, channel_actor_named
+from federation.models import Actor
 from federation.objects.video import federated_videos
 from federation.protocol import ids
-from videos.constants import INSTANCE_ACTOR_NAME
-from videos.models import Account, Channel, InstanceSettings, User
+from videos.identifiers import handle_lookup
+from videos.models import InstanceSettings, User
+from videos.responses import cross_origin_json, open_to_any_origin
 
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.0"
 SOFTWARE_NAME = "sidewaystube"
 
 
-def _json(document: dict, content_type: str = "application/json", status: int = 200) -> JsonResponse:
-    response = JsonResponse(
-        document, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False}
-    )
-    response["Access-Control-Allow-Origin"] = "*"  # /.well-known is open to any origin, as on PeerTube
-    return response
-
-
-def _error(message: str, status: int) -> JsonResponse:
-    return _json({"error": message}, status=status)
+def _error(message: str, status: int) -> HttpResponse:
+    return cross_origin_json({"error": message}, status=status)
 
 
 def _local_actor(name: str) -> tuple[str, str] | None:
-    """(actor id, profile page path) of a local account, channel or the instance actor named `name`."""
-    if name == INSTANCE_ACTOR_NAME:
-        return ids.instance_actor_url(), "/about"
-    if Account.objects.filter(name=name, host="").exists():
-        return ids.account_url(name), f"/a/{name}"
-    if Channel.objects.filter(name=name, host="").exists():
-        return ids.channel_url(name), f"/c/{name}"
-    return None
+    """(actor id, profile page path) of our account, channel or instance actor named `name`."""
+    actor = account_actor_named(name) or channel_actor_named(name)
+    if actor is None:
+        return None
+    page = {Actor.Type.APPLICATION: "/about", Actor.Type.PERSON: f"/a/{name}", Actor.Type.GROUP: f"/c/{name}"}
+    return actor_url(actor), page[actor.type]
 
 
 @require_safe
 def webfinger(request: HttpRequest) -> HttpResponse:
     """`?resource=acct:<name>@<our host>` → the actor's id; 400 when the resource is not such a handle."""
     resource = request.GET.get("resource", "")
-    if not resource.startswith("acct:") or resource.count("@") != 1:
+    handle = resource.removeprefix("acct:")
+    if handle == resource or handle.count("@") != 1 or handle.startswith("@") or handle.endswith("@"):
         return _error("resource must be acct:<name>@<host>.", 400)
-    name, host = resource.removeprefix("acct:").split("@")
-    if not name or not host:
-        return _error("resource must be acct:<name>@<host>.", 400)
-    found = _local_actor(name) if host.lower() == ids.host().lower() else None
+    lookup = handle_lookup(handle)
+    name = lookup["name"]
+    found = _local_actor(name) if lookup["host"] == "" else None
     if found is None:
-        return _error(f"No actor {name}@{host} on this instance.", 404)
+        return _error(f"No actor {handle} on this instance.", 404)
     actor_id, page = found
     document = {
         "subject": f"acct:{name}@{ids.host()}",
@@ -69,12 +62,12 @@ def webfinger(request: HttpRequest) -> HttpResponse:
             {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": f"{ids.site()}{page}"},
         ],
     }
-    return _json(document, "application/jrd+json; charset=utf-8")
+    return cross_origin_json(document, "application/jrd+json; charset=utf-8")
 
 
 @require_safe
 def nodeinfo_links(request: HttpRequest) -> HttpResponse:
-    return _json(
+    return cross_origin_json(
         {
             "links": [
                 {"rel": NODEINFO_SCHEMA, "href": f"{ids.site()}/nodeinfo/2.0.json"},
@@ -114,7 +107,7 @@ def nodeinfo(request: HttpRequest) -> HttpResponse:
             "nodeDescription": about.short_description,
         },
     }
-    return _json(document, f'application/json; profile="{NODEINFO_SCHEMA}#"')
+    return cross_origin_json(document, f'application/json; profile="{NODEINFO_SCHEMA}#"')
 
 
 @require_safe
@@ -126,6 +119,4 @@ def host_meta(request: HttpRequest) -> HttpResponse:
         f'  <Link rel="lrdd" type="application/xrd+xml" template="{ids.site()}/.well-known/webfinger?resource={{uri}}"/>\n'
         "</XRD>\n"
     )
-    response = HttpResponse(xml, content_type="application/xrd+xml; charset=utf-8")
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return open_to_any_origin(HttpResponse(xml, content_type="application/xrd+xml; charset=utf-8"))

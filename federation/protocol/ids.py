@@ -21,8 +21,9 @@ def site() -> str:
 
 
 def host() -> str:
-    """Our "host[:port]", as peers write it in handles and as remote rows store theirs."""
-    return site().split("://", 1)[1]
+    """Our "host[:port]", as peers write it in handles and as remote rows store theirs (the settings derive
+    it from SIDEWAYS_URL, for the videos app too)."""
+    return settings.INSTANCE_HOST
 
 
 def account_url(name: str) -> str:
