@@ -19,6 +19,7 @@ from federation.models import Actor
 from federation.protocol import http
 from federation.protocol.ids import host_of, http_url
 from federation.protocol.ld import as_list, id_of
+from videos.constants import ACTOR_NAME_PATTERN, DESCRIPTION_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH
 from videos.models import Account, Channel
 
 REFRESH_AFTER = timedelta(days=2)  # PeerTube refreshes remote actors on this rhythm too
@@ -26,7 +27,7 @@ REFRESH_AFTER = timedelta(days=2)  # PeerTube refreshes remote actors on this rh
 # requests naming some actor cannot make us hammer that actor's server.
 REFETCH_AT_MOST_EVERY = timedelta(minutes=1)
 ACTOR_TYPES = {choice.value for choice in Actor.Type}
-USERNAME = re.compile(r"^[A-Za-z0-9_.:-]{1,50}$")  # PeerTube's characters; 50 is what our name columns hold
+USERNAME = re.compile(ACTOR_NAME_PATTERN)
 APPLICATION_REL = "https://www.w3.org/ns/activitystreams#Application"
 
 
@@ -82,8 +83,8 @@ def _parse(document: dict, expected_url: str) -> dict:
         "shared_inbox_url": _own_url(shared_inbox, "shared inbox", url) if shared_inbox else "",
         "outbox_url": _own_url(document["outbox"], "outbox", url) if document.get("outbox") else "",
         "public_key_pem": pem,
-        "display_name": (name.strip() or username)[:120],
-        "summary": summary[:1000],
+        "display_name": (name.strip() or username)[:DISPLAY_NAME_MAX_LENGTH],
+        "summary": summary[:DESCRIPTION_MAX_LENGTH],
         "owner": owner,
     }
 
