@@ -11,7 +11,7 @@ own handler still needs three changes for this site:
 - it receives a request's whole body (spooled to a temporary file) before any view can refuse it: a body
   declared larger than the largest upload is answered 413 at once, and one that grows past it is cut.
 
-And two for the media proxy (federation.media_proxy), so that its viewers hold no thread while they wait
+And two for the media proxy (federation.endpoints.media_proxy), so that its viewers hold no thread while they wait
 for bytes: its answer finds its bytes (cache or origin) when it is sent, on the event loop (`resolve()`);
 and since Django gives every request a thread of its own for its synchronous parts (middleware, signals,
 the view), kept until the response is sent, those requests run their few quick synchronous calls in
@@ -104,7 +104,7 @@ class Handler(ASGIHandler):
         await super().handle(scope, _cut_after(receive, body_limit()), send)
 
     async def send_response(self, response, send) -> None:
-        resolve = getattr(response, "resolve", None)  # federation.media_proxy.ProxiedMedia
+        resolve = getattr(response, "resolve", None)  # federation.endpoints.media_proxy.ProxiedMedia
         if resolve is not None:
             await resolve()
         await super().send_response(response, send)

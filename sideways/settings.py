@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "videos.api.cors.ApiCorsMiddleware",  # /api/ open to any origin, like PeerTube (tokens, never cookies)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "federation.negotiation.ActivityPubNegotiationMiddleware",  # same URL: HTML for browsers, AP for peers
+    "federation.endpoints.negotiation.ActivityPubNegotiationMiddleware",  # same URL: HTML for browsers, AP for peers
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -208,15 +208,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "drop-stale-resumable-uploads": {"task": "videos.drop_stale_uploads", "schedule": 600.0},
     # Forget the peers' mirrors of videos that expired without being renewed (see docs/redundancy.md).
     "purge-expired-mirrors": {"task": "videos.purge_expired_mirrors", "schedule": 60.0},
-    # Renew, drop and make our own copies of followed instances' videos (see federation.mirroring).
+    # Renew, drop and make our own copies of followed instances' videos (see federation.outbound.mirroring).
     "mirror-videos": {"task": "federation.mirror_videos", "schedule": float(SIDEWAYS_REDUNDANCY_CHECK_INTERVAL)},
     # Queue again the transcodes whose worker died (see transcoding.jobs).
     "reap-stale-transcoding-jobs": {"task": "transcoding.reap_stale_jobs", "schedule": 300.0},
     # Queue the transcodes the broker did not take (it was down at upload; see transcoding.jobs).
     "queue-pending-transcoding-jobs": {"task": "transcoding.queue_pending_jobs", "schedule": 60.0},
-    # Send again the federation deliveries whose backoff has elapsed (see federation.deliveries).
+    # Send again the federation deliveries whose backoff has elapsed (see federation.outbound.deliveries).
     "retry-due-deliveries": {"task": "federation.retry_due_deliveries", "schedule": 60.0},
-    # Handle the received activities the broker did not take (it was down; see federation.inbox).
+    # Handle the received activities the broker did not take (it was down; see federation.inbound.inbox).
     "queue-unprocessed-activities": {"task": "federation.queue_unprocessed_activities", "schedule": 60.0},
     # Forget federation rows nobody needs any more (see federation.tasks.KEEP_FINISHED).
     "prune-finished-federation-rows": {"task": "federation.prune_finished_rows", "schedule": 86400.0},
@@ -312,7 +312,7 @@ SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM = env_str("SIDEWAYS_REMOTE_REDUNDANCY_ACC
 if SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM not in ("anybody", "followings", "nobody"):
     raise ImproperlyConfigured("SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM must be anybody, followings or nobody")
 
-# The media proxy's on-disk cache of followed instances' segments (federation.media_cache): at most this
+# The media proxy's on-disk cache of followed instances' segments (federation.protocol.media_cache): at most this
 # many bytes, least recently served dropped first; 0 turns it off.
 SIDEWAYS_MEDIA_CACHE_SIZE = env_int("SIDEWAYS_MEDIA_CACHE_SIZE", 1024**3)
 SIDEWAYS_MEDIA_CACHE_DIR = DATA_DIR / "media-cache"

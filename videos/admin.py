@@ -138,7 +138,7 @@ class InstanceSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(MirroringSettings)
 class MirroringSettingsAdmin(InstanceSettingsAdmin):
-    """One row only: federation.mirroring reads pk 1 (docs/redundancy.md)."""
+    """One row only: federation.outbound.mirroring reads pk 1 (docs/redundancy.md)."""
 
     def has_add_permission(self, request) -> bool:
         return not MirroringSettings.objects.exists()

@@ -179,7 +179,7 @@ def test_an_answer_too_large_for_the_cache_or_a_cache_off_is_relayed_each_time(o
 
 
 def test_simultaneous_viewers_of_an_uncached_segment_wait_for_one_fetch(origin, monkeypatch):
-    from federation import http, media_cache
+    from federation.protocol import http, media_cache
 
     server, video = origin
     real = http.stream_media

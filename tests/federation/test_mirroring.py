@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from federation import mirroring
-from federation.actors import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor
 from federation.models import Actor, Delivery, Follow
+from federation.outbound import mirroring
 from tests.factories import HLS_PREFIX, create_remote_video, make_video, root_password
 from tests.web.remote import OriginServer
 from videos.models import MirroredHost, MirroringSettings, VideoRedundancy

@@ -131,7 +131,7 @@ def _shell(sideways: LiveInstance, code: str) -> None:
 
 def _run_mirroring(sideways: LiveInstance) -> None:
     """One round of our mirroring, as the beat runs it."""
-    _shell(sideways, "from federation.mirroring import run; run()")
+    _shell(sideways, "from federation.outbound.mirroring import run; run()")
 
 
 @pytest.fixture(scope="module")
