@@ -200,7 +200,7 @@ def test_our_budget_drops_the_older_copy_and_expiry_removes_it_on_peertube(sidew
     _configure_mirroring(sideways, strategy="recently-added", size=budget, min_lifetime=3)
     _shell(
         sideways,
-        "from federation import mirroring; from videos.models import MirroringSettings, VideoRedundancy; "
+        "from federation.outbound import mirroring; from videos.models import MirroringSettings, VideoRedundancy; "
         "mirroring.renew(VideoRedundancy.objects.get(), MirroringSettings.current())",
     )
     wait_until(lambda: not _peertube_lists_us(peertube, sideways, older["uuid"]), 30, "PeerTube's expiry", sideways)
