@@ -87,6 +87,9 @@ def main(host: str, port: int) -> None:
         lifespan="on",
         access_log=False,
         server_header=False,
+        # The only WebSocket is the P2P tracker's: small JSON frames, thousands of sockets. Compressing them
+        # cost more CPU time than it saved and a zlib context per socket (benchmarks/tracker.py).
+        ws_per_message_deflate=False,
     )
 
 
