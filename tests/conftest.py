@@ -3,6 +3,7 @@ received, a headless Chromium."""
 
 import functools
 import inspect
+import itertools
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -12,6 +13,8 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from federation.actors import local as local_actors
+from federation.protocol.signatures import generate_keypair
 from tests.api.conftest import ALICE_PASSWORD
 from tests.api.conftest import post_form as api_post_form
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, RecordedPage
@@ -84,6 +87,20 @@ def fast_password_hashing(settings) -> None:
     """A cheap hasher: Django's default spends a good part of a second of CPU on every password set or
     checked, and most tests make users and log them in. Live instances keep the real one."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@functools.cache
+def _pooled_keypair(number: int) -> tuple[str, str]:
+    return generate_keypair()
+
+
+@pytest.fixture(autouse=True)
+def pooled_actor_keys(monkeypatch) -> None:
+    """Our actors take their key pairs from a pool made once per run, each test from its start (so the actors
+    of one test have distinct keys): making an RSA pair costs a tenth of a second of CPU, and federation tests
+    make dozens of actors. generate_keypair itself is tested in tests/federation/test_signatures.py."""
+    numbers = itertools.count()
+    monkeypatch.setattr(local_actors, "generate_keypair", lambda: _pooled_keypair(next(numbers)))
 
 
 @pytest.fixture(autouse=True)
