@@ -87,6 +87,12 @@ def main(host: str, port: int) -> None:
         lifespan="on",
         access_log=False,
         server_header=False,
+        # The only WebSocket is the P2P tracker's: small JSON frames, thousands of sockets. Compressing them
+        # cost more CPU time than it saved and a zlib context per socket (benchmarks/tracker.py).
+        ws_per_message_deflate=False,
+        # The tracker drops any frame over its MAX_FRAME (64 KiB): a bigger one is refused before it is
+        # buffered (the connection closes with 1009).
+        ws_max_size=64 * 1024,
     )
 
 
