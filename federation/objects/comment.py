@@ -10,7 +10,7 @@ from __future__ import annotations
 from federation.objects.actor import iso_date
 from federation.protocol import ids
 from federation.protocol.ld import with_context
-from videos.links import comment_url
+from videos.links import comment_url, video_url
 from videos.models import Comment
 
 
@@ -22,7 +22,7 @@ def _author_url(comment: Comment) -> str:
 def _in_reply_to(comment: Comment) -> str:
     if comment.in_reply_to is not None:
         return comment_url(comment.in_reply_to)
-    return comment.video.url if not comment.video.is_local else ids.video_url(str(comment.video.uuid))
+    return video_url(comment.video)
 
 
 def note_object(comment: Comment) -> dict:

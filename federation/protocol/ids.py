@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from videos.constants import INSTANCE_ACTOR_NAME
+from videos.links import watch_url
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 MAX_URL = 2000  # our URL columns' length, and PeerTube's limit on ActivityPub URLs
@@ -44,7 +45,7 @@ def shared_inbox_url() -> str:
 
 
 def video_url(uuid: str) -> str:
-    return f"{site()}/videos/watch/{uuid}"
+    return watch_url(uuid)
 
 
 def key_id(actor_url: str) -> str:

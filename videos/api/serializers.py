@@ -30,7 +30,7 @@ from videos.constants import (
     VideoPrivacy,
     VideoState,
 )
-from videos.links import comment_url
+from videos.links import comment_url, video_url
 from videos.models import Account, Channel, Comment, User, Video, VideoFile
 from videos.services.web_videos import tracker_urls
 from videos.storage import absolute_url, file_url, media_path, playlist_url, rendition_playlist_url, segments_sha256_url
@@ -110,10 +110,6 @@ def channel_full(channel: Channel, videos_count: int | None = None) -> dict:
     return body
 
 
-def _video_url(video: Video) -> str:
-    return video.url if not video.is_local and video.url else absolute_url(f"/videos/watch/{video.uuid}")
-
-
 def _truncate(text: str) -> str | None:
     if not text:
         return None
@@ -126,7 +122,7 @@ def video_summary(video: Video) -> dict:
         "id": video.pk,
         "uuid": str(video.uuid),
         "shortUUID": video.short_uuid,
-        "url": _video_url(video),
+        "url": video_url(video),
         "name": video.name,
         "category": _labelled(video.category, VIDEO_CATEGORIES),
         "licence": _labelled(video.licence, VIDEO_LICENCES),
