@@ -30,7 +30,7 @@ from videos.constants import (
     VideoPrivacy,
     VideoState,
 )
-from videos.links import comment_url, video_url
+from videos.links import account_url, channel_url, comment_url, video_url
 from videos.models import Account, Channel, Comment, User, Video, VideoFile
 from videos.services.web_videos import tracker_urls
 from videos.storage import absolute_url, file_url, media_path, playlist_url, rendition_playlist_url, segments_sha256_url
@@ -50,10 +50,6 @@ def _choice(value: int, choices) -> dict:
     return {"id": value, "label": str(choices(value).label)}
 
 
-def _actor_url(kind: str, obj: Account | Channel) -> str:
-    return obj.url if not obj.is_local and obj.url else absolute_url(f"/{kind}/{obj.name}")
-
-
 def _host(obj: Account | Channel) -> str:
     return obj.host or settings.INSTANCE_HOST
 
@@ -63,7 +59,7 @@ def account_summary(account: Account) -> dict:
         "id": account.pk,
         "name": account.name,
         "displayName": account.display_name,
-        "url": _actor_url("accounts", account),
+        "url": account_url(account),
         "host": _host(account),
         "avatars": [],
     }
@@ -74,7 +70,7 @@ def channel_summary(channel: Channel) -> dict:
         "id": channel.pk,
         "name": channel.name,
         "displayName": channel.display_name,
-        "url": _actor_url("video-channels", channel),
+        "url": channel_url(channel),
         "host": _host(channel),
         "avatars": [],
     }
