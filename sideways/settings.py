@@ -81,6 +81,9 @@ if env_bool("SIDEWAYS_BEHIND_PROXY", False):
 SIDEWAYS_ACCEL_REDIRECT = env_bool("SIDEWAYS_ACCEL_REDIRECT", False)
 ACCEL_REDIRECT_PREFIX = "/internal-media/"
 
+# Prometheus' token for GET /metrics (sideways.metrics); administrators may read it without one.
+SIDEWAYS_METRICS_TOKEN = env_str("SIDEWAYS_METRICS_TOKEN", "")
+
 # The initial admin; when unset a password is generated and printed once by `migrate`.
 SIDEWAYS_ROOT_PASSWORD = os.environ.get("SIDEWAYS_ROOT_PASSWORD", "")
 

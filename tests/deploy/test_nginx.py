@@ -133,6 +133,8 @@ def test_no_client_address_in_any_log(site):
     session.post(door.url + "/api/v1/users/token", data={"grant_type": "password", "username": "x", "password": "y"})
     path, _ = rendition(videos[1])
     assert session.get(door.url + path, headers={"Range": "bytes=0-9"}).status_code == 206
+    with connect(door.url.replace("http://", "ws://") + "/tracker/socket", source_address=(CLIENT_ADDRESS, 0)):
+        pass
 
     nginx_log, web_log = door.log(), instance.log("web")
     assert "/no-such-page-for-the-log" in nginx_log and "/no-such-page-for-the-log" in web_log
