@@ -6,15 +6,17 @@ passed through, and no client address in any log."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
 import requests
+import yaml
 from requests.adapters import HTTPAdapter
 from websockets.sync.client import connect
 
-from tests.deploy.nginx import command, render, start_front_door
-from tests.live import start_instance
+from tests.deploy.nginx import DEPLOY, command, render, start_front_door
+from tests.live import REPO, start_instance
 from tests.web.hls import add_ladder_video
 
 PRIVATE = 3
@@ -140,3 +142,16 @@ def test_no_client_address_in_any_log(site):
     assert "/no-such-page-for-the-log" in nginx_log and "/no-such-page-for-the-log" in web_log
     assert CLIENT_ADDRESS not in nginx_log
     assert CLIENT_ADDRESS not in web_log
+
+
+def test_docker_compose_runs_this_configuration_in_front_of_an_internal_web_server():
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    services = compose["services"]
+    nginx, web = services["nginx"], services["web"]
+    template = (DEPLOY / "templates" / "sideways.conf.template").read_text()
+    assert set(re.findall(r"\$\{(SIDEWAYS_\w+)\}", template)) == set(nginx["environment"])
+    assert "./deploy/nginx/templates:/etc/nginx/templates:ro" in nginx["volumes"]
+    assert "./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" in nginx["volumes"]
+    assert web["environment"]["SIDEWAYS_ACCEL_REDIRECT"] == "true"
+    assert not any(str(port).split("/")[0].endswith("9000") for port in web.get("ports", []))
+    assert services["s3"]["profiles"] == ["s3"]
