@@ -94,6 +94,18 @@ def test_a_byte_range_is_served_by_nginx_with_the_web_servers_headers(site):
     assert master.text == (videos[1].folder / videos[1].spec["master"]).read_text()
 
 
+def test_a_download_keeps_its_attachment_name_through_nginx(site):
+    instance, door, videos = site
+    rung = videos[1].spec["rungs"][0]
+    path = f"/download/streaming-playlists/hls/videos/{videos[1].uuid}-{rung['resolution']}-fragmented.mp4"
+    answer = client().get(door.url + path, headers={"Range": "bytes=0-99"})
+    assert answer.status_code == 206
+    assert answer.content == (videos[1].folder / rung["filename"]).read_bytes()[:100]
+    assert answer.headers["Content-Disposition"].startswith("attachment;")
+    assert f"{rung['resolution']}p-hls.mp4" in answer.headers["Content-Disposition"]
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_access_is_still_checked_and_the_internal_location_is_closed(site):
     instance, door, videos = site
     private_path, _ = rendition(videos[PRIVATE])
