@@ -60,13 +60,14 @@ def _metric(name: str, kind: str, help_text: str, samples: list[tuple[str, float
 
 
 def queue_depths() -> dict[str, int]:
-    """Messages waiting in each Celery queue (Redis or the file broker alike, through kombu)."""
+    """Messages waiting in each Celery queue (Redis or the file broker alike, through kombu). Not a passive
+    declaration: on Redis that fails for a queue no worker has bound yet, where the answer is 0."""
 
     def read() -> dict[str, int]:
         with app.connection_for_read() as broker:
             channel = broker.default_channel
             return {
-                queue.name: channel.queue_declare(queue=queue.name, passive=True).message_count
+                queue.name: channel.queue_declare(queue=queue.name).message_count
                 for queue in settings.CELERY_TASK_QUEUES
             }
 
