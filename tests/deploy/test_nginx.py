@@ -80,6 +80,7 @@ def test_a_byte_range_is_served_by_nginx_with_the_web_servers_headers(site):
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert answer.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert answer.headers["Cache-Control"] == "public, max-age=7200"
     # nginx sent the bytes: the web server only named the file.
     behind = requests.get(instance.url + path)
     assert (
@@ -91,6 +92,7 @@ def test_a_byte_range_is_served_by_nginx_with_the_web_servers_headers(site):
     master = client().get(f"{door.url}/static/streaming-playlists/hls/{videos[1].uuid}/{videos[1].spec['master']}")
     assert master.status_code == 200
     assert master.headers["Content-Type"] == "application/vnd.apple.mpegurl"
+    assert master.headers["Cache-Control"] == "public, no-cache"
     assert master.text == (videos[1].folder / videos[1].spec["master"]).read_text()
 
 
