@@ -51,12 +51,12 @@ def _may_read(request: HttpRequest) -> bool:
     return False
 
 
-def _metric(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> Iterator[str]:
-    """One metric family: its HELP and TYPE lines, then one line per (labels, value)."""
+def _gauge(name: str, help_text: str, samples: list[tuple[str, float]]) -> Iterator[str]:
+    """One gauge: its HELP and TYPE lines, then one line per (labels, value), integers written whole."""
     yield f"# HELP {name} {help_text}"
-    yield f"# TYPE {name} {kind}"
+    yield f"# TYPE {name} gauge"
     for labels, value in samples:
-        yield f"{name}{labels} {value:g}"
+        yield f"{name}{labels} {value}"
 
 
 def queue_depths() -> dict[str, int]:
@@ -110,48 +110,40 @@ def exposition() -> str:
     """Every metric, in Prometheus' text format."""
     lines: list[str] = []
     depths = queue_depths()
-    lines += _metric(
+    lines += _gauge(
         "sideways_queue_messages",
-        "gauge",
         "Messages waiting in each Celery queue.",
         [(f'{{queue="{name}"}}', count) for name, count in sorted(depths.items())],
     )
     by_status = counts(TranscodingJob.objects, "status", ["pending", "running", "failed"])
-    lines += _metric(
+    lines += _gauge(
         "sideways_transcoding_jobs",
-        "gauge",
         "Transcoding jobs waiting, running, and failed (kept until retried).",
         [(f'{{status="{status}"}}', count) for status, count in by_status.items()],
     )
     speed = transcoding_speed()
     if speed is not None:
-        lines += _metric(
+        lines += _gauge(
             "sideways_transcoding_seconds_per_content_second",
-            "gauge",
             "Wall-clock seconds of transcoding per second of video, over the jobs done in the last 24 hours.",
             [("", speed)],
         )
     deliveries = counts(Delivery.objects, "state", [Delivery.State.PENDING, Delivery.State.FAILED])
-    lines += _metric(
+    lines += _gauge(
         "sideways_deliveries",
-        "gauge",
         "Activities to send to a peer's inbox: still being tried, and given up (kept 30 days).",
         [(f'{{state="{state}"}}', count) for state, count in deliveries.items()],
     )
     waiting = InboxActivity.objects.filter(processed_at__isnull=True)
     oldest = waiting.aggregate(oldest=Min("received_at"))["oldest"]
-    lines += _metric(
-        "sideways_inbox_unprocessed", "gauge", "Received activities not handled yet.", [("", waiting.count())]
-    )
-    lines += _metric(
+    lines += _gauge("sideways_inbox_unprocessed", "Received activities not handled yet.", [("", waiting.count())])
+    lines += _gauge(
         "sideways_inbox_lag_seconds",
-        "gauge",
         "Age of the oldest received activity not handled yet (0 when none waits).",
         [("", (timezone.now() - oldest).total_seconds() if oldest else 0)],
     )
-    lines += _metric(
+    lines += _gauge(
         "sideways_storage_bytes",
-        "gauge",
         "Bytes of files in the media folder (served) and the originals folder (never served).",
         [
             ('{folder="media"}', folder_bytes(Path(settings.MEDIA_ROOT))),

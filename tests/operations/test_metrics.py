@@ -71,7 +71,7 @@ def test_metrics_say_what_waits_what_failed_and_what_is_stored(db, metrics_token
     waiting = InboxActivity.objects.create(ap_id="https://peer.example/waiting", actor=sender, payload={})
     InboxActivity.objects.filter(pk=waiting.pk).update(received_at=now - timedelta(minutes=10))
     (settings.MEDIA_ROOT / "web-videos").mkdir()
-    (settings.MEDIA_ROOT / "web-videos" / "a.mp4").write_bytes(b"x" * 1000)
+    (settings.MEDIA_ROOT / "web-videos" / "a.mp4").write_bytes(b"x" * 1234567)
     (settings.ORIGINALS_DIR / "b.mp4").write_bytes(b"x" * 234)
 
     values = samples(Client().get("/metrics", **bearer(TOKEN)).content.decode())
@@ -84,7 +84,7 @@ def test_metrics_say_what_waits_what_failed_and_what_is_stored(db, metrics_token
     assert values['sideways_deliveries{state="failed"}'] == 1
     assert values["sideways_inbox_unprocessed"] == 1
     assert 600 <= values["sideways_inbox_lag_seconds"] < 3600
-    assert values['sideways_storage_bytes{folder="media"}'] == 1000
+    assert values['sideways_storage_bytes{folder="media"}'] == 1234567
     assert values['sideways_storage_bytes{folder="originals"}'] == 234
     assert {name for name in values if name.startswith("sideways_queue_messages")} == {
         f'sideways_queue_messages{{queue="{queue.name}"}}' for queue in settings.CELERY_TASK_QUEUES
