@@ -6,7 +6,8 @@
 - A deleted comment goes out as Delete from its author when it is ours, else from the video's account
   (the owner may delete what others wrote on its videos), to the same inboxes and the comment's author.
 - A like or dislike by one of our accounts of a remote video goes to the video's origin as Like, Dislike,
-  or Undo of the previous one. Ratings of our own videos reach peers through the video's collections.
+  or Undo of the previous one. A rating of one of our videos, by anyone, sends an Update of the video to
+  everyone who heard of it, as PeerTube does: peers read its likes and dislikes collections again then.
 
 The receivers below only queue the tasks (federation.tasks) that call these functions.
 """
@@ -22,7 +23,8 @@ from federation.ld import with_context
 from federation.models import Actor
 from federation.objects.comment import note_object
 from federation.objects.rating import rate_activity
-from federation.outbox import fan_out, is_federated, video_audience
+from federation.objects.video import is_federated
+from federation.outbox import fan_out, video_audience
 from videos.links import comment_url
 from videos.models import Account, Comment, Video
 from videos.signals import comment_deleted, comment_posted, video_rated
@@ -141,5 +143,9 @@ def on_comment_deleted(sender: type, comment: Comment, **kwargs: object) -> None
 def on_video_rated(
     sender: type, video: Video, account: Account, previous: str | None, kind: str | None, **kwargs: object
 ) -> None:
-    if account.is_local and not video.is_local and previous != kind:
+    if previous == kind:
+        return
+    if video.is_local:
+        fan_out(tasks.send_video_update, video.pk, None)
+    elif account.is_local:
         fan_out(tasks.send_rating_task, video.pk, account.pk, previous, kind)

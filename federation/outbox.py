@@ -26,14 +26,18 @@ from federation.actors import (
 from federation.deliveries import deliver, follower_inboxes
 from federation.ids import video_url
 from federation.models import Actor, Follow
+from federation.objects.video import has_peer_playable_web_video, is_federated, may_be_shown_before_transcoding
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Account, Channel, Video
 from videos.queueing import queue
-from videos.signals import account_deleted, channel_deleted, video_deleted, video_published, video_updated
-
-
-def is_federated(video: Video) -> bool:
-    return video.is_local and video.privacy == VideoPrivacy.PUBLIC and video.state == VideoState.PUBLISHED
+from videos.signals import (
+    account_deleted,
+    channel_deleted,
+    video_deleted,
+    video_images_ready,
+    video_published,
+    video_updated,
+)
 
 
 def _followers_of(*actors: Actor | None) -> list[str]:
@@ -54,16 +58,29 @@ def _announce(video: Video) -> None:
         deliver(activities.announce_video(video, sharer), sharer, follower_inboxes(sharer))
 
 
-def announce_published_video(video: Video) -> None:
-    """A video became watchable: announced if it is ours and public."""
+def announce_video(video: Video) -> None:
+    """A video peers may see now is announced: a new one, or one shown before transcoding (its images are
+    ready). Should its publication's Update have overtaken this, PeerTube has fetched the video by then
+    and the Announce still makes it list the video."""
     if is_federated(video):
+        _announce(video)
+
+
+def announce_published_video(video: Video) -> None:
+    """A video became watchable: announced if it is ours and public; one peers were shown before its ladder
+    was ready is updated instead (a second Create would not change PeerTube's copy)."""
+    if not is_federated(video):
+        return
+    if not video.wait_transcoding and has_peer_playable_web_video(video):
+        deliver(activities.update_video(video), local_actor_for_account(video.channel.account), video_audience(video))
+    else:
         _announce(video)
 
 
 def send_video_update(video: Video, previous_privacy: int | None) -> None:
     """An edit of a public video goes out as Update; a video made public is announced as if new; a public
     video made private or unlisted is withdrawn with Delete."""
-    if not video.is_local or video.state != VideoState.PUBLISHED:
+    if not video.is_local or not (video.state == VideoState.PUBLISHED or may_be_shown_before_transcoding(video)):
         return
     was_public = (video.privacy if previous_privacy is None else previous_privacy) == VideoPrivacy.PUBLIC
     account = local_actor_for_account(video.channel.account)
@@ -111,6 +128,14 @@ def on_video_published(sender: type, video: Video, **kwargs: object) -> None:
         fan_out(tasks.send_video_published, video.pk)
 
 
+@receiver(video_images_ready, dispatch_uid="federation.announce_video")
+def on_video_images_ready(sender: type, video: Video, **kwargs: object) -> None:
+    """Uploaded with waitTranscoding false, a public video is shown to peers as soon as it has a thumbnail
+    (with its web-video file), as PeerTube does; its publication then sends an Update."""
+    if video.is_local and not video.wait_transcoding:
+        fan_out(tasks.announce_video, video.pk)
+
+
 @receiver(video_updated, dispatch_uid="federation.send_video_update")
 def on_video_updated(sender: type, video: Video, previous_privacy: int | None = None, **kwargs: object) -> None:
     if video.is_local:
@@ -120,7 +145,8 @@ def on_video_updated(sender: type, video: Video, previous_privacy: int | None = 
 @receiver(video_deleted, dispatch_uid="federation.send_video_delete")
 def on_video_deleted(sender: type, video: Video, url: str, **kwargs: object) -> None:
     """The video row is gone: what the task needs (was it public, whose was it) is read from it here."""
-    if is_federated(video):
+    seen = video.state == VideoState.PUBLISHED or may_be_shown_before_transcoding(video)
+    if video.is_local and video.privacy == VideoPrivacy.PUBLIC and seen:
         fan_out(tasks.send_video_delete, url, video.channel.account.name, video.channel.name)
 
 

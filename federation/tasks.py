@@ -119,6 +119,13 @@ def send_video_published(video_id: int) -> None:
         outbox.announce_published_video(video)
 
 
+@shared_task(name="federation.announce_video")
+def announce_video(video_id: int) -> None:
+    video = Video.objects.filter(pk=video_id).select_related("channel__account").first()
+    if video is not None:
+        outbox.announce_video(video)
+
+
 @shared_task(name="federation.send_video_update")
 def send_video_update(video_id: int, previous_privacy: int | None) -> None:
     video = Video.objects.filter(pk=video_id).select_related("channel__account").first()

@@ -5,8 +5,8 @@ wiped first). A finished rung is moved into the public HLS folder under fresh ra
 master playlist and the SHA-256 JSON are rewritten in one rename each, then the rows are switched
 (videos.services.publishing): a viewer sees either the previous state or a complete new one.
 
-A video not yet watchable is published as soon as its lowest rung is ready and gains the higher ones
-as they finish. An already published video (a re-run) keeps its current files until the whole new
+A video not yet watchable gets its images first (a video shown before transcoding needs them), is
+published as soon as its lowest rung is ready and gains the higher ones as they finish. An already published video (a re-run) keeps its current files until the whole new
 ladder is ready, then switches at once; the old files are deleted after the switch.
 """
 
@@ -134,6 +134,12 @@ class Release:
             )
         )
 
+    def show_images(self) -> None:
+        """Before the first rung of a video never published: its images, so that it can be shown at once."""
+        self._place_images()
+        if self.thumbnail_filename:
+            publishing.show_images(self.video, self.thumbnail_filename, self.preview_filename)
+
     def _place_images(self) -> None:
         if self.images is None or self.thumbnail_filename:
             return
@@ -200,6 +206,8 @@ def _transcode(job: TranscodingJob, video: Video, work: Path, progressive: bool)
     rungs = plan_ladder(info, settings.SIDEWAYS_TRANSCODING_RESOLUTIONS)
     release = Release(video, info, make_images(source, info, work))
     try:
+        if progressive:
+            release.show_images()
         outputs = encode_ladder(
             source,
             info,

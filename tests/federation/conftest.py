@@ -24,6 +24,7 @@ def inline_tasks(monkeypatch) -> None:
         tasks.deliver_activity,
         tasks.crawl_outbox,
         tasks.send_video_published,
+        tasks.announce_video,
         tasks.send_video_update,
         tasks.send_video_delete,
         tasks.send_actor_delete,

@@ -241,6 +241,24 @@ def test_our_likes_of_a_remote_video_go_to_its_origin(peer, post, user, django_c
     assert sent == [("Like", video.url), ("Undo", "Like"), ("Dislike", video.url)]
 
 
+def test_a_rating_of_our_video_updates_it_on_peers(
+    peer, bob, post, client, followed_by_peer, user, video, video_url, django_capture_on_commit_callbacks
+):
+    """As PeerTube does, so that peers read the video's like and dislike counts again."""
+    from videos.services.ratings import rate_video
+
+    peer.received.clear()
+    post(bob, activity_from(bob, "Like", video_url))
+    with django_capture_on_commit_callbacks(execute=True):
+        rate_video(video, user.account, "dislike")
+    updates = [a for a in posted(peer) if a["type"] == "Update"]
+    assert [a["object"]["id"] for a in updates] == [video_url, video_url]
+    counts = [
+        client.get(f"/videos/watch/{video.uuid}/{name}", **AP).json()["totalItems"] for name in ("likes", "dislikes")
+    ]
+    assert counts == [1, 1]
+
+
 def test_a_forwarded_comment_is_taken_only_with_its_authors_json_ld_signature(
     peer, bob, client, video, video_url, django_capture_on_commit_callbacks
 ):
