@@ -10,11 +10,11 @@ urlpatterns = [
     path("api/v1/ping", health.ping, name="ping"),
     path("api/v1/ready", health.ready, name="ready"),
     path("metrics", metrics.metrics, name="metrics"),
-    path("api/v1/server/", include("federation.api_urls")),
+    path("api/v1/server/", include("federation.endpoints.api_urls")),
     path("api/v1/", include("videos.api.urls")),
-    path("", include("federation.inbox_urls")),
-    path("", include("federation.urls")),
-    path("", include("federation.web_urls")),
+    path("", include("federation.endpoints.inbox_urls")),
+    path("", include("federation.endpoints.urls")),
+    path("", include("federation.endpoints.web_urls")),
     path("", include("videos.web.urls")),
 ]
 

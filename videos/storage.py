@@ -4,7 +4,7 @@ Originals stay outside MEDIA_ROOT and are never served; everything under MEDIA_R
 videos.web.media with HTTP Range support.
 
 A remote video's HLS playlists and files are not copied here: the import stores their absolute URLs on
-the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which federation.media_proxy streams
+the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which federation.endpoints.media_proxy streams
 from the origin (so a page never makes the viewer's browser talk to another host). `playlist_url`,
 `file_url` and friends are the one place that knows both cases; pages and the API ask them, never the rows.
 """
@@ -22,7 +22,7 @@ from django.conf import settings
 if TYPE_CHECKING:
     from videos.models import StreamingPlaylist, VideoFile
 
-# Followed instances' HLS files, streamed from their origin by federation.media_proxy.
+# Followed instances' HLS files, streamed from their origin by federation.endpoints.media_proxy.
 REMOTE_HLS_PREFIX = "/remote/streaming-playlists/hls"
 # What each kind of media file is served as (ours from disk, a remote one through the proxy). Every file
 # we serve is named by us with one of these suffixes (videos.services.web_videos picks the published

@@ -15,9 +15,9 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import translation
 
-from federation import ids
-from federation.ld import with_context
 from federation.objects.actor import iso_date
+from federation.protocol import ids
+from federation.protocol.ld import with_context
 from videos.constants import (
     PREVIEW_SIZE,
     THUMBNAIL_SIZE,

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from federation import ld_signatures
+from federation.actors.remote import fetch_actor
 from federation.models import InboxActivity
-from federation.remote_actors import fetch_actor
+from federation.protocol import ld_signatures
 from tests.factories import publish_video
 from tests.federation.peer import activity_from, running_peer, signed_post
 from videos.models import Comment
@@ -227,7 +227,7 @@ def test_a_peers_comment_on_our_video_is_forwarded_to_our_other_followers(
 
 
 def test_our_likes_of_a_remote_video_go_to_its_origin(peer, post, user, django_capture_on_commit_callbacks):
-    from federation.remote_videos import import_video
+    from federation.inbound.remote_videos import import_video
     from videos.services.ratings import rate_video
 
     channel = peer.add_actor("Group", "carol_channel", owner=peer.add_actor("Person", "carol"))

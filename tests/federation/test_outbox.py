@@ -6,12 +6,17 @@ import shutil
 
 import pytest
 
-from federation.actors import ensure_instance_actor, local_actor_for_account, local_actor_for_channel, local_actor_named
+from federation.actors.local import (
+    ensure_instance_actor,
+    local_actor_for_account,
+    local_actor_for_channel,
+    local_actor_named,
+)
+from federation.actors.remote import fetch_actor
+from federation.inbound.remote_videos import delete_video, import_video
 from federation.models import Actor, Delivery, Follow
 from federation.objects.video import federated_videos
-from federation.remote_actors import fetch_actor
-from federation.remote_videos import delete_video, import_video
-from federation.signatures import verify_request
+from federation.protocol.signatures import verify_request
 from tests.factories import make_user, publish_video, run_queued_job, upload_video
 from tests.federation.peer import running_peer
 from videos.constants import VideoPrivacy, VideoState

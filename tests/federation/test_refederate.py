@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from federation.actors import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor
+from federation.actors.remote import fetch_actor
 from federation.models import Follow
-from federation.remote_actors import fetch_actor
 from tests.factories import publish_video
 from videos.constants import VideoPrivacy
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from federation.actors import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor
 from federation.models import Delivery, InboxActivity
 from sideways.celery import app
 from tests.api.conftest import bearer

@@ -5,10 +5,9 @@ retried like any other."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from federation.outbox import is_federated, send_video_update
-from videos.constants import VideoPrivacy, VideoState
+from federation.objects.video import federated_videos, is_federated
+from federation.outbound.outbox import send_video_update
 from videos.management.video_argument import video_from_argument
-from videos.models import Video
 
 
 class Command(BaseCommand):
@@ -16,20 +15,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("videos", nargs="*", help="ids, UUIDs or short UUIDs")
-        parser.add_argument("--all", action="store_true", dest="every", help="every local public published video")
+        parser.add_argument("--all", action="store_true", dest="every", help="every video of ours peers may see")
 
     def handle(self, *args, videos: list[str], every: bool, **options) -> None:
         if every == bool(videos):
             raise CommandError("Name videos, or give --all (not both).")
         if every:
-            targets = Video.objects.filter(is_local=True, privacy=VideoPrivacy.PUBLIC, state=VideoState.PUBLISHED)
-            targets = targets.select_related("channel__account").order_by("pk")
+            targets = federated_videos().order_by("pk")
         else:
             targets = [video_from_argument(text) for text in videos]
         sent = 0
         for video in targets:
             if not is_federated(video):
-                self.stderr.write(f"Skipped {video.name!r} ({video.uuid}): not a public published video of ours.")
+                self.stderr.write(f"Skipped {video.name!r} ({video.uuid}): not one of our videos peers may see.")
                 continue
             send_video_update(video, previous_privacy=None)
             sent += 1
