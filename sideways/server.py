@@ -85,7 +85,10 @@ def main(host: str, port: int) -> None:
         limit_concurrency=2000,
         timeout_graceful_shutdown=30,
         lifespan="on",
+        # No client address in any log: no access log, and none of uvicorn's INFO lines (each WebSocket's
+        # "<address> - WebSocket ... [accepted]"); its warnings and errors name no client.
         access_log=False,
+        log_level="warning",
         server_header=False,
         # The only WebSocket is the P2P tracker's: small JSON frames, thousands of sockets. Compressing them
         # cost more CPU time than it saved and a zlib context per socket (benchmarks/tracker.py).
