@@ -8,7 +8,8 @@ number of workers, as the README's run command does; with --redis the workers sh
 Redis, as in production. Every peer connects, announces in its swarm with two offers every
 --interval seconds and answers every offer it is relayed. Printed: connections, tracker messages per
 second (frames sent + received by the peers), the relay latency of offers (announce sent -> offer
-received by another peer: median and p99) and the web processes' memory per connected peer.
+received by another peer: median and p99), the web processes' CPU time per message (what a message
+costs, whatever else the machine runs) and their memory per connected peer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import collections
 import contextlib
 import hashlib
 import json
@@ -50,9 +52,9 @@ def info_hash(master: str) -> str:
     return base64.b64encode(hashlib.md5(f"v2-{master}-main-0".encode()).digest()[1:]).decode()
 
 
-def rss_kb(pid: int) -> int:
-    """Resident memory of a process and its children (uvicorn's workers)."""
-    total = 0
+def web_processes(pid: int) -> list[Path]:
+    """/proc entries of a process and its children (uvicorn's workers)."""
+    found = []
     for task in Path("/proc").iterdir():
         if not task.name.isdigit():
             continue
@@ -62,8 +64,26 @@ def rss_kb(pid: int) -> int:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         if task.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
-            total += int(fields.get("VmRSS", "0 kB").split()[0])
+            found.append(task)
+    return found
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of the web processes."""
+    total = 0
+    for task in web_processes(pid):
+        status = (task / "status").read_text()
+        total += int(status.split("VmRSS:", 1)[1].split()[0]) if "VmRSS:" in status else 0
     return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the web processes used so far: on a shared machine, what a message costs."""
+    ticks = 0
+    for task in web_processes(pid):
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class Counters:
@@ -71,7 +91,7 @@ class Counters:
         self.sent = 0
         self.received = 0
         self.latencies: list[float] = []
-        self.failures = 0
+        self.failures: collections.Counter[str] = collections.Counter()
 
 
 async def peer(
@@ -97,7 +117,7 @@ async def peer(
                 counters.received += 1
                 message = json.loads(text)
                 if "failure reason" in message:
-                    counters.failures += 1
+                    counters.failures[message["failure reason"]] += 1
                 elif "offer" in message:
                     counters.latencies.append(time.perf_counter() - float(message["offer"]["sdp"]))
                     await socket.send(
@@ -164,9 +184,10 @@ async def run(args: argparse.Namespace, url: str, swarms: list[str], web_pid: in
     after = rss_kb(web_pid)
     counters.sent = counters.received = 0
     counters.latencies.clear()
-    measured = time.perf_counter()
+    counters.failures.clear()
+    measured, cpu_before = time.perf_counter(), cpu_seconds(web_pid)
     await asyncio.sleep(args.seconds)
-    elapsed = time.perf_counter() - measured
+    elapsed, cpu = time.perf_counter() - measured, cpu_seconds(web_pid) - cpu_before
     messages = counters.sent + counters.received
     latencies = sorted(counters.latencies)
     stop.set()
@@ -176,6 +197,10 @@ async def run(args: argparse.Namespace, url: str, swarms: list[str], web_pid: in
         f"{args.workers} uvicorn worker(s), swarms {'in Redis' if args.redis else 'in each process'}"
     )
     print(f"  tracker messages        {messages / elapsed:9.0f} /s  (announces, offers, answers, replies)")
+    print(
+        f"  web CPU per message     {cpu / max(messages, 1) * 1e6:9.0f} µs  "
+        f"({cpu / elapsed:.2f} cores busy; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     if latencies:
         print(
             f"  offer relay latency     {statistics.median(latencies) * 1000:9.1f} ms median, "
@@ -185,7 +210,7 @@ async def run(args: argparse.Namespace, url: str, swarms: list[str], web_pid: in
         f"  web memory per peer     {(after - before) / max(len(ready), 1):9.1f} kB "
         f"({before / 1024:.0f} MB idle -> {after / 1024:.0f} MB)"
     )
-    print(f"  refused announces       {counters.failures:9d}")
+    print(f"  refused announces       {sum(counters.failures.values()):9d}  {dict(counters.failures)}")
 
 
 def main() -> None:

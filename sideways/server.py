@@ -85,8 +85,17 @@ def main(host: str, port: int) -> None:
         limit_concurrency=2000,
         timeout_graceful_shutdown=30,
         lifespan="on",
+        # No client address in any log: no access log, and none of uvicorn's INFO lines (each WebSocket's
+        # "<address> - WebSocket ... [accepted]"); its warnings and errors name no client.
         access_log=False,
+        log_level="warning",
         server_header=False,
+        # The only WebSocket is the P2P tracker's: small JSON frames, thousands of sockets. Compressing them
+        # cost more CPU time than it saved and a zlib context per socket (benchmarks/tracker.py).
+        ws_per_message_deflate=False,
+        # The tracker answers or drops a frame over its MAX_FRAME (64 KiB) and keeps the socket; one over
+        # 1 MiB is refused before it is buffered (the connection closes with 1009), not at uvicorn's 16 MiB.
+        ws_max_size=1024 * 1024,
     )
 
 

@@ -77,6 +77,14 @@ if env_bool("SIDEWAYS_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
+# Behind the nginx of deploy/nginx/: media views check access, then hand the file to nginx (X-Accel-Redirect to
+# ACCEL_REDIRECT_PREFIX, an internal location over MEDIA_ROOT) instead of streaming it from Python.
+SIDEWAYS_ACCEL_REDIRECT = env_bool("SIDEWAYS_ACCEL_REDIRECT", False)
+ACCEL_REDIRECT_PREFIX = "/internal-media/"
+
+# Prometheus' token for GET /metrics (sideways.metrics); administrators may read it without one.
+SIDEWAYS_METRICS_TOKEN = env_str("SIDEWAYS_METRICS_TOKEN", "")
+
 # The initial admin; when unset a password is generated and printed once by `migrate`.
 SIDEWAYS_ROOT_PASSWORD = os.environ.get("SIDEWAYS_ROOT_PASSWORD", "")
 

@@ -1,10 +1,15 @@
-"""URL map: Django admin, the API, federation (inboxes, WebFinger, NodeInfo, actors), the videos site and media."""
+"""URL map: Django admin, liveness, readiness and metrics (sideways.health, sideways.metrics), the API, federation (inboxes, WebFinger, NodeInfo, actors), the videos site and media."""
 
 from django.contrib import admin
 from django.urls import include, path
 
+from sideways import health, metrics
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    path("api/v1/ping", health.ping, name="ping"),
+    path("api/v1/ready", health.ready, name="ready"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/v1/server/", include("federation.endpoints.api_urls")),
     path("api/v1/", include("videos.api.urls")),
     path("", include("federation.endpoints.inbox_urls")),

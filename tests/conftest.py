@@ -3,6 +3,7 @@ received, a headless Chromium."""
 
 import functools
 import inspect
+import itertools
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -12,6 +13,8 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from federation.actors import local as local_actors
+from federation.protocol.signatures import generate_keypair
 from tests.api.conftest import ALICE_PASSWORD
 from tests.api.conftest import post_form as api_post_form
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, RecordedPage
@@ -22,17 +25,34 @@ from tests.services import REQUIRED, require_real_services
 from videos.models import Account, Video
 from videos.signals import account_deleted, channel_deleted, video_deleted
 
-# What makes a test slow: generating clips or encoding with ffmpeg, a live instance (gunicorn, Celery), Chromium.
-SLOW_CALLS = re.compile(r"\b(make_clip|start_instance|upload_and_transcode|run_queued_job|encode_ladder)\(")
+# What makes a test slow: generating clips or encoding with ffmpeg, a live instance (scripts/run, the ASGI
+# server, Celery) or the project's commands in another process, Chromium.
+SLOW_CALLS = re.compile(
+    r"\b(make_clip|start_instance|start_asgi_instance|upload_and_transcode|run_queued_job|encode_ladder)\("
+    r'|"ffmpeg"|"manage\.py"|"scripts" / "run"'
+)
 SLOW_FIXTURES = {"small_clip", "transcoded_video", "browser", "open_page"}
 
 
 @functools.cache
-def _makes_slow_calls(function: Callable) -> bool:
+def _makes_slow_calls(function: Callable, depth: int = 2) -> bool:
+    """Whether the function's source makes one of the SLOW_CALLS, or calls a function of its own module that
+    does (`depth` helpers deep)."""
     try:
-        return bool(SLOW_CALLS.search(inspect.getsource(function)))
+        source = inspect.getsource(function)
     except (OSError, TypeError):
         return False
+    if SLOW_CALLS.search(source):
+        return True
+    helpers = [
+        value
+        for name, value in getattr(function, "__globals__", {}).items()
+        if inspect.isfunction(value)
+        and value is not function
+        and value.__module__ == function.__module__
+        and re.search(rf"\b{name}\(", source)
+    ]
+    return depth > 0 and any(_makes_slow_calls(helper, depth - 1) for helper in helpers)
 
 
 def _is_slow(item: pytest.Function) -> bool:
@@ -60,6 +80,27 @@ def pytest_runtest_makereport(item, call):
     if REQUIRED and report.skipped and item.get_closest_marker("integration"):
         report.outcome = "failed"
         report.longrepr = f"integration test skipped in CI: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """A cheap hasher: Django's default spends a good part of a second of CPU on every password set or
+    checked, and most tests make users and log them in. Live instances keep the real one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@functools.cache
+def _pooled_keypair(number: int) -> tuple[str, str]:
+    return generate_keypair()
+
+
+@pytest.fixture(autouse=True)
+def pooled_actor_keys(monkeypatch) -> None:
+    """Our actors take their key pairs from a pool made once per run, each test from its start (so the actors
+    of one test have distinct keys): making an RSA pair costs a tenth of a second of CPU, and federation tests
+    make dozens of actors. generate_keypair itself is tested in tests/federation/test_signatures.py."""
+    numbers = itertools.count()
+    monkeypatch.setattr(local_actors, "generate_keypair", lambda: _pooled_keypair(next(numbers)))
 
 
 @pytest.fixture(autouse=True)

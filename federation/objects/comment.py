@@ -10,19 +10,18 @@ from __future__ import annotations
 from federation.objects.actor import iso_date
 from federation.protocol import ids
 from federation.protocol.ld import with_context
-from videos.links import comment_url
+from videos.links import account_url, comment_url, video_url
 from videos.models import Comment
 
 
 def _author_url(comment: Comment) -> str:
-    account = comment.account
-    return account.url if not account.is_local else ids.account_url(account.name)
+    return account_url(comment.account)
 
 
 def _in_reply_to(comment: Comment) -> str:
     if comment.in_reply_to is not None:
         return comment_url(comment.in_reply_to)
-    return comment.video.url if not comment.video.is_local else ids.video_url(str(comment.video.uuid))
+    return video_url(comment.video)
 
 
 def note_object(comment: Comment) -> dict:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from videos.constants import INSTANCE_ACTOR_NAME
+from videos.links import local_account_url, local_channel_url, watch_url
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 MAX_URL = 2000  # our URL columns' length, and PeerTube's limit on ActivityPub URLs
@@ -28,11 +29,11 @@ def host() -> str:
 
 def account_url(name: str) -> str:
     """A Person (an account) or the Application actor (name "peertube")."""
-    return f"{site()}/accounts/{name}"
+    return local_account_url(name)
 
 
 def channel_url(name: str) -> str:
-    return f"{site()}/video-channels/{name}"
+    return local_channel_url(name)
 
 
 def instance_actor_url() -> str:
@@ -44,7 +45,7 @@ def shared_inbox_url() -> str:
 
 
 def video_url(uuid: str) -> str:
-    return f"{site()}/videos/watch/{uuid}"
+    return watch_url(uuid)
 
 
 def key_id(actor_url: str) -> str:

@@ -33,6 +33,25 @@ function toHex(buffer) {
   return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * The fragment loader class `Loader` (p2p-media-loader's) made to hand hls.js a copy of every fragment.
+ * p2p-media-loader keeps the very buffer it gives hls.js as the segment it shares, while hls.js transfers
+ * that buffer to its transmuxing worker (which empties it here) or shifts its timestamps in place: peers
+ * would then be sent an empty or altered segment, which they refuse.
+ */
+function copyingFragments(Loader) {
+  const copy = (data) => (data instanceof ArrayBuffer ? data.slice(0) : data);
+  return class extends Loader {
+    load(context, config, callbacks) {
+      super.load(context, config, {
+        ...callbacks,
+        onProgress: callbacks.onProgress && ((stats, ctx, data, details) => callbacks.onProgress(stats, ctx, copy(data), details)),
+        onSuccess: (response, stats, ctx, details) => callbacks.onSuccess({ ...response, data: copy(response.data) }, stats, ctx, details),
+      });
+    }
+  };
+}
+
 function formatBytes(bytes) {
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} kB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
@@ -82,7 +101,10 @@ export class P2P {
         isP2PUploadDisabled: off,
         validateP2PSegment: (url, byteRange, data) => this.check(url, byteRange, data),
       },
-      onHlsJsCreated: (hls) => this.watch(hls.p2pEngine),
+      onHlsJsCreated: (hls) => {
+        hls.config.fLoader = copyingFragments(hls.config.fLoader);
+        this.watch(hls.p2pEngine);
+      },
     };
   }
 

@@ -1,8 +1,12 @@
-"""Two web workers share swarms through Redis: viewers of one video meet whichever worker took them (tier 2)."""
+"""Two web workers share swarms through Redis: viewers of one video meet whichever worker took them, and the
+peers of a worker that died are forgotten (tier 2)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -11,6 +15,9 @@ from websockets.sync.client import connect
 from tests.tracker.asgi import start_asgi_instance
 from tests.tracker.conftest import offer, peer_id, receive, socket_url, v2_hash
 from tests.web.hls import add_ladder_video
+from videos.tracker import shared
+from videos.tracker.shared import RedisDirectory
+from videos.tracker.swarms import Announced
 
 pytestmark = pytest.mark.integration
 
@@ -59,3 +66,26 @@ def test_offers_reach_peers_held_by_the_other_worker(real_services, tmp_path):
             socket.close()
     finally:
         instance.stop()
+
+
+def test_a_crashed_workers_peers_go_stale_and_a_full_swarm_refuses_newcomers(real_services, monkeypatch):
+    _, redis_url = real_services
+    clock = [1_000_000.0]
+    monkeypatch.setattr(shared, "time", SimpleNamespace(time=lambda: clock[0]))
+    monkeypatch.setattr(shared, "MAX_SWARM_PEERS", 2)
+    info_hash = os.urandom(10).hex()
+    crashed, alive = RedisDirectory(redis_url), RedisDirectory(redis_url)
+    ghost, seeder, newcomer = (peer_id() for _ in range(3))
+
+    async def scenario() -> None:
+        assert await crashed.join(info_hash, ghost, False, pick=0) == Announced(0, 1, [])
+        assert await alive.join(info_hash, seeder, True, pick=2) == Announced(1, 1, [ghost])
+        assert await alive.join(info_hash, newcomer, False, pick=0) is None  # two peers at most
+        clock[0] += shared.STALE_SECONDS + 1  # the crashed worker never refreshed its peer
+        assert await alive.join(info_hash, seeder, True, pick=2) == Announced(1, 0, [])
+        assert await alive.join(info_hash, newcomer, False, pick=2) == Announced(1, 1, [seeder])
+        await alive.leave(info_hash, newcomer)
+        assert await alive.counts(info_hash) == (1, 0)
+        await alive.redis.delete(*shared._keys(info_hash))
+
+    asyncio.run(scenario())

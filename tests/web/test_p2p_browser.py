@@ -80,11 +80,20 @@ def instance(tmp_path_factory):
     live.stop()
 
 
-def viewer(browser, url: str, *, p2p_off: bool = False) -> RecordedPage:
+def wrong_hashes(route) -> None:
+    """Serves the video's segments-sha256.json with every hash altered, as if every peer sent bad data."""
+    response = route.fetch()
+    hashes = {name: {span: "0" * 64 for span in spans} for name, spans in response.json().items()}
+    route.fulfill(response=response, json=hashes)
+
+
+def viewer(browser, url: str, *, p2p_off: bool = False, bad_hashes: bool = False) -> RecordedPage:
     """A viewer in their own browser context, playing the video (after turning P2P off, if asked)."""
     context = browser.new_context(locale="en-US")
     recorded = RecordedPage(page=context.new_page(), context=context)
     page = recorded.page
+    if bad_hashes:
+        page.route("**/*-segments-sha256.json", wrong_hashes)
     page.on("request", lambda request: recorded.requested.append(request.url))
     page.on("websocket", lambda socket: recorded.requested.append(socket.url))
     page.goto(url)
@@ -130,12 +139,6 @@ def shared_url(instance, tmp_path_factory) -> str:
     return instance.url + add_shared_video(instance, tmp_path_factory.mktemp("shared"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="p2p-media-loader 2.2.2: the later viewer stalls at the segment it was fetching when its first peer "
-    "connected (the P2P request fails with peer-response-bytes-length-mismatch, then every HTTP retry "
-    "of that segment ends in bytes-receiving-timeout); see the report of branch p2p",
-)
 def test_later_viewers_get_their_bytes_from_the_earlier_ones(browser, instance, shared_url):
     first = viewer(browser, shared_url)
     # Playing at normal speed, the first viewer holds the first ~25 s when the others arrive.
@@ -169,4 +172,18 @@ def test_a_viewer_who_turns_p2p_off_neither_receives_nor_gives(browser, instance
     # It never met the tracker, so no other viewer could learn its address or take a byte from it.
     assert not [address for address in off.requested if address.startswith("ws")]
     for recorded in (*sharing, off):
+        close(recorded, instance)
+
+
+def test_a_segment_failing_its_hash_check_is_fetched_over_http_instead(browser, instance, shared_url):
+    first = viewer(browser, shared_url)
+    wait_for(first, f"{VIDEO}.currentTime > 10")
+    # To this viewer every segment from a peer looks wrong: each is refused, and fetched again over HTTP
+    # (p2p-media-loader 2.2.2 alone would retry that segment for ever: scripts/bundle-p2p.mjs).
+    suspicious = viewer(browser, shared_url, bad_hashes=True)
+    stats = wait_for(suspicious, f"{VIDEO}.buffered.length && {VIDEO}.buffered.end(0) > {DURATION - 1}")
+    print(f"viewer refusing every segment from peers: {stats}")
+    assert stats["segmentsRejected"] > 0 and stats["segmentsFromPeers"] == 0
+    assert stats["httpMedia"] > 0
+    for recorded in (first, suspicious):
         close(recorded, instance)

@@ -30,7 +30,7 @@ from videos.constants import (
     VideoPrivacy,
     VideoState,
 )
-from videos.links import comment_url
+from videos.links import account_url, channel_url, comment_url, video_url
 from videos.models import Account, Channel, Comment, User, Video, VideoFile
 from videos.services.redundancy import live_mirrors
 from videos.services.web_videos import tracker_urls
@@ -51,10 +51,6 @@ def _choice(value: int, choices) -> dict:
     return {"id": value, "label": str(choices(value).label)}
 
 
-def _actor_url(kind: str, obj: Account | Channel) -> str:
-    return obj.url if not obj.is_local and obj.url else absolute_url(f"/{kind}/{obj.name}")
-
-
 def _host(obj: Account | Channel) -> str:
     return obj.host or settings.INSTANCE_HOST
 
@@ -64,7 +60,7 @@ def account_summary(account: Account) -> dict:
         "id": account.pk,
         "name": account.name,
         "displayName": account.display_name,
-        "url": _actor_url("accounts", account),
+        "url": account_url(account),
         "host": _host(account),
         "avatars": [],
     }
@@ -75,7 +71,7 @@ def channel_summary(channel: Channel) -> dict:
         "id": channel.pk,
         "name": channel.name,
         "displayName": channel.display_name,
-        "url": _actor_url("video-channels", channel),
+        "url": channel_url(channel),
         "host": _host(channel),
         "avatars": [],
     }
@@ -111,10 +107,6 @@ def channel_full(channel: Channel, videos_count: int | None = None) -> dict:
     return body
 
 
-def _video_url(video: Video) -> str:
-    return video.url if not video.is_local and video.url else absolute_url(f"/videos/watch/{video.uuid}")
-
-
 def _truncate(text: str) -> str | None:
     if not text:
         return None
@@ -127,7 +119,7 @@ def video_summary(video: Video) -> dict:
         "id": video.pk,
         "uuid": str(video.uuid),
         "shortUUID": video.short_uuid,
-        "url": _video_url(video),
+        "url": video_url(video),
         "name": video.name,
         "category": _labelled(video.category, VIDEO_CATEGORIES),
         "licence": _labelled(video.licence, VIDEO_LICENCES),

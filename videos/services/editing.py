@@ -13,10 +13,11 @@ from django.db.models import Q
 
 from videos.constants import IMAGE_MAX_SIZE
 from videos.images import ImageError, drawn_from
+from videos.links import video_url
 from videos.models import Channel, Video, VideoFile
 from videos.services.uploads import VideoMetadata, keep_uploaded_file, set_tags
 from videos.signals import send_on_commit, video_deleted, video_updated
-from videos.storage import absolute_url, hls_dir, image_paths, media_dir, original_dir, store_images, stored_file_path
+from videos.storage import hls_dir, image_paths, media_dir, original_dir, store_images, stored_file_path
 
 EDITABLE_FIELDS = ("name", "description", "privacy", "category", "licence", "language", "nsfw")
 
@@ -98,7 +99,7 @@ def _remove(paths: list[Path]) -> None:
 
 def delete_video(video: Video) -> None:
     """Delete the rows, then (once committed) the files; listeners get the URL since the row is gone."""
-    url = video.url or absolute_url(f"/videos/watch/{video.uuid}")
+    url = video_url(video)
     paths = _stored_paths(video)
     with transaction.atomic():
         video.delete()

@@ -14,6 +14,7 @@ per announce. Bad frames get a "failure reason" answer when they name an info-ha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -43,11 +44,15 @@ class BadRequest(Exception):
 
 def _is_id(value: Any) -> bool:
     """An info-hash, peer id or offer id: 20 characters, each a byte."""
-    return isinstance(value, str) and len(value) == _ID_LENGTH and all(ord(char) < 256 for char in value)
+    return isinstance(value, str) and len(value) == _ID_LENGTH and max(value) < "\u0100"
 
 
 def _is_sdp(value: Any, kind: str) -> bool:
     return isinstance(value, dict) and value.get("type") == kind and isinstance(value.get("sdp"), str)
+
+
+def _is_offer(value: Any) -> bool:
+    return isinstance(value, dict) and _is_id(value.get("offer_id")) and _is_sdp(value.get("offer"), "offer")
 
 
 @dataclass(eq=False)
@@ -77,14 +82,26 @@ class Connection:
         return True
 
 
-class Directory(Protocol):
-    """Swarm membership shared by the web processes, and delivery to peers held by another process."""
+@dataclass
+class Announced:
+    """What an announce learnt of its swarm: its counts and peers picked to receive the announcer's offers."""
 
-    async def join(self, info_hash: str, peer_id: str, complete: bool) -> bool: ...
+    complete: int
+    incomplete: int
+    targets: list[str]
+
+
+class Directory(Protocol):
+    """Swarm membership shared by the web processes, and delivery to peers held by another process.
+
+    Each call is one step of the protocol (one Redis round trip in shared.py), so an announce costs one
+    call and the relay of its offers at most another.
+    """
+
+    async def join(self, info_hash: str, peer_id: str, complete: bool, pick: int) -> Announced | None: ...
     async def leave(self, info_hash: str, peer_id: str) -> None: ...
     async def counts(self, info_hash: str) -> tuple[int, int]: ...
-    async def pick(self, info_hash: str, count: int, exclude: str) -> list[str]: ...
-    async def relay(self, info_hash: str, peer_id: str, message: Message) -> None: ...
+    async def relay(self, info_hash: str, messages: list[tuple[str, Message]]) -> None: ...
 
 
 class LocalDirectory:
@@ -93,12 +110,15 @@ class LocalDirectory:
     def __init__(self) -> None:
         self.swarms: dict[str, dict[str, bool]] = {}
 
-    async def join(self, info_hash: str, peer_id: str, complete: bool) -> bool:
+    async def join(self, info_hash: str, peer_id: str, complete: bool, pick: int) -> Announced | None:
+        """Adds or refreshes the peer; None when the swarm is full."""
         swarm = self.swarms.setdefault(info_hash, {})
         if peer_id not in swarm and len(swarm) >= MAX_SWARM_PEERS:
-            return False
+            return None
         swarm[peer_id] = complete
-        return True
+        others = [peer for peer in swarm if peer != peer_id] if pick > 0 else []
+        targets = random.sample(others, min(pick, len(others)))
+        return Announced(*await self.counts(info_hash), targets)
 
     async def leave(self, info_hash: str, peer_id: str) -> None:
         swarm = self.swarms.get(info_hash, {})
@@ -111,11 +131,7 @@ class LocalDirectory:
         complete = sum(swarm.values())
         return complete, len(swarm) - complete
 
-    async def pick(self, info_hash: str, count: int, exclude: str) -> list[str]:
-        others = [peer for peer in self.swarms.get(info_hash, {}) if peer != exclude]
-        return random.sample(others, min(count, len(others)))
-
-    async def relay(self, info_hash: str, peer_id: str, message: Message) -> None:
+    async def relay(self, info_hash: str, messages: list[tuple[str, Message]]) -> None:
         """Every peer is local here: one that is not is gone."""
 
 
@@ -135,9 +151,13 @@ class Tracker:
         connection.push(message)
         return True
 
-    async def send(self, info_hash: str, peer_id: str, message: Message) -> None:
-        if not self.deliver(info_hash, peer_id, message):
-            await self.directory.relay(info_hash, peer_id, message)
+    async def send(self, info_hash: str, messages: list[tuple[str, Message]]) -> None:
+        """Messages to peers of a swarm: straight to the ones of this process, in one relay to the others."""
+        elsewhere = [
+            (peer_id, message) for peer_id, message in messages if not self.deliver(info_hash, peer_id, message)
+        ]
+        if elsewhere:
+            await self.directory.relay(info_hash, elsewhere)
 
     async def receive(self, connection: Connection, text: str) -> None:
         """One text frame from a viewer."""
@@ -168,55 +188,32 @@ class Tracker:
         if not await self.whitelist.allows(info_hash.encode("latin-1")):
             raise BadRequest("unknown info_hash")
         key = (info_hash, peer_id)
-        if request.get("event") == "stopped":
-            await self.leave(connection, key)
-        else:
-            await self.join(connection, key, complete=request.get("left") == 0)
+        complete = request.get("left") == 0
         if "answer" in request:
+            # An answer comes from a peer that announced already: its membership needs no refresh.
+            if key not in connection.joined:
+                await self.join(connection, key, complete, pick=0)
             await self.forward_answer(request)
             return
-        complete, incomplete = await self.directory.counts(info_hash)
+        offers = request.get("offers") if request.get("event") != "stopped" else None
+        offers = [offer for offer in offers[:MAX_OFFERS] if _is_offer(offer)] if isinstance(offers, list) else []
+        if request.get("event") == "stopped":
+            await self.leave(connection, key)
+            announced = Announced(*await self.directory.counts(info_hash), targets=[])
+        else:
+            announced = await self.join(connection, key, complete, pick=len(offers))
         connection.push(
             {
                 "action": "announce",
                 "interval": ANNOUNCE_INTERVAL_SECONDS,
                 "info_hash": info_hash,
-                "complete": complete,
-                "incomplete": incomplete,
+                "complete": announced.complete,
+                "incomplete": announced.incomplete,
             }
         )
-        offers = request.get("offers")
-        if isinstance(offers, list) and request.get("event") != "stopped":
-            await self.relay_offers(info_hash, peer_id, offers[:MAX_OFFERS])
-
-    async def join(self, connection: Connection, key: tuple[str, str], complete: bool) -> None:
-        if key not in connection.joined and len(connection.joined) >= MAX_SWARMS_PER_CONNECTION:
-            raise BadRequest("too many swarms on one connection")
-        owner = self.local.get(key)
-        if owner is not None and owner is not connection:
-            raise BadRequest("peer_id already in use")
-        if not await self.directory.join(*key, complete):
-            raise BadRequest("swarm is full")
-        connection.joined.add(key)
-        self.local[key] = connection
-
-    async def leave(self, connection: Connection, key: tuple[str, str]) -> None:
-        if key in connection.joined:
-            connection.joined.discard(key)
-            self.local.pop(key, None)
-            await self.directory.leave(*key)
-
-    async def relay_offers(self, info_hash: str, peer_id: str, offers: list[Any]) -> None:
-        """Each offer goes to a different random peer of the swarm, which may answer it."""
-        valid = [
-            offer
-            for offer in offers
-            if isinstance(offer, dict) and _is_id(offer.get("offer_id")) and _is_sdp(offer.get("offer"), "offer")
-        ]
-        targets = await self.directory.pick(info_hash, len(valid), exclude=peer_id)
-        for target, offer in zip(targets, valid, strict=False):
-            await self.send(
-                info_hash,
+        # Each offer goes to a different random peer of the swarm, which may answer it.
+        relayed = [
+            (
                 target,
                 {
                     "action": "announce",
@@ -226,6 +223,29 @@ class Tracker:
                     "offer": offer["offer"],
                 },
             )
+            for target, offer in zip(announced.targets, offers, strict=False)
+        ]
+        if relayed:
+            await self.send(info_hash, relayed)
+
+    async def join(self, connection: Connection, key: tuple[str, str], complete: bool, pick: int) -> Announced:
+        if key not in connection.joined and len(connection.joined) >= MAX_SWARMS_PER_CONNECTION:
+            raise BadRequest("too many swarms on one connection")
+        owner = self.local.get(key)
+        if owner is not None and owner is not connection:
+            raise BadRequest("peer_id already in use")
+        announced = await self.directory.join(*key, complete, pick)
+        if announced is None:
+            raise BadRequest("swarm is full")
+        connection.joined.add(key)
+        self.local[key] = connection
+        return announced
+
+    async def leave(self, connection: Connection, key: tuple[str, str]) -> None:
+        if key in connection.joined:
+            connection.joined.discard(key)
+            self.local.pop(key, None)
+            await self.directory.leave(*key)
 
     async def forward_answer(self, request: Message) -> None:
         if not (
@@ -234,17 +254,14 @@ class Tracker:
             and _is_sdp(request["answer"], "answer")
         ):
             raise BadRequest("invalid answer")
-        await self.send(
-            request["info_hash"],
-            request["to_peer_id"],
-            {
-                "action": "announce",
-                "info_hash": request["info_hash"],
-                "peer_id": request["peer_id"],
-                "offer_id": request["offer_id"],
-                "answer": request["answer"],
-            },
-        )
+        answer = {
+            "action": "announce",
+            "info_hash": request["info_hash"],
+            "peer_id": request["peer_id"],
+            "offer_id": request["offer_id"],
+            "answer": request["answer"],
+        }
+        await self.send(request["info_hash"], [(request["to_peer_id"], answer)])
 
     async def scrape(self, connection: Connection, request: Message) -> None:
         """Counts for the named swarms (a private tracker lists no swarm that was not named)."""
@@ -261,6 +278,7 @@ class Tracker:
         connection.push({"action": "scrape", "files": files})
 
     async def close(self, connection: Connection) -> None:
-        """The socket is gone: its peers leave every swarm."""
+        """The socket is gone: its peers leave every swarm (or go stale there, if the directory is unreachable)."""
         for key in list(connection.joined):
-            await self.leave(connection, key)
+            with contextlib.suppress(BadRequest):
+                await self.leave(connection, key)

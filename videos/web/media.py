@@ -19,12 +19,14 @@ with `nosniff` and a sandboxing Content-Security-Policy, so no browser runs it a
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_http_methods
 
+from videos.constants import VideoPrivacy
 from videos.models import Video
 from videos.services.catalog import may_watch
 from videos.storage import MEDIA_CONTENT_TYPES
@@ -33,6 +35,8 @@ CHUNK_SIZE = 256 * 1024
 UNKNOWN_CONTENT_TYPE = "application/octet-stream"
 MEDIA_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CACHE_SECONDS = 2 * 3600
+MUTABLE_SUFFIXES = frozenset({".m3u8", ".json"})
 
 
 # A name we give a file (random UUIDs, "-<resolution>", suffixes, master.m3u8...): nothing else is served.
@@ -124,7 +128,18 @@ def serve_media(request: HttpRequest, folder: str, relative: str) -> HttpRespons
     video = _owning_video(folder, relative)
     if video is None or (folder in PRIVACY_CHECKED_FOLDERS and not may_watch(request.user, video)):
         raise Http404("No such file.")
-    return ranged_file_response(request, _resolve(folder, relative))
+    response = ranged_file_response(request, _resolve(folder, relative))
+    response["Cache-Control"] = _cache_control(folder, relative, video)
+    return response
+
+
+def _cache_control(folder: str, relative: str, video: Video) -> str:
+    """Files of public videos (and the images and torrents, public anyway) may be kept by any cache for PeerTube's
+    two hours: their names change when they are replaced. The playlists and segment hashes keep theirs as the
+    ladder grows, so they are checked again each time. Other videos' files only in the viewer's own browser."""
+    shared = folder not in PRIVACY_CHECKED_FOLDERS or video.privacy == VideoPrivacy.PUBLIC
+    freshness = "no-cache" if Path(relative).suffix in MUTABLE_SUFFIXES else f"max-age={CACHE_SECONDS}"
+    return f"{'public' if shared else 'private'}, {freshness}"
 
 
 def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
@@ -134,8 +149,20 @@ def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
     and the /download attachments), so seeking, resuming a download and CORS behave the same on all.
     The caller has already decided that this viewer may have the file.
     """
-    size = path.stat().st_size
     content_type = MEDIA_CONTENT_TYPES.get(path.suffix, UNKNOWN_CONTENT_TYPE)
+    if settings.SIDEWAYS_ACCEL_REDIRECT:
+        response = _accel_redirect(path, content_type)
+    else:
+        response = _ranged(request, path, content_type)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private"  # a download of a private video: no shared cache keeps it
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "Content-Range, Content-Length, Accept-Ranges"
+    return inert(response, attachment=content_type == UNKNOWN_CONTENT_TYPE)
+
+
+def _ranged(request: HttpRequest, path: Path, content_type: str) -> HttpResponse:
+    size = path.stat().st_size
     try:
         byte_range = _parse_range(request.headers.get("Range", ""), size)
     except ValueError:
@@ -151,10 +178,17 @@ def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
             )
             response["Content-Range"] = f"bytes {start}-{end}/{size}"
             response["Content-Length"] = str(end - start + 1)
-    response["Accept-Ranges"] = "bytes"
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Access-Control-Expose-Headers"] = "Content-Range, Content-Length, Accept-Ranges"
-    return inert(response, attachment=content_type == UNKNOWN_CONTENT_TYPE)
+    return response
+
+
+def _accel_redirect(path: Path, content_type: str) -> HttpResponse:
+    """An empty answer telling nginx (deploy/nginx/) to send this file itself from its internal location over
+    MEDIA_ROOT: nginx does the byte ranges, conditional requests and sendfile, and keeps the Content-Type and
+    Content-Disposition chosen here. Only files under MEDIA_ROOT can be named (never an original)."""
+    relative = path.relative_to(Path(settings.MEDIA_ROOT))
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = settings.ACCEL_REDIRECT_PREFIX + quote(relative.as_posix())
+    return response
 
 
 def inert(response: HttpResponse, *, attachment: bool = False) -> HttpResponse:
