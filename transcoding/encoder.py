@@ -59,6 +59,8 @@ CUT_TOLERANCE = 0.1  # how far (in slice lengths) a cut may move to land on a so
 # A slice stops this much before the next one's keyframe, so that rounding never gives a frame at
 # the cut to both slices.
 CUT_MARGIN = 0.001
+# ffmpeg's scheduling priority (nice), PeerTube's for VOD transcoding: requests and deliveries come first.
+FFMPEG_NICENESS = 15
 BASE_COMMAND = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-nostats", "-progress", "pipe:2", "-y"]
 
 
@@ -351,7 +353,8 @@ def _run(processes: Sequence[_Process], cwd: Path, progress: _Progress) -> None:
 
     Callbacks run in the calling thread (Celery tasks write progress to the database from there).
     A failure, or any exception, kills all of them: no ffmpeg outlives the call. setpriv asks the
-    kernel to kill them too if this worker dies, since kill -9 skips this clean-up.
+    kernel to kill them too if this worker dies, since kill -9 skips this clean-up. They run at a lower
+    priority (FFMPEG_NICENESS), as PeerTube runs its transcoding, so the site and federation stay quick.
     """
     lines: queue.Queue = queue.Queue()
     running: dict[int, subprocess.Popen] = {}
@@ -359,7 +362,7 @@ def _run(processes: Sequence[_Process], cwd: Path, progress: _Progress) -> None:
     try:
         for process in processes:
             popen = subprocess.Popen(
-                ["setpriv", "--pdeathsig", "KILL", *process.command],
+                ["setpriv", "--pdeathsig", "KILL", "nice", "-n", str(FFMPEG_NICENESS), *process.command],
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
