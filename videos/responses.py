@@ -13,6 +13,14 @@ def open_to_any_origin(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def open_media_to_any_origin(response: HttpResponse) -> HttpResponse:
+    """A media file's response, byte ranges included, readable by other sites' players (PeerTube's embeds
+    and peers' players fetch our segments)."""
+    response["Accept-Ranges"] = "bytes"
+    response["Access-Control-Expose-Headers"] = "Content-Range, Content-Length, Accept-Ranges"
+    return open_to_any_origin(response)
+
+
 def cross_origin_json(document: dict, content_type: str = "application/json", status: int = 200) -> HttpResponse:
     """`document` as UTF-8 JSON (non-ASCII text as is, as PeerTube writes it), readable from any origin."""
     return open_to_any_origin(

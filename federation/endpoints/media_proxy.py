@@ -28,6 +28,7 @@ from django.views.decorators.http import require_safe
 
 from federation.protocol import http, media_cache
 from videos.models import StreamingPlaylist
+from videos.responses import open_media_to_any_origin
 from videos.services.catalog import may_watch
 from videos.storage import MEDIA_CONTENT_TYPES, mirror_dir
 from videos.web.media import ranged_file_response
@@ -74,10 +75,8 @@ class ProxiedMedia(StreamingHttpResponse):
     def __init__(self, url: str, byte_range: str | None, content_type: str, head: bool) -> None:
         super().__init__(_just(b""), content_type=content_type)
         self.url, self.byte_range, self.head = url, byte_range, head
-        self["Accept-Ranges"] = "bytes"
         self["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
-        self["Access-Control-Allow-Origin"] = "*"
-        self["Access-Control-Expose-Headers"] = "Content-Range, Content-Length, Accept-Ranges"
+        open_media_to_any_origin(self)
 
     async def resolve(self) -> None:
         try:

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from videos.constants import VideoPrivacy
 from videos.models import Video
+from videos.responses import open_media_to_any_origin
 from videos.services.catalog import may_watch
 from videos.storage import MEDIA_CONTENT_TYPES
 
@@ -154,10 +155,8 @@ def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
         response = _accel_redirect(path, content_type)
     else:
         response = _ranged(request, path, content_type)
-    response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private"  # a download of a private video: no shared cache keeps it
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Access-Control-Expose-Headers"] = "Content-Range, Content-Length, Accept-Ranges"
+    open_media_to_any_origin(response)
     return inert(response, attachment=content_type == UNKNOWN_CONTENT_TYPE)
 
 
