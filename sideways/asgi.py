@@ -2,7 +2,7 @@
 tracker's WebSocket.
 
 WebSocket connections to /tracker/socket go to the tracker (videos.tracker); every other request to
-Django, through sideways.asgi_handler. The lifespan startup starts our STUN responder in the same process
+Django, through sideways.asgi_handler, behind the anonymous response cache (sideways.response_cache). The lifespan startup starts our STUN responder in the same process
 (every worker binds the port with SO_REUSEPORT), so `make run` and docker-compose need no extra command
 for P2P.
 """
@@ -17,11 +17,12 @@ django.setup(set_prefix=False)
 from django.conf import settings  # noqa: E402 (needs the settings loaded above)
 
 from sideways.asgi_handler import Handler  # noqa: E402
+from sideways.response_cache import ResponseCache  # noqa: E402
 from videos.tracker.socket import tracker_socket  # noqa: E402
 from videos.tracker.stun import start_stun  # noqa: E402
 
 TRACKER_PATH = "/tracker/socket"
-django_application = Handler()
+django_application = ResponseCache(Handler())
 
 
 async def lifespan(receive, send) -> None:
