@@ -1,6 +1,7 @@
 """The anonymous response cache (sideways.response_cache) on a running instance (uvicorn, 2 processes):
 every cached list and page shows a new, edited, made-private or deleted video on the next request, and
-cached answers never carry a cookie or another user's view."""
+cached answers never carry a cookie or another user's view. Once embedded (SQLite, the file cache), once
+on PostgreSQL + Redis (tier 2), where the catalogue's version lives in Redis."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 import requests
 
 from tests.live import LiveInstance, api_session, start_instance
+from tests.services import require_real_services
 
 CREATE = """
 from django.utils import timezone
@@ -47,9 +49,13 @@ def warm(instance: LiveInstance, paths: tuple[str, ...]) -> None:
             assert get(instance, path).status_code == 200, path
 
 
-@pytest.fixture(scope="module")
-def instance(tmp_path_factory) -> LiveInstance:
-    instance = start_instance(Path(tmp_path_factory.mktemp("cache")) / "instance", worker=False)
+@pytest.fixture(scope="module", params=["embedded", pytest.param("services", marks=pytest.mark.integration)])
+def instance(request, tmp_path_factory) -> LiveInstance:
+    services = {}
+    if request.param == "services":
+        database_url, redis_url = require_real_services()
+        services = {"postgres_server_url": database_url, "redis_url": redis_url}
+    instance = start_instance(Path(tmp_path_factory.mktemp("cache")) / "instance", worker=False, **services)
     yield instance
     instance.stop()
 
