@@ -94,6 +94,15 @@ def start_peertube_with_videos(number: int, count: int) -> tuple[PeerTube, str]:
             120,
             "PeerTube to list its videos",
         )
+        # Its jobs after an upload (thumbnails, storyboards with ffmpeg) must not run during the measure.
+        wait_until(
+            lambda: all(
+                admin.get(f"{peertube.url}/api/v1/jobs/{state}", timeout=10).json()["total"] == 0
+                for state in ("active", "waiting", "delayed")
+            ),
+            300,
+            "PeerTube's jobs to finish",
+        )
     except BaseException:
         peertube.stop()
         raise
