@@ -4,7 +4,8 @@ API's video list, video, search and config.
 These are the same for every anonymous viewer (no cookie, no Authorization header), and they are what
 a rush on one video or every following instance and app asks for. Each web process keeps the answers
 Django gave (status 200, no cookie set, not private) with all their headers, keyed by what they may vary
-on: path, query, host, Accept (HTML or ActivityPub, the browsable API) and Accept-Language.
+on: scheme, path, query, host, Accept (HTML or ActivityPub, the browsable API), Accept-Language, and the
+forwarded scheme and host behind a proxy.
 
 Freshness: before each lookup the catalogue's version is read from the shared cache
 (videos.services.catalog_version, bumped after every change that such a response shows); when it moved,
@@ -34,7 +35,8 @@ CACHED_PATHS = re.compile(
 MAX_AGE = 30.0
 MAX_ENTRIES = 2000
 MAX_BODY = 512 * 1024
-VARY_HEADERS = (b"host", b"accept", b"accept-language")
+# What an answer may depend on besides path and query (the forwarded ones behind a proxy: scheme and host).
+VARY_HEADERS = (b"host", b"accept", b"accept-language", b"x-forwarded-proto", b"x-forwarded-host")
 PRIVATE_HEADERS = (b"cookie", b"authorization")
 
 Scope = dict
@@ -57,7 +59,7 @@ def cache_key(scope: Scope) -> tuple | None:
     headers = dict(scope["headers"])  # a repeated header would vary the answer: then it is not cached
     if len(headers) != len(scope["headers"]) or any(name in headers for name in PRIVATE_HEADERS):
         return None
-    return (scope["path"], scope["query_string"], *(headers.get(name, b"") for name in VARY_HEADERS))
+    return (scope["scheme"], scope["path"], scope["query_string"], *(headers.get(name, b"") for name in VARY_HEADERS))
 
 
 def _storable(status: int, headers: list[tuple[bytes, bytes]]) -> bool:
