@@ -98,7 +98,7 @@ def start_peertube_with_videos(number: int, count: int) -> tuple[PeerTube, str]:
         wait_until(
             lambda: all(
                 admin.get(f"{peertube.url}/api/v1/jobs/{state}", timeout=10).json()["total"] == 0
-                for state in ("active", "waiting", "delayed")
+                for state in ("active", "waiting")
             ),
             300,
             "PeerTube's jobs to finish",
