@@ -16,7 +16,6 @@ uncomputed request goes, measured in-process: SQL queries and their time, and th
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.load import (  # noqa: E402
     machine,
     parse_arguments,
+    print_profile,
     print_row,
     seed,
     start_ours,
@@ -43,27 +43,6 @@ URLS = {
     "GET /api/v1/search/videos?search=group7": "/api/v1/search/videos?search=group7",
     "GET /api/v1/config": "/api/v1/config",
 }
-
-PROFILE = """
-import json, time
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-client = Client(HTTP_HOST="127.0.0.1")
-result = {}
-for url in URLS:
-    assert client.get(url).status_code == 200, url
-    total = sql = 0.0
-    rounds = 20
-    for _ in range(rounds):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            client.get(url)
-            total += time.perf_counter() - started
-        sql += sum(float(query["time"]) for query in captured.captured_queries)
-    result[url] = {"queries": len(captured), "ms": total / rounds * 1000, "sql_ms": sql / rounds * 1000}
-print(json.dumps(result))
-"""
 
 
 def start_peertube_with_videos(number: int, count: int) -> tuple[PeerTube, str]:
@@ -154,13 +133,8 @@ def main() -> None:
                     kept = result.rate / small[name, fresh].rate * 100
                     label = f"{name}{' (computed)' if fresh else ''}"
                     print(f"  {label:55} {result.cell()}  p95 {result.p95:6.1f} ms  {kept:4.0f} %", flush=True)
-        profile = ours.manage("shell", "-c", PROFILE.replace("URLS", repr(list(our_urls.values()))))
         print(f"\nWhere a computed request's time goes (in-process, {max(args.large, args.videos)} videos):")
-        for url, cost in json.loads(profile.stdout.strip().splitlines()[-1]).items():
-            print(
-                f"  {url:60} {cost['ms']:6.1f} ms: {cost['queries']} SQL queries {cost['sql_ms']:5.1f} ms, "
-                f"the rest of Django {cost['ms'] - cost['sql_ms']:5.1f} ms"
-            )
+        print_profile(ours, list(our_urls.values()))
     finally:
         if peertube:
             peertube.stop()

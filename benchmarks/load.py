@@ -56,6 +56,27 @@ catalog_version.bump()  # rows written without signals: the cached answers must 
 print(Video.objects.order_by("pk").values_list("uuid", flat=True)[Video.objects.count() // 2])
 """
 
+PROFILE = """
+import json, time
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client(HTTP_HOST="127.0.0.1")
+result = {}
+for url in URLS:
+    assert client.get(url).status_code == 200, url
+    total = sql = 0.0
+    rounds = 20
+    for _ in range(rounds):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            client.get(url)
+            total += time.perf_counter() - started
+        sql += sum(float(query["time"]) for query in captured.captured_queries)
+    result[url] = {"queries": len(captured), "ms": total / rounds * 1000, "sql_ms": sql / rounds * 1000}
+print(json.dumps(result))
+"""
+
 WRK_SCRIPT = """
 local fresh = {fresh}
 local n = 0
@@ -166,3 +187,13 @@ def print_row(name: str, ours: Result, theirs: Result | None = None) -> None:
         errors += f"  ERRORS PeerTube {theirs.errors}"
     theirs_cell = theirs.cell() if theirs else " " * len(ours.cell())
     print(f"  {name:44} {ours.cell()}   {theirs_cell}   {ratio(ours, theirs)}{errors}", flush=True)
+
+
+def print_profile(instance: LiveInstance, urls: list[str]) -> None:
+    """Time and SQL of each URL computed in-process (Django's test client: no server, no response cache)."""
+    profile = instance.manage("shell", "-c", PROFILE.replace("URLS", repr(urls)))
+    for url, cost in json.loads(profile.stdout.strip().splitlines()[-1]).items():
+        print(
+            f"  {url:60} {cost['ms']:6.1f} ms: {cost['queries']} SQL queries {cost['sql_ms']:5.1f} ms, "
+            f"the rest of Django {cost['ms'] - cost['sql_ms']:5.1f} ms"
+        )

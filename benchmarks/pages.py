@@ -13,7 +13,6 @@ p99 under 50 ms). Last, SQL queries and time per computed page, in-process.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -21,8 +20,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.api import PROFILE  # noqa: E402
-from benchmarks.load import machine, parse_arguments, seed, start_ours, wrk  # noqa: E402
+from benchmarks.load import machine, parse_arguments, print_profile, seed, start_ours, wrk  # noqa: E402
 
 LADDER = """
 from videos.models import StreamingPlaylist, Video, VideoFile
@@ -68,13 +66,8 @@ def main() -> None:
             seed(ours, args.large - args.videos)
             print(f"\n{args.large} videos (share of the rate at {args.videos}):")
             run(ours.url, pages, args, small)
-        profile = ours.manage("shell", "-c", PROFILE.replace("URLS", repr(list(pages.values()))))
         print(f"\nWhere a computed page's time goes (in-process, {max(args.large, args.videos)} videos):")
-        for url, cost in json.loads(profile.stdout.strip().splitlines()[-1]).items():
-            print(
-                f"  {url:40} {cost['ms']:6.1f} ms: {cost['queries']} SQL queries {cost['sql_ms']:5.1f} ms, "
-                f"the rest of Django {cost['ms'] - cost['sql_ms']:5.1f} ms"
-            )
+        print_profile(ours, list(pages.values()))
     finally:
         ours.stop()  # also drops its database
 
