@@ -2,10 +2,11 @@
 tracker's WebSocket.
 
 WebSocket connections to /tracker/socket go to the tracker (videos.tracker); every other request to
-Django, through sideways.asgi_handler, behind the anonymous response cache (sideways.response_cache). The lifespan startup starts our STUN responder in the same process
-(every worker binds the port with SO_REUSEPORT), so `make run` and docker-compose need no extra command
-for P2P, and the loop that writes the views counted in this process (videos.services.view_counting)
-every few seconds, and once more at shutdown.
+Django, through sideways.asgi_handler, behind the anonymous response cache (sideways.response_cache).
+The lifespan startup starts our STUN responder in the same process (every worker binds the port with
+SO_REUSEPORT), so `make run` and docker-compose need no extra command for P2P, and the loop that writes
+the views counted in this process (videos.services.view_counting) every few seconds, and once more at
+shutdown.
 """
 
 import asyncio

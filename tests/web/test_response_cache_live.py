@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.live import LiveInstance, api_session, start_instance
+from tests.live import LiveInstance, api_session, poll, start_instance
 from tests.services import require_real_services
 
 CREATE = """
@@ -105,3 +105,14 @@ def test_cached_answers_are_anonymous_and_set_no_cookie(instance):
     # The same path, asked in French and in English, is not one answer.
     assert 'lang="fr"' in get(instance, "/", **{"Accept-Language": "fr"}).text
     assert 'lang="en"' in get(instance, "/", **{"Accept-Language": "en"}).text
+
+
+def test_views_are_written_in_batches_and_shown_on_cached_answers(instance):
+    uuid, _short = create_video(instance, "cached and watched")
+    path = f"/api/v1/videos/{uuid}"
+    warm(instance, (path,))
+    for agent in ("first viewer", "second viewer"):
+        answer = requests.post(f"{instance.url}{path}/views", json={"currentTime": 0}, headers={"User-Agent": agent})
+        assert answer.status_code == 204
+    # Each web process writes its counted views every few seconds, then cached answers are recomputed.
+    assert poll(lambda: all(get(instance, path).json()["views"] == 2 for _ in range(4)), 20)
