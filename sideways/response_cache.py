@@ -10,8 +10,10 @@ forwarded scheme and host behind a proxy.
 Freshness: before each lookup the catalogue's version is read from the shared cache
 (videos.services.catalog_version, bumped after every change that such a response shows); when it moved,
 everything kept is dropped, so a new, edited, made-private or deleted video shows on the next request. An
-answer is only kept if the version did not move while Django computed it. View counts change without
-a bump (they are batched, see videos.services.view_counting): an answer is kept at most MAX_AGE seconds.
+answer is only kept if the version did not move while Django computed it. While the shared cache is
+down, requests go to Django and nothing is kept (a bump may have been lost meanwhile). What changes
+without a bump (a peer's view, a follower count) shows within MAX_AGE seconds, the longest an answer is
+kept.
 """
 
 from __future__ import annotations
@@ -87,8 +89,10 @@ class ResponseCache:
             return
         try:
             version = await asyncio.to_thread(catalog_version.current)
-        except Exception:  # the shared cache is down: answer from Django, uncached
+        except Exception:  # the shared cache is down: answer from Django, uncached, and forget what was kept
             logger.warning("Catalogue version unavailable; serving uncached", exc_info=True)
+            self.entries.clear()
+            self.version = None
             await self.app(scope, receive, send)
             return
         if version != self.version:

@@ -4,10 +4,14 @@ shows the same cache in front of the real site."""
 
 from __future__ import annotations
 
+import pytest
 from asgiref.sync import async_to_sync
 
 from sideways.response_cache import ResponseCache
+from tests.factories import publish_video
+from tests.live import free_port
 from videos.services import catalog_version
+from videos.services.catalog import cached_count, listed_videos
 
 
 class CountingSite:
@@ -83,3 +87,19 @@ def test_cookies_errors_and_private_answers_are_not_kept():
     ):
         app = ResponseCache(site)
         assert [get(app) for _ in range(2)] == ["answer 1", "answer 2"]
+
+
+@pytest.fixture
+def shared_cache_down(settings) -> None:
+    """The shared cache (Redis) refusing connections."""
+    location = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+
+
+@pytest.mark.django_db
+def test_with_the_shared_cache_down_reads_are_computed_and_changes_still_commit(shared_cache_down, user):
+    catalog_version.bump()  # logged, not raised into the change that bumps
+    app = ResponseCache(CountingSite())
+    assert [get(app) for _ in range(2)] == ["answer 1", "answer 2"]
+    publish_video(user.account.channels.get())
+    assert cached_count(listed_videos()) == 1

@@ -1,7 +1,9 @@
 """Which videos a viewer may see, and the orders they are listed in, in one place, so every read path
 (API, search, feeds, pages) enforces privacy and accepts PeerTube's sort keys the same way."""
 
+import contextlib
 import hashlib
+import logging
 from collections.abc import Mapping
 
 from django.core.cache import cache
@@ -11,6 +13,8 @@ from django.db.models import Q, QuerySet
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import User, Video
 from videos.services import catalog_version
+
+logger = logging.getLogger(__name__)
 
 COUNT_SECONDS = 300
 
@@ -87,5 +91,14 @@ def cached_count(videos: QuerySet[Video]) -> int:
         sql = str(videos.query)  # the statement with its parameters: the filters, the viewer's rights
     except EmptyResultSet:
         return 0
-    key = f"video-count:{catalog_version.current()}:{hashlib.sha256(sql.encode()).hexdigest()}"
-    return cache.get_or_set(key, videos.count, timeout=COUNT_SECONDS)
+    try:
+        key = f"video-count:{catalog_version.current()}:{hashlib.sha256(sql.encode()).hexdigest()}"
+        total = cache.get(key)
+    except Exception:  # the shared cache is down: count every time meanwhile
+        logger.warning("Video totals are not cached: the cache is unavailable", exc_info=True)
+        return videos.count()
+    if total is None:
+        total = videos.count()
+        with contextlib.suppress(Exception):  # down since the read above: the next request counts again
+            cache.set(key, total, timeout=COUNT_SECONDS)
+    return total

@@ -7,11 +7,14 @@ were computed, so a change that commits meanwhile leaves them under a version no
 the next request after any change is answered from the database. Each bump is a fresh random token
 (not a counter), so two processes bumping at once can never land on the same value.
 
-The receivers here only bump, after the transaction commits; they decide nothing.
+The receivers here only bump, after the transaction commits; they decide nothing. With the shared cache
+down a bump is only logged (the change itself is committed): the response cache then answers uncached
+and forgets what it kept, and cached totals are counted again.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.core.cache import cache
@@ -31,6 +34,8 @@ from videos.models import (
 )
 from videos.signals import comment_deleted
 
+logger = logging.getLogger(__name__)
+
 KEY = "catalog-version"
 # What public pages and the anonymous API show; a save or delete of any of them bumps the version.
 SHOWN_MODELS = (Video, VideoFile, StreamingPlaylist, Tag, Channel, Account, Comment, Rating, InstanceSettings)
@@ -46,7 +51,10 @@ def current() -> str:
 
 
 def bump() -> None:
-    cache.set(KEY, uuid.uuid4().hex, timeout=None)
+    try:
+        cache.set(KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # the shared cache is down: never fail the change that bumped
+        logger.warning("Could not bump the catalogue's version", exc_info=True)
 
 
 def bump_after_commit() -> None:
