@@ -75,6 +75,7 @@ class TimedHttpProtocol(HttpToolsProtocol):
 
 
 def main(host: str, port: int) -> None:
+    os.environ["SIDEWAYS_DB_POOL"] = "1"  # a PostgreSQL connection pool per process (sideways/settings.py)
     uvicorn.run(
         "sideways.asgi:application",
         host=host,

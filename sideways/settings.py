@@ -146,8 +146,13 @@ TEMPLATES = [
 ]
 
 # No persistent connections: under ASGI (sideways.asgi_handler) each request runs in a thread of its own,
-# which would leave its connection open behind it.
+# which would leave its connection open behind it. The web server (sideways.server sets SIDEWAYS_DB_POOL)
+# borrows PostgreSQL connections from a pool per process instead: opening one per request cost more than
+# most requests themselves. Other processes (worker, beat, manage.py) connect as usual.
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("SIDEWAYS_DB_POOL", False):
+    # As many as the requests one process runs at once (sideways.asgi_handler.MAX_CONCURRENT_REQUESTS).
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 16, "timeout": 30}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker write at the same time: WAL plus an immediate write lock
     # turns "database is locked" errors into short waits.

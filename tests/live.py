@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
+import psycopg
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,8 +37,7 @@ def create_postgres_database(server_url: str) -> str:
     """A new empty database on the server of server_url; returns its URL."""
     parts = urlsplit(server_url)
     name = f"sideways_live_{uuid.uuid4().hex[:10]}"
-    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    connection.autocommit = True
+    connection = psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
@@ -47,8 +46,7 @@ def create_postgres_database(server_url: str) -> str:
 
 def drop_postgres_database(database_url: str) -> None:
     parts = urlsplit(database_url)
-    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    connection.autocommit = True
+    connection = psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
     connection.close()

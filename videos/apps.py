@@ -18,4 +18,7 @@ class VideosConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from videos.services.catalog_version import connect_receivers
+
         post_migrate.connect(_bootstrap, sender=self)
+        connect_receivers()

@@ -14,6 +14,7 @@ from federation.actors import remote as remote_actors
 from federation.inbound import inbox
 from federation.models import Actor, Follow, InboxActivity
 from tests.federation.peer import activity_from, keypair, signed_post
+from videos.services import catalog_version
 
 
 @pytest.fixture
@@ -57,7 +58,8 @@ def test_a_redelivered_activity_is_handled_once(client, peer, sender, django_cap
     tasks.process_activity(stored.pk)
     Follow.objects.all().delete()
     tasks.process_activity(stored.pk)  # the broker delivered the message twice
-    assert len(callbacks) == 1 and not Follow.objects.exists()
+    queued = [callback for callback in callbacks if callback is not catalog_version.bump]  # the task, once
+    assert len(queued) == 1 and not Follow.objects.exists()
     assert InboxActivity.objects.get(ap_id=activity["id"]).processed_at is not None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -31,5 +33,8 @@ def page_params(request: Request, sorts: dict[str, str]) -> tuple[int, int, str 
     return params.validated_data["start"], params.validated_data["count"], ordering
 
 
-def paginate(queryset: QuerySet, start: int, count: int) -> tuple[int, list]:
-    return queryset.count(), list(queryset[start : start + count])
+def paginate(
+    queryset: QuerySet, start: int, count: int, counter: Callable[[QuerySet], int] = QuerySet.count
+) -> tuple[int, list]:
+    """(total, one page); video lists count with videos.services.catalog.cached_count."""
+    return counter(queryset), list(queryset[start : start + count])

@@ -12,7 +12,7 @@ from videos.api.serializers import VideoMetadataInput, metadata_values, video_de
 from videos.api.video_fields import metadata_payload, own_channel, owner_images
 from videos.api.views import ApiView, filter_videos, get_video, request_body, request_user, video_page
 from videos.services import search as search_service
-from videos.services.catalog import listed_videos
+from videos.services.catalog import cached_count, listed_videos
 from videos.services.editing import delete_video, save_edits, set_chosen_images
 from videos.services.view_counting import record_view, viewer_key
 
@@ -76,5 +76,5 @@ class SearchVideosView(ApiView):
         except ValueError as error:
             raise ValidationError({"sort": [str(error)]}) from error
         queryset = filter_videos(request, queryset).select_related("channel__account")
-        total, page = paginate(queryset, start, count)
+        total, page = paginate(queryset, start, count, cached_count)
         return Response({"total": total, "data": [video_summary(video) for video in page]})

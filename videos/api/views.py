@@ -21,7 +21,7 @@ from videos.api.permissions import BearerAuthentication
 from videos.api.serializers import video_summary
 from videos.identifiers import ascii_number, parse_video_id
 from videos.models import StreamingPlaylist, User, Video, VideoFile
-from videos.services.catalog import VIDEO_SORTS, may_manage, may_watch
+from videos.services.catalog import VIDEO_SORTS, cached_count, may_manage, may_watch
 
 VIDEO_DETAIL_PREFETCH = (
     "tags",
@@ -107,7 +107,7 @@ def video_page(request: Request, videos: QuerySet[Video]) -> Response:
     start, count, ordering = page_params(request, VIDEO_SORTS)
     videos = filter_videos(request, videos).select_related("channel__account")
     videos = videos.order_by(ordering or "-published_at", "-pk")
-    total, page = paginate(videos, start, count)
+    total, page = paginate(videos, start, count, cached_count)
     return Response({"total": total, "data": [video_summary(video) for video in page]})
 
 

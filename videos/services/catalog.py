@@ -1,12 +1,22 @@
 """Which videos a viewer may see, and the orders they are listed in, in one place, so every read path
 (API, search, feeds, pages) enforces privacy and accepts PeerTube's sort keys the same way."""
 
+import contextlib
+import hashlib
+import logging
 from collections.abc import Mapping
 
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet
 
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import User, Video
+from videos.services import catalog_version
+
+logger = logging.getLogger(__name__)
+
+COUNT_SECONDS = 300
 
 # PeerTube's sort keys for video lists (SORTABLE_COLUMNS.VIDEOS) -> the column that orders them;
 # a leading "-" on the key means descending. Without a view history, trending, hot and best rank by
@@ -69,3 +79,26 @@ def sort_ordering(sort: str, sorts: Mapping[str, str] = VIDEO_SORTS) -> str:
     if key not in sorts:
         raise ValueError(f"Unknown sort: should be one of {', '.join(sorts)} (prefix - for descending).")
     return ("-" if sort.startswith("-") else "") + sorts[key]
+
+
+def cached_count(videos: QuerySet[Video]) -> int:
+    """How many videos the query finds, kept in the shared cache until the catalogue changes.
+
+    PeerTube's lists and search answer with the total: counting 100 000 visible videos costs more than
+    reading the page itself, and it is the same for every page and every viewer with the same filters.
+    """
+    try:
+        sql = str(videos.query)  # the statement with its parameters: the filters, the viewer's rights
+    except EmptyResultSet:
+        return 0
+    try:
+        key = f"video-count:{catalog_version.current()}:{hashlib.sha256(sql.encode()).hexdigest()}"
+        total = cache.get(key)
+    except Exception:  # the shared cache is down: count every time meanwhile
+        logger.warning("Video totals are not cached: the cache is unavailable", exc_info=True)
+        return videos.count()
+    if total is None:
+        total = videos.count()
+        with contextlib.suppress(Exception):  # down since the read above: the next request counts again
+            cache.set(key, total, timeout=COUNT_SECONDS)
+    return total

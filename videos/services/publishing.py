@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from videos.constants import VideoState
 from videos.models import StreamingPlaylist, Video, VideoFile
+from videos.services import catalog_version
 from videos.signals import send_on_commit, video_images_ready, video_published, video_updated
 from videos.storage import hls_dir, image_paths
 
@@ -126,6 +127,7 @@ def mark_to_transcode(video: Video) -> None:
     Video.objects.filter(pk=video.pk, state=VideoState.TRANSCODING_FAILED).update(
         state=VideoState.TO_TRANSCODE, state_error="", transcoding_progress=None
     )
+    catalog_version.bump_after_commit()  # an update() sends no post_save; the video may be listed again
 
 
 def _replace_playlist(video: Video, publication: HlsPublication) -> StreamingPlaylist:

@@ -1,0 +1,105 @@
+"""Which requests and answers the anonymous response cache (sideways.response_cache) keeps, around a
+stand-in for Django that counts the requests reaching it. The live test (test_response_cache_live.py)
+shows the same cache in front of the real site."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from sideways.response_cache import ResponseCache
+from tests.factories import publish_video
+from tests.live import free_port
+from videos.services import catalog_version
+from videos.services.catalog import cached_count, listed_videos
+
+
+class CountingSite:
+    """An ASGI app answering `answer` (status, extra headers) and counting the requests it received."""
+
+    def __init__(self, status: int = 200, headers: tuple = ()) -> None:
+        self.status, self.headers, self.calls = status, list(headers), 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.calls += 1
+        headers = [(b"content-type", b"text/plain"), *self.headers]
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": f"answer {self.calls}".encode()})
+
+
+def get(app, path: str = "/api/v1/videos", query: bytes = b"count=25", method: str = "GET", **headers: str) -> str:
+    scope = {
+        "type": "http",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "query_string": query,
+        "headers": [(b"host", b"testserver")]
+        + [(name.replace("_", "-").lower().encode(), value.encode()) for name, value in headers.items()],
+    }
+    sent = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async_to_sync(app)(scope, receive, send)
+    return b"".join(message.get("body", b"") for message in sent[1:]).decode()
+
+
+def test_an_anonymous_read_is_computed_once_until_the_catalogue_changes():
+    site = CountingSite()
+    app = ResponseCache(site)
+    assert [get(app) for _ in range(3)] == ["answer 1"] * 3
+    assert get(app, query=b"count=10") == "answer 2"  # another query, another answer
+    catalog_version.bump()
+    assert get(app) == "answer 3"
+    assert get(app) == "answer 3"
+
+
+def test_users_and_other_requests_go_to_the_site_every_time():
+    site = CountingSite()
+    app = ResponseCache(site)
+    get(app)
+    assert get(app, authorization="Bearer abc") == "answer 2"
+    assert get(app, cookie="sessionid=abc") == "answer 3"
+    assert get(app, method="HEAD") == "answer 4"
+    assert get(app, path="/api/v1/users/me", query=b"") == "answer 5"
+    assert get(app, path="/api/v1/users/me", query=b"") == "answer 6"
+    assert get(app) == "answer 1"  # the anonymous answer is still the first one
+
+
+def test_answers_vary_on_language_and_accept():
+    app = ResponseCache(CountingSite())
+    assert get(app, path="/", query=b"", accept_language="fr") == "answer 1"
+    assert get(app, path="/", query=b"", accept_language="en") == "answer 2"
+    assert get(app, path="/", query=b"", accept="application/activity+json") == "answer 3"
+    assert get(app, path="/", query=b"", accept_language="fr") == "answer 1"
+
+
+def test_cookies_errors_and_private_answers_are_not_kept():
+    for site in (
+        CountingSite(headers=[(b"set-cookie", b"csrftoken=x")]),
+        CountingSite(status=404),
+        CountingSite(headers=[(b"cache-control", b"private")]),
+    ):
+        app = ResponseCache(site)
+        assert [get(app) for _ in range(2)] == ["answer 1", "answer 2"]
+
+
+@pytest.fixture
+def shared_cache_down(settings) -> None:
+    """The shared cache (Redis) refusing connections."""
+    location = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+
+
+@pytest.mark.django_db
+def test_with_the_shared_cache_down_reads_are_computed_and_changes_still_commit(shared_cache_down, user):
+    catalog_version.bump()  # logged, not raised into the change that bumps
+    app = ResponseCache(CountingSite())
+    assert [get(app) for _ in range(2)] == ["answer 1", "answer 2"]
+    publish_video(user.account.channels.get())
+    assert cached_count(listed_videos()) == 1
