@@ -185,9 +185,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Every queue a task is routed to. A worker started without -Q consumes all of them, so a plain
 # `celery -A sideways worker` also transcodes and federates; -Q still picks a subset for a dedicated worker.
-CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "transcoding", "federation_in", "federation_out")]
+# "storage" moves videos between the local disk and object storage: only workers on the web node's machine
+# (which share its SIDEWAYS_DATA_DIR) may take it; a transcoding worker elsewhere runs with -Q transcoding.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "transcoding", "federation_in", "federation_out", "storage")]
 CELERY_TASK_ROUTES = {
     "transcoding.*": {"queue": "transcoding"},
+    "videos.move_*": {"queue": "storage"},
     "federation.process_*": {"queue": "federation_in"},
     "federation.queue_*": {"queue": "federation_in"},
     "federation.crawl_*": {"queue": "federation_in"},
@@ -297,3 +300,37 @@ SIDEWAYS_P2P_ENABLED = env_bool("SIDEWAYS_P2P_ENABLED", True)
 SIDEWAYS_STUN_URLS = env_list("SIDEWAYS_STUN_URLS", f"stun:{_public.hostname}:3478")
 # Where the web server's STUN responder listens (UDP host:port); empty: none (use an external one).
 SIDEWAYS_STUN_LISTEN = env_str("SIDEWAYS_STUN_LISTEN", "0.0.0.0:3478")
+
+# S3-compatible object storage (PeerTube's object_storage as the model), off unless an endpoint is set:
+# then new videos' originals, HLS files, web videos, images and torrents go to buckets, so workers and web
+# nodes on other machines share no disk. Each kind of file has its bucket (default SIDEWAYS_S3_BUCKET), a
+# key prefix and an optional public base URL (a CDN in front of the bucket). Public videos' files are
+# uploaded with the public ACL and handed to viewers at the bucket's URL; other videos' files (and every
+# original) with the private ACL, and reach their viewers only through the web node (videos.web.media).
+# A moved video's old copies are deleted this long after the switch (players that loaded them finish).
+SIDEWAYS_STORAGE_MOVE_GRACE = env_int("SIDEWAYS_STORAGE_MOVE_GRACE", 3600)
+SIDEWAYS_S3_ENDPOINT = env_str("SIDEWAYS_S3_ENDPOINT", "").rstrip("/")
+OBJECT_STORAGE = {
+    "endpoint": SIDEWAYS_S3_ENDPOINT,
+    "region": env_str("SIDEWAYS_S3_REGION", "us-east-1"),
+    "access_key": env_str("SIDEWAYS_S3_ACCESS_KEY", ""),
+    "secret_key": env_str("SIDEWAYS_S3_SECRET_KEY", ""),
+    # "path" (endpoint/bucket/key: MinIO, Garage, moto) or "virtual" (bucket.endpoint/key: AWS).
+    "addressing_style": env_str("SIDEWAYS_S3_ADDRESSING_STYLE", "path"),
+    # Empty: no ACL is sent (a bucket whose policy decides, or a provider without ACLs).
+    "acl_public": env_str("SIDEWAYS_S3_UPLOAD_ACL_PUBLIC", "public-read"),
+    "acl_private": env_str("SIDEWAYS_S3_UPLOAD_ACL_PRIVATE", "private"),
+    "buckets": {
+        kind: {
+            "bucket": env_str(f"SIDEWAYS_S3_{kind.upper()}_BUCKET", env_str("SIDEWAYS_S3_BUCKET", "sideways")),
+            "prefix": env_str(f"SIDEWAYS_S3_{kind.upper()}_PREFIX", default_prefix),
+            "base_url": env_str(f"SIDEWAYS_S3_{kind.upper()}_BASE_URL", "").rstrip("/"),
+        }
+        for kind, default_prefix in (
+            ("streaming_playlists", "streaming-playlists/"),
+            ("web_videos", "web-videos/"),
+            ("originals", "originals/"),
+            ("images", "lazy-static/"),
+        )
+    },
+}

@@ -22,12 +22,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.views.decorators.http import require_http_methods
 
+from videos import object_storage, storage
 from videos.models import Video
 from videos.services.catalog import may_watch
-from videos.storage import MEDIA_CONTENT_TYPES
+from videos.storage import MEDIA_CONTENT_TYPES, MediaFile
 
 CHUNK_SIZE = 256 * 1024
 UNKNOWN_CONTENT_TYPE = "application/octet-stream"
@@ -122,7 +130,40 @@ def serve_media(request: HttpRequest, folder: str, relative: str) -> HttpRespons
     video = _owning_video(folder, relative)
     if video is None or (folder in PRIVACY_CHECKED_FOLDERS and not may_watch(request.user, video)):
         raise Http404("No such file.")
-    return ranged_file_response(request, _resolve(folder, relative))
+    file = MediaFile(folder, relative)
+    public_url = storage.bucket_url(video, file)
+    if public_url:  # an old link to a file that moved to a public bucket
+        return HttpResponseRedirect(public_url)
+    return stored_file_response(request, video, file)
+
+
+def stored_file_response(request: HttpRequest, video: Video, file: MediaFile) -> HttpResponse:
+    """One of a local video's files, from the disk or passed through from its bucket, with byte ranges.
+    The caller has already decided that this viewer may have it."""
+    if storage.in_buckets(video):
+        return ranged_object_response(request, file)
+    return ranged_file_response(request, _resolve(file.folder, file.relative))
+
+
+def ranged_object_response(request: HttpRequest, file: MediaFile) -> HttpResponse:
+    """Like ranged_file_response for a file in a private bucket: the Range header is passed on to the bucket
+    and the answer streamed through without being held whole, so viewers never get a bucket URL."""
+    content_type = MEDIA_CONTENT_TYPES.get(Path(file.relative).suffix, UNKNOWN_CONTENT_TYPE)
+    requested = request.headers.get("Range", "").strip()
+    try:
+        download = object_storage.read(file.kind, file.key, requested if RANGE_RE.match(requested) else "")
+    except object_storage.ObjectMissing as error:
+        raise Http404("No such file.") from error
+    except object_storage.RangeNotSatisfiable:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{object_storage.size(file.kind, file.key)}"
+        return _media_headers(response, content_type)
+    status = 206 if download.content_range else 200
+    response = StreamingHttpResponse(download.chunks, status=status, content_type=content_type)
+    response["Content-Length"] = str(download.length)
+    if download.content_range:
+        response["Content-Range"] = download.content_range
+    return _media_headers(response, content_type)
 
 
 def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
@@ -149,6 +190,11 @@ def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
             )
             response["Content-Range"] = f"bytes {start}-{end}/{size}"
             response["Content-Length"] = str(end - start + 1)
+    return _media_headers(response, content_type)
+
+
+def _media_headers(response: HttpResponse, content_type: str) -> HttpResponse:
+    """What every served media file carries: ranges accepted, CORS for players on other sites, inertness."""
     response["Accept-Ranges"] = "bytes"
     response["Access-Control-Allow-Origin"] = "*"
     response["Access-Control-Expose-Headers"] = "Content-Range, Content-Length, Accept-Ranges"
