@@ -76,9 +76,10 @@ class LiveInstance:
         self.processes[name] = process
         return process
 
-    def start_worker(self, concurrency: int = 2) -> subprocess.Popen:
+    def start_worker(self, concurrency: int = 2, queues: str = "", name: str = "worker") -> subprocess.Popen:
+        """A Celery worker consuming every queue, or only the comma-separated `queues`."""
         return self.start_process(
-            "worker",
+            name,
             [
                 sys.executable,
                 "-m",
@@ -92,6 +93,7 @@ class LiveInstance:
                 "INFO",
                 "--without-mingle",
                 "--without-gossip",
+                *(["--queues", queues] if queues else []),
             ],
         )
 

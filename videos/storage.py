@@ -245,8 +245,10 @@ def place(video: Video, file: MediaFile, source: Path) -> None:
     """Put a finished file (consumed) where the video's files are, under its final name. In a bucket it
     appears whole at once; on disk it is renamed into place."""
     if in_buckets(video):
+        # The privacy as it is now: the owner may have changed it while a worker was transcoding.
+        current = Video(pk=video.pk, privacy=Video.objects.values_list("privacy", flat=True).get(pk=video.pk))
         object_storage.upload(
-            file.kind, file.key, source, content_type=file.content_type, public=readable_by_all(video, file)
+            file.kind, file.key, source, content_type=file.content_type, public=readable_by_all(current, file)
         )
         source.unlink(missing_ok=True)
     else:
