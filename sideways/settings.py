@@ -301,29 +301,33 @@ SIDEWAYS_STUN_URLS = env_list("SIDEWAYS_STUN_URLS", f"stun:{_public.hostname}:34
 # Where the web server's STUN responder listens (UDP host:port); empty: none (use an external one).
 SIDEWAYS_STUN_LISTEN = env_str("SIDEWAYS_STUN_LISTEN", "0.0.0.0:3478")
 
+# A moved video's old copies are deleted this long after the switch (players that loaded them finish).
+SIDEWAYS_STORAGE_MOVE_GRACE = env_int("SIDEWAYS_STORAGE_MOVE_GRACE", 3600)
+
 # S3-compatible object storage (PeerTube's object_storage as the model), off unless an endpoint is set:
 # then new videos' originals, HLS files, web videos, images and torrents go to buckets, so workers and web
 # nodes on other machines share no disk. Each kind of file has its bucket (default SIDEWAYS_S3_BUCKET), a
 # key prefix and an optional public base URL (a CDN in front of the bucket). Public videos' files are
 # uploaded with the public ACL and handed to viewers at the bucket's URL; other videos' files (and every
 # original) with the private ACL, and reach their viewers only through the web node (videos.web.media).
-# A moved video's old copies are deleted this long after the switch (players that loaded them finish).
-SIDEWAYS_STORAGE_MOVE_GRACE = env_int("SIDEWAYS_STORAGE_MOVE_GRACE", 3600)
 SIDEWAYS_S3_ENDPOINT = env_str("SIDEWAYS_S3_ENDPOINT", "").rstrip("/")
 OBJECT_STORAGE = {
     "endpoint": SIDEWAYS_S3_ENDPOINT,
-    "region": env_str("SIDEWAYS_S3_REGION", "us-east-1"),
+    "region": os.environ.get("SIDEWAYS_S3_REGION") or "us-east-1",
     "access_key": env_str("SIDEWAYS_S3_ACCESS_KEY", ""),
     "secret_key": env_str("SIDEWAYS_S3_SECRET_KEY", ""),
     # "path" (endpoint/bucket/key: MinIO, Garage, moto) or "virtual" (bucket.endpoint/key: AWS).
-    "addressing_style": env_str("SIDEWAYS_S3_ADDRESSING_STYLE", "path"),
+    "addressing_style": os.environ.get("SIDEWAYS_S3_ADDRESSING_STYLE") or "path",
     # Empty: no ACL is sent (a bucket whose policy decides, or a provider without ACLs).
     "acl_public": env_str("SIDEWAYS_S3_UPLOAD_ACL_PUBLIC", "public-read"),
     "acl_private": env_str("SIDEWAYS_S3_UPLOAD_ACL_PRIVATE", "private"),
     "buckets": {
         kind: {
-            "bucket": env_str(f"SIDEWAYS_S3_{kind.upper()}_BUCKET", env_str("SIDEWAYS_S3_BUCKET", "sideways")),
-            "prefix": env_str(f"SIDEWAYS_S3_{kind.upper()}_PREFIX", default_prefix),
+            # An empty variable means its default, as if unset (docker-compose passes every one of them).
+            "bucket": os.environ.get(f"SIDEWAYS_S3_{kind.upper()}_BUCKET")
+            or os.environ.get("SIDEWAYS_S3_BUCKET")
+            or "sideways",
+            "prefix": os.environ.get(f"SIDEWAYS_S3_{kind.upper()}_PREFIX") or default_prefix,
             "base_url": env_str(f"SIDEWAYS_S3_{kind.upper()}_BASE_URL", "").rstrip("/"),
         }
         for kind, default_prefix in (
