@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -263,3 +264,40 @@ def check_served_hls(playlist: dict) -> None:
     )
     heights = {s.get("height") for s in probed["streams"] if s["codec_type"] == "video"}
     assert heights == {f["height"] for f in playlist["files"]}
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below pid (Celery pool children, their ffmpeg processes), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def kill_worker_tree(instance) -> list[int]:
+    """SIGKILL the worker and everything it started, as an OOM killer or a power cut would."""
+    victims = descendants(instance.processes["worker"].pid)
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    instance.stop_process("worker", signal.SIGKILL)
+    return victims
+
+
+def served_names(playlist: dict) -> set[str]:
+    names = {playlist["playlistUrl"].rsplit("/", 1)[1], playlist["segmentsSha256Url"].rsplit("/", 1)[1]}
+    for file in playlist["files"]:
+        names |= {file["fileUrl"].rsplit("/", 1)[1], file["playlistUrl"].rsplit("/", 1)[1]}
+    return names

@@ -323,10 +323,11 @@ def copy(video: Video, file: MediaFile, to_buckets: bool) -> None:
     """Copy one file of the video from the disk to its bucket, or back; a copy already complete (same size)
     is kept, so an interrupted move picks up where it stopped. The source stays."""
     if to_buckets:
+        public = readable_by_all(video, file)
         if object_storage.size(file.kind, file.key) != file.path.stat().st_size:
-            object_storage.upload(
-                file.kind, file.key, file.path, content_type=file.content_type, public=readable_by_all(video, file)
-            )
+            object_storage.upload(file.kind, file.key, file.path, content_type=file.content_type, public=public)
+        else:  # copied by an earlier run, maybe before a change of privacy
+            object_storage.set_public(file.kind, file.key, public)
         return
     size = object_storage.size(file.kind, file.key)
     if file.path.is_file() and file.path.stat().st_size == size:

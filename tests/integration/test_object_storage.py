@@ -18,7 +18,9 @@ from tests.live import (
     api_session,
     check_served_hls,
     fully_transcoded,
+    kill_worker_tree,
     poll,
+    served_names,
     start_instance,
     upload_clip,
     wait_for,
@@ -160,3 +162,38 @@ def test_workers_without_a_shared_disk_transcode_and_the_web_node_serves(spread_
     check_served_hls(details["streamingPlaylists"][0])
     assert poll(lambda: files_under(web.data_dir / "media") == [], 30)
     assert files_under(web.data_dir / "originals") == []
+
+
+def test_a_worker_killed_mid_job_leaves_nothing_a_viewer_can_reach(spread_instance, tmp_path):
+    web, workers, endpoint, bucket = spread_instance
+    session = api_session(web)
+    clip = make_clip(tmp_path / "long.mp4", width=1280, height=720, duration=90)
+    video_id = upload_clip(web, session, clip)
+    details_url = f"{web.url}/api/v1/videos/{video_id}"
+
+    def after_the_first_rung() -> dict | None:
+        details = session.get(details_url).json()
+        return details if details["streamingPlaylists"] and details["transcodingProgress"] is not None else None
+
+    details = wait_for(after_the_first_rung, 180, "the first rung", web)
+    [busy] = [worker for worker in workers if "transcoding.transcode_video" in worker.log("worker")]
+    assert kill_worker_tree(busy), "the worker had no pool processes"
+
+    # The lowest rung plays from the bucket; whatever else the killed run uploaded is complete but named by no
+    # row, under a random name nobody was given.
+    details = session.get(details_url).json()
+    [playlist] = details["streamingPlaylists"]
+    assert [file["resolution"]["id"] for file in playlist["files"]] == [144]
+    check_served_hls(playlist)
+    prefix = f"streaming-playlists/{details['uuid']}/"
+    uploaded = {key.removeprefix(prefix) for key in bucket_keys(endpoint, bucket) if key.startswith(prefix)}
+    assert served_names(playlist) <= uploaded
+
+    # Its successor takes the job over (on its own disk), publishes the whole ladder and removes the leftovers.
+    busy.start_worker(concurrency=1, queues="transcoding")
+    details = wait_for(lambda: fully_transcoded(session, web, video_id, 2), 240, "the ladder after the kill", web)
+    [playlist] = details["streamingPlaylists"]
+    check_served_hls(playlist)
+    uploaded = {key.removeprefix(prefix) for key in bucket_keys(endpoint, bucket) if key.startswith(prefix)}
+    assert uploaded == served_names(playlist)
+    assert files_under(web.data_dir / "media") == []

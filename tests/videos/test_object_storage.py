@@ -184,3 +184,19 @@ def test_the_command_marks_every_local_video_for_a_move(user, bucket, monkeypatc
     queued.clear()
     call_command("move_video_storage", "--to", "object-storage")
     assert queued == []  # already marked: nothing twice
+
+
+@pytest.mark.django_db
+def test_a_video_made_private_during_its_move_is_private_in_the_bucket(user, bucket):
+    video = video_with_every_file(user, VideoPrivacy.PUBLIC)
+    assert storage_moves.request_move(video, to_buckets=True)
+    rendition = next(file for file in storage.video_media(video) if file.relative.endswith("-fragmented.mp4"))
+    storage.copy(video, rendition, to_buckets=True)  # the copy had begun, with the public ACL
+    video.refresh_from_db()
+    save_edits(video, {"privacy": VideoPrivacy.PRIVATE})
+
+    assert storage_moves.move(video.pk)
+
+    playable = [key for key in bucket.keys() if key.startswith(("streaming-playlists/", "web-videos/"))]
+    assert f"streaming-playlists/{rendition.relative}" in playable
+    assert not any(bucket.is_public(key) for key in playable)

@@ -82,6 +82,8 @@ def move(video_id: int) -> bool:
         locked.state = VideoState.PUBLISHED
         locked.save(update_fields=["storage", "state", "updated_at"])
         send_on_commit(video_updated, Video, video=locked)
+    # An edit of the privacy during the copy did not reach the objects (the video was not in the buckets yet).
+    storage.apply_privacy(Video.objects.get(pk=video.pk))
     return True
 
 
