@@ -200,3 +200,45 @@ def test_a_video_made_private_during_its_move_is_private_in_the_bucket(user, buc
     playable = [key for key in bucket.keys() if key.startswith(("streaming-playlists/", "web-videos/"))]
     assert f"streaming-playlists/{rendition.relative}" in playable
     assert not any(bucket.is_public(key) for key in playable)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_is_transcoded_into_the_buckets_and_nothing_stays_on_disk(
+    user, bucket, small_clip, settings, monkeypatch, api, isolated_media
+):
+    from tests.factories import upload_and_transcode
+    from transcoding import tasks
+
+    settings.SIDEWAYS_TRANSCODING_RESOLUTIONS = [144]
+    monkeypatch.setattr(tasks.transcode_video, "delay", lambda job_id: None)  # run in-process by the helper
+
+    video = upload_and_transcode(user, small_clip)
+
+    assert video.storage == FileStorage.OBJECT_STORAGE and video.state == VideoState.PUBLISHED
+    assert [path for path in isolated_media.rglob("*") if path.is_file()] == []
+    assert sorted(file.kind + "/" + file.key for file in storage.every_file(video)) == sorted(
+        file.kind + "/" + file.key for file in storage.video_media(video)
+    )
+    expected = {
+        {"streaming_playlists": "streaming-playlists/", "web_videos": "web-videos/"}.get(file.kind, "")
+        + {"originals": "originals/", "images": "lazy-static/"}.get(file.kind, "")
+        + file.key
+        for file in storage.video_media(video)
+    }
+    assert set(bucket.keys()) == expected
+    playlist = playlist_of(api, video)
+    master = requests.get(playlist["playlistUrl"])
+    assert master.status_code == 200 and master.headers["Content-Type"] == "application/vnd.apple.mpegurl"
+    hashes = requests.get(playlist["segmentsSha256Url"]).json()
+    [rendition] = playlist["files"]
+    media_name = rendition["fileUrl"].rsplit("/", 1)[1]
+    assert set(hashes) == {media_name}
+
+
+@pytest.mark.django_db
+def test_pages_may_load_media_from_the_buckets_only(bucket, client, settings):
+    policy = client.get("/")["Content-Security-Policy"]
+    directives = dict(directive.split(" ", 1) for directive in policy.split("; "))
+    for name in ("img-src", "media-src", "connect-src"):
+        assert bucket.endpoint in directives[name].split(), name
+    assert bucket.endpoint not in directives["script-src"]
