@@ -27,7 +27,7 @@ import psycopg2
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests import s3  # noqa: E402
-from tests.live import LiveInstance, api_session, start_instance, upload_clip  # noqa: E402
+from tests.live import LiveInstance, api_session, start_instance, start_transcoding_worker, upload_clip  # noqa: E402
 from tests.media import make_clip  # noqa: E402
 from tests.services import require_real_services  # noqa: E402
 
@@ -38,13 +38,7 @@ def _drain(web: LiveInstance, clips: list[Path], workers: int, folder: Path) -> 
     """Upload the backlog, start the workers, wait until every video is transcoded; returns the drain's seconds."""
     session = api_session(web)
     ids = [upload_clip(web, session, clip) for clip in clips]
-    started = []
-    for number in range(workers):
-        data = folder / f"worker-{workers}-{number}"
-        data.mkdir()
-        worker = LiveInstance(url=web.url, data_dir=data, env={**web.env, "SIDEWAYS_DATA_DIR": str(data)})
-        worker.start_worker(concurrency=1, queues="transcoding")
-        started.append(worker)
+    started = [start_transcoding_worker(web, folder / f"worker-{workers}-{number}") for number in range(workers)]
     try:
         with psycopg2.connect(web.env["DATABASE_URL"]) as connection, connection.cursor() as cursor:
             deadline = time.monotonic() + 60 * len(clips)

@@ -173,6 +173,15 @@ def start_instance(
     return instance
 
 
+def start_transcoding_worker(web: LiveInstance, data_dir: Path) -> LiveInstance:
+    """A transcoding worker as on another machine: the web node's settings but a data folder of its own, and
+    only the transcoding queue (one job at a time). Stop it with stop_process("worker"), not stop()."""
+    data_dir.mkdir(parents=True)
+    worker = LiveInstance(url=web.url, data_dir=data_dir, env={**web.env, "SIDEWAYS_DATA_DIR": str(data_dir)})
+    worker.start_worker(concurrency=1, queues="transcoding")
+    return worker
+
+
 def _wait_until_up(instance: LiveInstance, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -6,6 +6,7 @@ disk and back keeps the video playable at every moment."""
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tests.live import (
     poll,
     served_names,
     start_instance,
+    start_transcoding_worker,
     upload_clip,
     wait_for,
 )
@@ -46,13 +48,7 @@ def spread_instance(real_services, tmp_path):
             tmp_path / "web", postgres_server_url=database_url, redis_url=redis_url, worker=False, extra_env=env
         )
         web.start_worker(concurrency=1, queues="default,storage,federation_in,federation_out")
-        workers = []
-        for number in (1, 2):
-            folder = tmp_path / f"transcoder-{number}"
-            folder.mkdir()
-            worker = LiveInstance(url=web.url, data_dir=folder, env={**web.env, "SIDEWAYS_DATA_DIR": str(folder)})
-            worker.start_worker(concurrency=1, queues="transcoding")
-            workers.append(worker)
+        workers = [start_transcoding_worker(web, tmp_path / f"transcoder-{number}") for number in (1, 2)]
         try:
             for worker in workers:
                 wait_for(lambda worker=worker: "ready." in worker.log("worker"), 60, "a transcoding worker", worker)
@@ -61,6 +57,11 @@ def spread_instance(real_services, tmp_path):
             for worker in workers:
                 worker.stop_process("worker")
             web.stop()
+
+
+def ran_a_transcode(worker: LiveInstance, event: str) -> bool:
+    """Whether the worker's log shows a transcoding task `event` ("received", "succeeded")."""
+    return re.search(rf"transcoding\.transcode_video\[[0-9a-f-]+\] {event}", worker.log("worker")) is not None
 
 
 def bucket_keys(endpoint: str, bucket: str) -> list[str]:
@@ -138,7 +139,7 @@ def test_workers_without_a_shared_disk_transcode_and_the_web_node_serves(spread_
 
     # Each worker transcoded, and kept nothing: no shared disk was needed.
     for worker in workers:
-        assert "transcoding.transcode_video" in worker.log("worker") and "succeeded" in worker.log("worker")
+        assert ran_a_transcode(worker, "succeeded")
         assert files_under(worker.data_dir / "tmp" / "transcoding") == []
         assert files_under(worker.data_dir / "media") == [] and files_under(worker.data_dir / "originals") == []
     # Neither did the web node: everything it serves is in the bucket.
@@ -176,7 +177,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_a_viewer_can_reach(spread_instan
         return details if details["streamingPlaylists"] and details["transcodingProgress"] is not None else None
 
     details = wait_for(after_the_first_rung, 180, "the first rung", web)
-    [busy] = [worker for worker in workers if "transcoding.transcode_video" in worker.log("worker")]
+    [busy] = [worker for worker in workers if ran_a_transcode(worker, "received")]
     assert kill_worker_tree(busy), "the worker had no pool processes"
 
     # The lowest rung plays from the bucket; whatever else the killed run uploaded is complete but named by no
