@@ -1,15 +1,15 @@
 """How long a new video takes to be listed on a follower, side by side in one run: us -> PeerTube,
 PeerTube -> us, and PeerTube -> PeerTube (PeerTube's own figure, the baseline).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/5 \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/11 \
         .venv/bin/python benchmarks/federation.py [--rounds 3] [--duration 10]
 
 Needs the PeerTube that `scripts/peertube build` made. Starts our instance (PostgreSQL, Redis, its
 worker, the default ladder) and two PeerTube instances; PeerTube 1 follows us and we follow it, PeerTube 2
 follows PeerTube 1. Each round uploads a clip of --duration seconds (720p, H.264 + AAC) to us and one to
 PeerTube 1, and times from the upload's answer to the video being listed by the follower's
-`GET /api/v1/videos`. Both servers publish after transcoding (PeerTube waits for its whole ladder,
-we publish as soon as the lowest rung is ready), so the figures include that.
+`GET /api/v1/videos`. PeerTube shows its video once transcoded; ours is uploaded with waitTranscoding false
+(the API's default, as PeerTube's) and shown to peers as soon as its thumbnail exists, with its web-video file.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.interop.peertube import PeerTube, built_checkout, start_peertube  # noqa: E402
+from tests.interop.peertube import PeerTube, built_checkout, instance_numbers, start_peertube  # noqa: E402
 from tests.live import LiveInstance, api_session, start_instance, upload_clip  # noqa: E402
 from tests.media import make_clip  # noqa: E402
 from tests.services import require_real_services  # noqa: E402
@@ -88,7 +88,7 @@ def main() -> None:
     try:
         ours = start_instance(work / "sideways", postgres_server_url=database_url, redis_url=redis_url)
         servers.append(ours)
-        first, second = start_peertube(1, work / "peertube-1"), start_peertube(2, work / "peertube-2")
+        first, second = (start_peertube(number, work / f"peertube-{number}") for number in instance_numbers())
         servers += [first, second]
         our_api, first_api, second_api = api_session(ours), first.login(), second.login()
 
@@ -110,8 +110,8 @@ def main() -> None:
         results: dict[str, list[float]] = {"us -> PeerTube": [], "PeerTube -> us": [], "PeerTube -> PeerTube": []}
         for round_number in range(args.rounds):
             clip = make_clip(work / f"round-{round_number}.mp4", width=1280, height=720, duration=args.duration)
-            started = time.monotonic()
             video_id = upload_clip(ours, our_api, clip)
+            started = time.monotonic()  # the upload's answer, as for PeerTube below
             uuid = our_api.get(f"{ours.url}/api/v1/videos/{video_id}", timeout=10).json()["uuid"]
             results["us -> PeerTube"].append(_seconds_until_listed(started, {"PeerTube": first.url}, uuid)["PeerTube"])
 

@@ -4,7 +4,7 @@ from django.db import models
 def keep_local_actors(collector, field, sub_objs: models.QuerySet, using: str) -> None:
     """on_delete of an actor's account or channel: our own actors outlive it (SET_NULL), as in PeerTube,
     since their key still signs the Delete activities being delivered about it and its videos
-    (federation.outbox); their name stays taken (videos.RetiredHandle). A remote actor goes with it (CASCADE)."""
+    (federation.outbound.outbox); their name stays taken (videos.RetiredHandle). A remote actor goes with it (CASCADE)."""
     models.SET_NULL(collector, field, sub_objs.filter(host=""), using)
     models.CASCADE(collector, field, sub_objs.exclude(host=""), using)
 
@@ -85,7 +85,7 @@ class InboxActivity(models.Model):
     """An activity a peer POSTed to an inbox, kept until a worker has handled it.
 
     Stored once its HTTP signature checked out, or, when the signer's key could not be had in time, with
-    the signed request to verify in the worker (federation.inbox); the unique (id, digest) makes a
+    the signed request to verify in the worker (federation.inbound.inbox); the unique (id, digest) makes a
     redelivery a no-op.
     """
 

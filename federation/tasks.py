@@ -10,10 +10,11 @@ from celery.signals import worker_ready
 from django.db.models import Q
 from django.utils import timezone
 
-from federation import crawl, deliveries, handlers, inbox, interactions, outbox
+from federation.actors.remote import ActorError
+from federation.inbound import crawl, handlers, inbox
+from federation.inbound.remote_videos import VideoError
 from federation.models import Actor, Delivery, InboxActivity
-from federation.remote_actors import ActorError
-from federation.remote_videos import VideoError
+from federation.outbound import deliveries, interactions, outbox
 from videos.models import Video
 from videos.queueing import queue
 
@@ -28,7 +29,7 @@ HANDLING_RETRY_MINUTES = (1, 5, 30, 120)
 def process_activity(self: Task, activity_id: int) -> None:
     """Handle one received activity once; a failure is kept on the row for the admin.
 
-    An activity stored before its signature could be verified (federation.inbox) is verified first, and
+    An activity stored before its signature could be verified (federation.inbound.inbox) is verified first, and
     dropped if it does not verify. Only a peer briefly unreachable (the signer's instance, the origin of an
     announced video) is tried again, a few times over about two and a half hours; anything else is final.
     """
@@ -61,13 +62,6 @@ def process_activity(self: Task, activity_id: int) -> None:
     activity.save(update_fields=["processed_at", "error"])
 
 
-def queue_activity(activity_id: int) -> None:
-    """Queue the handling of a stored activity; it counts as queued only once the broker took it, so
-    queue_unprocessed_activities finds it otherwise."""
-    if queue(process_activity, activity_id):
-        InboxActivity.objects.filter(pk=activity_id).update(queued_at=timezone.now())
-
-
 # A stored activity queued this long ago and still not handled is queued again (its message may be lost
 # with a restarted broker); a second message is harmless, as handling re-loads the row.
 QUEUED_ACTIVITY_LEASE = timedelta(minutes=10)
@@ -81,7 +75,7 @@ def queue_unprocessed_activities() -> int:
     waiting = InboxActivity.objects.filter(processed_at=None).filter(Q(queued_at=None) | Q(queued_at__lt=stale))
     ids = list(waiting.values_list("pk", flat=True))
     for activity_id in ids:
-        queue_activity(activity_id)
+        inbox.queue_activity(activity_id)
     return len(ids)
 
 
@@ -108,7 +102,7 @@ def retry_due_deliveries() -> int:
     return len(due)
 
 
-# The fan-out of our videos' news (queued by federation.outbox's receivers): each builds the activities and
+# The fan-out of our videos' news (queued by federation.outbound.outbox's receivers): each builds the activities and
 # records their deliveries. They re-load the video, so they send what is true when they run.
 
 
@@ -117,6 +111,13 @@ def send_video_published(video_id: int) -> None:
     video = Video.objects.filter(pk=video_id).select_related("channel__account").first()
     if video is not None:
         outbox.announce_published_video(video)
+
+
+@shared_task(name="federation.announce_video")
+def announce_video(video_id: int) -> None:
+    video = Video.objects.filter(pk=video_id).select_related("channel__account").first()
+    if video is not None:
+        outbox.announce_video(video)
 
 
 @shared_task(name="federation.send_video_update")

@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "videos.api.cors.ApiCorsMiddleware",  # /api/ open to any origin, like PeerTube (tokens, never cookies)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "federation.negotiation.ActivityPubNegotiationMiddleware",  # same URL: HTML for browsers, AP for peers
+    "federation.endpoints.negotiation.ActivityPubNegotiationMiddleware",  # same URL: HTML for browsers, AP for peers
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -209,9 +209,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reap-stale-transcoding-jobs": {"task": "transcoding.reap_stale_jobs", "schedule": 300.0},
     # Queue the transcodes the broker did not take (it was down at upload; see transcoding.jobs).
     "queue-pending-transcoding-jobs": {"task": "transcoding.queue_pending_jobs", "schedule": 60.0},
-    # Send again the federation deliveries whose backoff has elapsed (see federation.deliveries).
+    # Send again the federation deliveries whose backoff has elapsed (see federation.outbound.deliveries).
     "retry-due-deliveries": {"task": "federation.retry_due_deliveries", "schedule": 60.0},
-    # Handle the received activities the broker did not take (it was down; see federation.inbox).
+    # Handle the received activities the broker did not take (it was down; see federation.inbound.inbox).
     "queue-unprocessed-activities": {"task": "federation.queue_unprocessed_activities", "schedule": 60.0},
     # Forget federation rows nobody needs any more (see federation.tasks.KEEP_FINISHED).
     "prune-finished-federation-rows": {"task": "federation.prune_finished_rows", "schedule": 86400.0},

@@ -5,11 +5,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
-    path("api/v1/server/", include("federation.api_urls")),
+    path("api/v1/server/", include("federation.endpoints.api_urls")),
     path("api/v1/", include("videos.api.urls")),
-    path("", include("federation.inbox_urls")),
-    path("", include("federation.urls")),
-    path("", include("federation.web_urls")),
+    path("", include("federation.endpoints.inbox_urls")),
+    path("", include("federation.endpoints.urls")),
+    path("", include("federation.endpoints.web_urls")),
     path("", include("videos.web.urls")),
 ]
 

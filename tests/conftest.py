@@ -73,6 +73,7 @@ def isolated_media(settings, tmp_path: Path) -> Path:
     for folder in (settings.MEDIA_ROOT, settings.ORIGINALS_DIR, settings.UPLOAD_TMP_DIR):
         Path(folder).mkdir(parents=True)
     settings.SIDEWAYS_URL = "http://testserver"
+    settings.INSTANCE_HOST = "testserver"
     # A fresh cache too: view counting and rate windows must not remember another test (or run).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(data)}}
     return data

@@ -170,6 +170,26 @@ def upload_and_transcode(user: User, clip: Path) -> Video:
     return video
 
 
+# Values a user or a client may put in any path or query field: empty, huge, negative, other scripts'
+# digits, encoded slashes and NULs, markup, emoji.
+ODD_VALUES = [
+    "",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "²",
+    "%FF%FE",
+    "a%2Fb",
+    "..%2F..%2Fetc%2Fpasswd",
+    "%00",
+    "<script>",
+    "a" * 3000,
+    "1e30",
+    "--name",
+    "💥",
+]
+
+
 # --- through the REST API ---------------------------------------------------------------------
 
 
@@ -181,6 +201,42 @@ def api_upload(api, token: str, clip: Path, **fields):
     with clip.open("rb") as stream:
         data = {"name": "My clip", "channelId": str(channel_id), "videofile": stream, **fields}
         return api.post("/api/v1/videos/upload", data, format="multipart", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+RESUMABLE_PATH = "/api/v1/videos/upload-resumable"
+
+
+def resumable_init(api, token, size: int, body_format: str = "json", **fields):
+    """Open a resumable upload session of `size` bytes (PeerTube's protocol); the response."""
+    channel_id = api.get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Bearer {token}").json()["videoChannels"][0]["id"]
+    body = {"name": "Resumed", "channelId": channel_id, "filename": "clip.mp4", "tags": ["a", "b"], **fields}
+    return api.post(
+        RESUMABLE_PATH,
+        body,
+        format=body_format,
+        HTTP_X_UPLOAD_CONTENT_LENGTH=str(size),
+        HTTP_X_UPLOAD_CONTENT_TYPE="video/mp4",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def resumable_start(api, token, size: int, body_format: str = "json", **fields) -> str:
+    """Open a session; its `upload_id=…` query."""
+    response = resumable_init(api, token, size, body_format, **fields)
+    assert response.status_code == 201, response.content
+    return response["Location"].split("?", 1)[1]
+
+
+def resumable_put(api, token, query: str, content: bytes, content_range: str):
+    """Send one chunk of a session."""
+    return api.generic(
+        "PUT",
+        f"{RESUMABLE_PATH}?{query}",
+        content,
+        content_type="application/octet-stream",
+        HTTP_CONTENT_RANGE=content_range,
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
 
 
 def mark_published(video_id: int) -> None:

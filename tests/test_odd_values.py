@@ -3,26 +3,10 @@
 import pytest
 from django.test import Client
 
-from tests.factories import make_video
+from tests.factories import ODD_VALUES, make_video
 
 pytestmark = pytest.mark.django_db
 
-ODD_VALUES = [
-    "",
-    "-1",
-    "0",
-    "99999999999999999999999",
-    "²",
-    "%FF%FE",
-    "a%2Fb",
-    "..%2F..%2Fetc%2Fpasswd",
-    "%00",
-    "<script>",
-    "a" * 3000,
-    "1e30",
-    "--name",
-    "💥",
-]
 IN_PATH = [
     "/videos/embed/{}",
     "/w/{}",

@@ -9,8 +9,8 @@ file each, then the rows are switched (videos.services.publishing): a viewer see
 state or a complete new one, and files a killed run placed are named by no row (the next publication
 deletes them).
 
-A video not yet watchable is published as soon as its lowest rung is ready and gains the higher ones
-as they finish. An already published video (a re-run) keeps its current files until the whole new
+A video not yet watchable gets its images first (a video shown before transcoding needs them), is
+published as soon as its lowest rung is ready and gains the higher ones as they finish. An already published video (a re-run) keeps its current files until the whole new
 ladder is ready, then switches at once; the old files are deleted after the switch.
 """
 
@@ -140,6 +140,12 @@ class Release:
         storage.place(self.video, hls_file(self.video, media.name), media)
         storage.place(self.video, hls_file(self.video, playlist.name), playlist)
 
+    def show_images(self) -> None:
+        """Before the first rung of a video never published: its images, so that it can be shown at once."""
+        self._place_images()
+        if self.thumbnail_filename:
+            publishing.show_images(self.video, self.thumbnail_filename, self.preview_filename)
+
     def _place_images(self) -> None:
         if self.images is None or self.thumbnail_filename:
             return
@@ -211,6 +217,8 @@ def _transcode(job: TranscodingJob, video: Video, work: Path, progressive: bool)
     rungs = plan_ladder(info, settings.SIDEWAYS_TRANSCODING_RESOLUTIONS)
     release = Release(video, info, make_images(source, info, work), work)
     try:
+        if progressive:
+            release.show_images()
         outputs = encode_ladder(
             source,
             info,

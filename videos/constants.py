@@ -60,6 +60,14 @@ VIDEO_MAX_TAGS = 5
 # PeerTube wants 2-30 characters per tag; we accept 1 so that `peertube-cli upload -t a,b` works.
 VIDEO_TAG_LENGTH = (1, 30)
 
+# Bounds of an account's or channel's fields, PeerTube's (CONSTRAINTS_FIELDS.USERS and VIDEO_CHANNELS): the
+# columns, the API and the actors federation imports all hold to them.
+HANDLE_NAME_MAX_LENGTH = 50
+# A channel's name, and any actor's name a peer sends us (PeerTube's actor name characters).
+ACTOR_NAME_PATTERN = rf"^[a-zA-Z0-9\-_.:]{{1,{HANDLE_NAME_MAX_LENGTH}}}$"
+DISPLAY_NAME_MAX_LENGTH = 120
+DESCRIPTION_MAX_LENGTH = 1000  # an account's or channel's description, a channel's support text
+
 # The name of the instance's own ActivityPub actor (/accounts/peertube, peertube@host), which peers look up
 # by that name: no local account or channel may take it.
 INSTANCE_ACTOR_NAME = "peertube"

@@ -52,4 +52,5 @@ def handle_lookup(handle: str) -> dict:
     """How to look an account or channel up from `name` or `name@host` (our own host counts as local);
     the API, the pages and the feeds all address them so."""
     name, _sep, host = handle.partition("@")
-    return {"name": name, "host": "" if host == settings.INSTANCE_HOST else host}
+    host = host.lower()  # host names ignore case; remote rows store theirs in lower case
+    return {"name": name, "host": "" if host == settings.INSTANCE_HOST.lower() else host}

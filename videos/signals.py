@@ -12,6 +12,8 @@ from django.dispatch import Signal
 logger = logging.getLogger(__name__)
 
 video_uploaded = Signal()  # a new original is stored and waits for transcoding
+# A new upload's thumbnail and preview are in place, before any rendition (peers may be shown the video then).
+video_images_ready = Signal()
 video_published = Signal()  # the video became watchable
 video_updated = Signal()  # an edit also sends `previous_privacy` (None: the privacy did not change)
 video_deleted = Signal()  # sent with `video` (already deleted from the database) and `url`

@@ -11,7 +11,7 @@ a public video's playable files are readable by anyone and viewers get their buc
 other video's files, and every original, are private and reach their viewers through the web node.
 
 A remote video's HLS playlists and files are not copied here: the import stores their absolute URLs on
-the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which federation.media_proxy streams
+the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which federation.endpoints.media_proxy streams
 from the origin (so a page never makes the viewer's browser talk to another host). `playlist_url`,
 `file_url` and friends are the one place that knows both cases; pages and the API ask them, never the rows.
 """
@@ -31,7 +31,7 @@ from videos import object_storage
 from videos.constants import FileStorage, VideoPrivacy
 from videos.models import StreamingPlaylist, Video, VideoFile, VideoSource
 
-# Followed instances' HLS files, streamed from their origin by federation.media_proxy.
+# Followed instances' HLS files, streamed from their origin by federation.endpoints.media_proxy.
 REMOTE_HLS_PREFIX = "/remote/streaming-playlists/hls"
 # What each kind of media file is served as (ours from disk, a remote one through the proxy). Every file
 # we serve is named by us with one of these suffixes (videos.services.web_videos picks the published

@@ -1,1 +1,2 @@
-"""The ActivityPub documents of our own objects (actors, videos, collections), built as plain dicts."""
+"""Our ActivityPub documents: actors, videos, comments, ratings, collections, and the activities that carry
+them. Built from rows; they send and store nothing."""

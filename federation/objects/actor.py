@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime
 
-from federation import ids
-from federation.actors import actor_url
-from federation.ld import with_context
+from federation.actors.local import actor_url
 from federation.models import Actor
+from federation.protocol import ids
+from federation.protocol.ld import with_context
 
 
 def iso_date(value: datetime.datetime) -> str:

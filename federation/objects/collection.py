@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from federation.ld import with_context
+from federation.protocol.ld import with_context
 
 PAGE_SIZE = 10
 MAX_OUTBOX_PAGE_SIZE = 50

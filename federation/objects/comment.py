@@ -1,15 +1,15 @@
 """A comment as PeerTube's `Note` (or, once deleted, a `Tombstone` of a Note); see docs/interop.md.
 
 PeerTube fetches every comment by its id before it stores it, and walks up `inReplyTo` to the video, so
-each of our comments is served at its id (`federation.views.video_comment`); the comments collection
+each of our comments is served at its id (`federation.endpoints.views.video_comment`); the comments collection
 links remote ones by their own ids. The text is markdown, as PeerTube writes it.
 """
 
 from __future__ import annotations
 
-from federation import ids
-from federation.ld import with_context
 from federation.objects.actor import iso_date
+from federation.protocol import ids
+from federation.protocol.ld import with_context
 from videos.links import comment_url
 from videos.models import Comment
 

@@ -6,8 +6,8 @@ A local account's rating has the id PeerTube gives its own: `<account>/likes/<vi
 
 from __future__ import annotations
 
-from federation import ids
-from federation.ld import with_context
+from federation.protocol import ids
+from federation.protocol.ld import with_context
 from videos.models import Rating, Video
 
 

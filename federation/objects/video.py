@@ -3,20 +3,21 @@
 A PeerTube peer refuses the whole video when one of its rules fails, so every field below is shaped
 by those rules: a JPEG icon with integer width and height, a `PT<n>S` duration, a version-4 uuid,
 `content` null or at least 3 characters, both the Person and the Group in `attributedTo`, integer
-`fps`/`size`/`height` on file links. Only what we really serve is linked: the watch pages and the HLS
-ladder (master playlist, segment hashes, one fragmented MP4 per rung), and the likes, dislikes,
+`fps`/`size`/`height` on file links. Only what we really serve is linked: the watch pages, the web-video
+file (in a container peers play), the HLS ladder (master playlist, segment hashes, one fragmented MP4 per
+rung), and the likes, dislikes,
 shares and comments collections, which PeerTube reads whenever it stores or refreshes a remote video
 (without them, PeerTube 6.x-7.x fails on the like counts and drops the video's Announce: docs/interop.md).
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import translation
 
-from federation import ids
-from federation.ld import with_context
 from federation.objects.actor import iso_date
+from federation.protocol import ids
+from federation.protocol.ld import with_context
 from videos.constants import (
     PREVIEW_SIZE,
     THUMBNAIL_SIZE,
@@ -24,12 +25,13 @@ from videos.constants import (
     VIDEO_LANGUAGES,
     VIDEO_LICENCES,
     CommentsPolicy,
+    VideoPrivacy,
     VideoState,
 )
 from videos.identifiers import parse_video_id
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos
-from videos.storage import absolute_url, hls_url, media_path
+from videos.storage import absolute_url, file_url, hls_url, media_path
 
 # PeerTube refuses a description shorter than this (then the object must carry none).
 MIN_CONTENT_LENGTH = 3
@@ -38,14 +40,52 @@ MIN_CONTENT_LENGTH = 3
 VIDEO_COLLECTIONS = {"likes": "likes", "dislikes": "dislikes", "shares": "announces", "comments": "comments"}
 
 
+# The web-video containers PeerTube 6.x-7.x play from a Video object, by the suffix we gave the file.
+PEER_WEB_VIDEO_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "ogv": "video/ogg"}
+
+
+def _peer_playable_web_videos() -> QuerySet[VideoFile]:
+    return VideoFile.objects.filter(playlist=None, filename__iregex=rf"\.({'|'.join(PEER_WEB_VIDEO_TYPES)})$")
+
+
+def _shown_before_transcoding() -> Q:
+    """SQL of may_be_shown_before_transcoding, with a web-video file in a container peers play."""
+    return (
+        Q(state=VideoState.TO_TRANSCODE, wait_transcoding=False)
+        & ~Q(thumbnail_filename="")
+        & Exists(_peer_playable_web_videos().filter(video=OuterRef("pk")))
+    )
+
+
 def federated_videos() -> QuerySet[Video]:
-    """Our videos peers may see: local, public and published (HLS ladder and images in place)."""
+    """Our videos peers may see: local and public, published (HLS ladder and images in place) or shown
+    before transcoding (with their web-video file, as PeerTube shows a video uploaded with waitTranscoding
+    false at once)."""
     return (
         listed_videos()
-        .filter(is_local=True, state=VideoState.PUBLISHED)
+        .filter(Q(state=VideoState.PUBLISHED) | _shown_before_transcoding(), is_local=True)
         .select_related("channel__account")
-        .prefetch_related("tags", "streaming_playlists__files")
+        .prefetch_related("tags", "streaming_playlists__files", "files")
     )
+
+
+def may_be_shown_before_transcoding(video: Video) -> bool:
+    """Waiting for its ladder, uploaded with waitTranscoding false and its thumbnail made (peers refuse a
+    video without one). Read from the row alone, so it holds for a video just deleted too."""
+    return video.state == VideoState.TO_TRANSCODE and not video.wait_transcoding and bool(video.thumbnail_filename)
+
+
+def has_peer_playable_web_video(video: Video) -> bool:
+    return _peer_playable_web_videos().filter(video=video).exists()
+
+
+def is_federated(video: Video) -> bool:
+    """Whether peers may see this video now (as federated_videos selects them)."""
+    if not video.is_local or video.privacy != VideoPrivacy.PUBLIC:
+        return False
+    if video.state == VideoState.PUBLISHED:
+        return True
+    return may_be_shown_before_transcoding(video) and has_peer_playable_web_video(video)
 
 
 def federated_video_at(url: str | None) -> Video | None:
@@ -114,6 +154,26 @@ def _file_link(video: Video, file: VideoFile) -> dict:
     return link
 
 
+def _web_video_links(video: Video) -> list[dict]:
+    """The web-video file (the published copy of the original), when it is in a container peers play."""
+    links = []
+    for file in video.files.all():
+        media_type = PEER_WEB_VIDEO_TYPES.get(file.filename.rsplit(".", 1)[-1].lower())
+        if file.playlist_id is None and media_type:
+            links.append(
+                {
+                    "type": "Link",
+                    "mediaType": media_type,
+                    "href": absolute_url(file_url(file)),
+                    "height": file.height or file.resolution,
+                    **({"width": file.width} if file.width else {}),
+                    "size": file.size,
+                    "fps": round(file.fps),
+                }
+            )
+    return links
+
+
 def _hls_link(video: Video, playlist: StreamingPlaylist) -> dict:
     files = sorted(playlist.files.all(), key=lambda file: -file.resolution)
     return {
@@ -173,6 +233,7 @@ def video_object(video: Video) -> dict:
             # The watch page first: Mastodon embeds the first text/html link.
             {"type": "Link", "mediaType": "text/html", "href": absolute_url(f"/w/{video.short_uuid}")},
             {"type": "Link", "mediaType": "text/html", "href": url},
+            *_web_video_links(video),
             *(_hls_link(video, playlist) for playlist in video.streaming_playlists.all()),
         ],
         **video_collections(url),

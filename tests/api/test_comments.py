@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import bearer
-from tests.api.test_openapi import check, response_schema
+from tests.api.conftest import bearer, check, response_schema
 from tests.factories import local_account, video_of
 from videos.constants import CommentsPolicy, UserRole, VideoPrivacy
 

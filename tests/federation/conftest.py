@@ -3,6 +3,8 @@ documents (the running fake PeerTube peer, `peer`, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from tests.factories import SITE
@@ -12,6 +14,7 @@ from tests.factories import SITE
 def public_site(isolated_media, settings) -> None:
     """A production-like public URL, so our documents face PeerTube's "host needs a TLD" rule."""
     settings.SIDEWAYS_URL = SITE
+    settings.INSTANCE_HOST = urlsplit(SITE).netloc
 
 
 @pytest.fixture
@@ -24,6 +27,7 @@ def inline_tasks(monkeypatch) -> None:
         tasks.deliver_activity,
         tasks.crawl_outbox,
         tasks.send_video_published,
+        tasks.announce_video,
         tasks.send_video_update,
         tasks.send_video_delete,
         tasks.send_actor_delete,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from federation.signatures import generate_keypair, sign_headers
+from federation.protocol.signatures import generate_keypair, sign_headers
 from tests.federation.peertube_rules import captured
 
 AP_JSON = "application/activity+json"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from federation import activities
-from federation.actors import actor_url, ensure_instance_actor, local_actor_for_account, local_actor_for_channel
+from federation.actors.local import actor_url, ensure_instance_actor, local_actor_for_account, local_actor_for_channel
 from federation.models import Actor
+from federation.objects import activities
 from tests.factories import SITE, publish_video
 from tests.federation.peertube_rules import PUBLIC, captured, problems_video
 

@@ -5,9 +5,9 @@ import importlib
 import pytest
 from django.apps import apps
 
-from federation import actors
+from federation.actors import local as actors
 from federation.models import Actor
-from federation.signatures import generate_keypair
+from federation.protocol.signatures import generate_keypair
 from videos.models import Account, RetiredHandle
 from videos.services.accounts import local_handle_taken
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from federation.actors import ensure_instance_actor, local_actor_for_account, local_actor_for_channel
+from federation.actors.local import ensure_instance_actor, local_actor_for_account, local_actor_for_channel
 from federation.models import Actor, Follow
 from tests.factories import SITE, make_user, publish_video
 from tests.federation.peertube_rules import PUBLIC, captured, problems_video

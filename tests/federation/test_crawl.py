@@ -5,8 +5,9 @@ items are fetched from the origin, Create items embed the Video, `first` is a UR
 
 import pytest
 
-from federation import crawl, tasks
-from federation.remote_actors import fetch_actor
+from federation import tasks
+from federation.actors.remote import fetch_actor
+from federation.inbound import crawl
 from tests.federation.peer import running_peer
 from tests.federation.peertube_rules import captured
 from videos.models import Video

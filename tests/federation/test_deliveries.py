@@ -13,11 +13,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from federation import deliveries, tasks
-from federation.actors import ensure_instance_actor
+from federation import tasks
+from federation.actors.local import ensure_instance_actor
+from federation.actors.remote import fetch_actor
 from federation.models import Delivery, Follow
-from federation.remote_actors import fetch_actor
-from federation.signatures import verify_request
+from federation.outbound import deliveries
+from federation.protocol.signatures import verify_request
 from tests.federation.peer import running_peer
 from tests.live import free_port
 

@@ -5,11 +5,11 @@ link, else WebFinger), the pending Follow sent signed to its inbox, readable err
 import pytest
 from django.utils import translation
 
-from federation.actors import ensure_instance_actor
-from federation.follows import FollowError, follow_instance, instance_following, unfollow_instance
+from federation.actors.local import ensure_instance_actor
+from federation.actors.remote import APPLICATION_REL
 from federation.models import Follow
-from federation.remote_actors import APPLICATION_REL
-from federation.signatures import verify_request
+from federation.outbound.follows import FollowError, follow_instance, instance_following, unfollow_instance
+from federation.protocol.signatures import verify_request
 
 pytestmark = pytest.mark.usefixtures("inline_tasks")
 

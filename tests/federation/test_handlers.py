@@ -5,10 +5,10 @@ may push videos to us; follows move only on the answer of the actor they were se
 
 import pytest
 
-from federation.actors import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor
+from federation.actors.remote import fetch_actor
 from federation.models import Follow, InboxActivity
-from federation.remote_actors import fetch_actor
-from federation.signatures import verify_request
+from federation.protocol.signatures import verify_request
 from tests.federation.peer import activity_from, running_peer, signed_post
 from videos.models import Video
 

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from federation import http
-from federation.signatures import BadSignature, MalformedSignature, generate_keypair, verify_request
+from federation.protocol import http
+from federation.protocol.signatures import BadSignature, MalformedSignature, generate_keypair, verify_request
 
 KEY_ID = "http://testserver/accounts/peertube#main-key"
 

@@ -1,7 +1,7 @@
 """The inbox's security matrix (after PeerTube's packages/tests/src/api/activitypub/security.ts): what a peer
 may POST, what is refused with which status, and that a refused request stores nothing.
 
-Requests go through Django's test client, signed with federation.signatures by keys a real peer on
+Requests go through Django's test client, signed with federation.protocol.signatures by keys a real peer on
 127.0.0.1 publishes in its actor documents.
 """
 
@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from federation import inbox, remote_actors
+from federation.actors import remote as remote_actors
+from federation.inbound import inbox
 from federation.models import Actor, Follow, InboxActivity
 from tests.federation.peer import activity_from, keypair, signed_post
 
@@ -90,7 +91,7 @@ def test_signature_missing_required_headers_is_refused(client, peer, sender):
 def _post_with_signed_list(client, sender, activity, dropped):
     import json
 
-    from federation.signatures import sign_headers
+    from federation.protocol.signatures import sign_headers
 
     body = json.dumps(activity).encode()
     headers = sign_headers(
@@ -112,7 +113,7 @@ def test_wrong_key_is_refused_401(client, peer, sender):
 def test_tampered_body_is_refused_401(client, peer, sender):
     import json
 
-    from federation.signatures import sign_headers
+    from federation.protocol.signatures import sign_headers
 
     activity = follow_of_us(sender)
     headers = sign_headers(
@@ -200,7 +201,7 @@ def test_hostile_json_ld_is_refused_400(client, peer, sender, keyword):
 
 
 def test_a_request_signed_as_ourselves_is_refused_409(client, db):
-    from federation.actors import ensure_instance_actor
+    from federation.actors.local import ensure_instance_actor
     from tests.federation.peer import RemoteActor
 
     us = ensure_instance_actor()

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from federation import ld_signatures
+from federation.actors.remote import fetch_actor
 from federation.models import InboxActivity
-from federation.remote_actors import fetch_actor
+from federation.protocol import ld_signatures
 from tests.factories import publish_video
 from tests.federation.peer import activity_from, running_peer, signed_post
 from videos.models import Comment
@@ -227,7 +227,7 @@ def test_a_peers_comment_on_our_video_is_forwarded_to_our_other_followers(
 
 
 def test_our_likes_of_a_remote_video_go_to_its_origin(peer, post, user, django_capture_on_commit_callbacks):
-    from federation.remote_videos import import_video
+    from federation.inbound.remote_videos import import_video
     from videos.services.ratings import rate_video
 
     channel = peer.add_actor("Group", "carol_channel", owner=peer.add_actor("Person", "carol"))
@@ -239,6 +239,24 @@ def test_our_likes_of_a_remote_video_go_to_its_origin(peer, post, user, django_c
         rate_video(video, user.account, "dislike")
     sent = [(a["type"], a["object"] if isinstance(a["object"], str) else a["object"]["type"]) for a in posted(peer)]
     assert sent == [("Like", video.url), ("Undo", "Like"), ("Dislike", video.url)]
+
+
+def test_a_rating_of_our_video_updates_it_on_peers(
+    peer, bob, post, client, followed_by_peer, user, video, video_url, django_capture_on_commit_callbacks
+):
+    """As PeerTube does, so that peers read the video's like and dislike counts again."""
+    from videos.services.ratings import rate_video
+
+    peer.received.clear()
+    post(bob, activity_from(bob, "Like", video_url))
+    with django_capture_on_commit_callbacks(execute=True):
+        rate_video(video, user.account, "dislike")
+    updates = [a for a in posted(peer) if a["type"] == "Update"]
+    assert [a["object"]["id"] for a in updates] == [video_url, video_url]
+    counts = [
+        client.get(f"/videos/watch/{video.uuid}/{name}", **AP).json()["totalItems"] for name in ("likes", "dislikes")
+    ]
+    assert counts == [1, 1]
 
 
 def test_a_forwarded_comment_is_taken_only_with_its_authors_json_ld_signature(

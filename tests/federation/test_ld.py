@@ -2,7 +2,7 @@
 
 import pytest
 
-from federation import ld
+from federation.protocol import ld
 from tests.federation.peertube_rules import captured
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from federation import activities, ld
-from federation.actors import actor_url, ensure_instance_actor, local_actor_for_account
-from federation.ids import key_id
-from federation.ld_signatures import SIGNATURE_TYPE, UnreadableDocument, _signed_text, sign, signer, verify
-from federation.signatures import generate_keypair
+from federation.actors.local import actor_url, ensure_instance_actor, local_actor_for_account
+from federation.objects import activities
+from federation.protocol import ld
+from federation.protocol.ids import key_id
+from federation.protocol.ld_signatures import SIGNATURE_TYPE, UnreadableDocument, _signed_text, sign, signer, verify
+from federation.protocol.signatures import generate_keypair
 from tests.factories import publish_video
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ld"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from federation.negotiation import wants_activitypub
+from federation.endpoints.negotiation import wants_activitypub
 from tests.factories import publish_video
 
 pytestmark = pytest.mark.django_db

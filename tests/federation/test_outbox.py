@@ -2,19 +2,28 @@
 activities POSTed to a real peer's shared inbox. Remote videos never go out.
 """
 
+import shutil
+
 import pytest
 
-from federation.actors import ensure_instance_actor, local_actor_for_account, local_actor_for_channel, local_actor_named
+from federation.actors.local import (
+    ensure_instance_actor,
+    local_actor_for_account,
+    local_actor_for_channel,
+    local_actor_named,
+)
+from federation.actors.remote import fetch_actor
+from federation.inbound.remote_videos import delete_video, import_video
 from federation.models import Actor, Delivery, Follow
-from federation.remote_actors import fetch_actor
-from federation.remote_videos import delete_video, import_video
-from federation.signatures import verify_request
-from tests.factories import make_user, publish_video
+from federation.objects.video import federated_videos
+from federation.protocol.signatures import verify_request
+from tests.factories import make_user, publish_video, run_queued_job, upload_video
 from tests.federation.peer import running_peer
 from videos.constants import VideoPrivacy, VideoState
 from videos.models import Account, Video
-from videos.services import accounts, editing
+from videos.services import accounts, editing, publishing
 from videos.signals import video_published
+from videos.storage import store_images
 
 pytestmark = pytest.mark.usefixtures("inline_tasks")
 
@@ -212,3 +221,85 @@ def test_a_deleted_users_actor_stays_and_no_namesake_inherits_it(followers, user
     with pytest.raises(accounts.HandleTaken):
         accounts.create_local_user("alice_channel", "alice-password-2")  # the default channel's name
     assert Actor.objects.filter(pk=old.pk, account=None).exists()
+
+
+def _images(folder) -> tuple[str, str]:
+    """A thumbnail and a preview placed as the pipeline places them; returns their names."""
+    (folder / "thumbnail.jpg").write_bytes(b"\xff\xd8thumbnail")
+    (folder / "preview.jpg").write_bytes(b"\xff\xd8preview")
+    return store_images(folder / "thumbnail.jpg", folder / "preview.jpg")
+
+
+def _upload_not_waiting(user, clip, run_on_commit, monkeypatch) -> Video:
+    """A clip uploaded with waitTranscoding false, its transcoding job queued but not run."""
+    from transcoding import tasks as transcoding_tasks
+    from videos.services.uploads import VideoMetadata, accept_upload, temp_upload_path
+
+    monkeypatch.setattr(transcoding_tasks.transcode_video, "delay", lambda job_id: None)
+    temp = temp_upload_path()
+    shutil.copy(clip, temp)
+    holder = {}
+
+    def upload():
+        holder["video"] = accept_upload(
+            user=user,
+            channel=user.account.channels.get(),
+            temp_path=temp,
+            metadata=VideoMetadata(name="Shown at once", wait_transcoding=False),
+            original_filename=clip.name,
+        )
+
+    run_on_commit(upload)
+    return holder["video"]
+
+
+def test_an_upload_not_waiting_for_transcoding_is_shown_with_its_images_then_updated_with_its_ladder(
+    followers, user, small_clip, run_on_commit, monkeypatch, tmp_path
+):
+    """As PeerTube does for waitTranscoding false: peers get the video with its web-video file as soon as its
+    thumbnail exists (before any rendition), then an Update with the HLS ladder (not a second Create)."""
+    video = _upload_not_waiting(user, small_clip, run_on_commit, monkeypatch)
+    assert sent(followers) == []  # no thumbnail yet: PeerTube would refuse the video
+    thumbnail, preview = _images(tmp_path)
+    run_on_commit(publishing.show_images, video, thumbnail, preview)
+    shown = sent(followers)
+    assert sorted(a["type"] for a in shown) == ["Announce", "Create"]
+    created = next(a for a in shown if a["type"] == "Create")["object"]
+    assert created["state"] == VideoState.TO_TRANSCODE and created["waitTranscoding"] is False
+    assert created["icon"][0]["url"].endswith(thumbnail)
+    [web_video] = [link for link in created["url"] if link["mediaType"] == "video/mp4"]
+    assert web_video["href"].startswith("http://testserver/static/web-videos/") and web_video["size"] > 0
+    assert video.uuid in {v.uuid for v in federated_videos()}
+
+    followers.received.clear()
+    from transcoding.pipeline import Release
+
+    monkeypatch.setattr(Release, "show_images", lambda release: None)  # shown above, as the pipeline does
+    run_on_commit(run_queued_job, video)
+    after = sent(followers)
+    assert "Create" not in [a["type"] for a in after]
+    update = next(a for a in after if a["type"] == "Update")
+    assert update["object"]["state"] == VideoState.PUBLISHED
+    assert any(link["mediaType"] == "application/x-mpegURL" for link in update["object"]["url"])
+
+
+def test_a_video_shown_before_transcoding_and_deleted_is_deleted_on_peers(
+    followers, user, small_clip, run_on_commit, monkeypatch, tmp_path
+):
+    video = _upload_not_waiting(user, small_clip, run_on_commit, monkeypatch)
+    run_on_commit(publishing.show_images, video, *_images(tmp_path))
+    followers.received.clear()
+    run_on_commit(editing.delete_video, Video.objects.get(pk=video.pk))
+    assert [a["type"] for a in sent(followers)] == ["Delete"]
+
+
+def test_an_upload_waiting_for_transcoding_is_not_shown_before_it(
+    followers, user, small_clip, run_on_commit, monkeypatch, tmp_path
+):
+    from transcoding import tasks as transcoding_tasks
+
+    monkeypatch.setattr(transcoding_tasks.transcode_video, "delay", lambda job_id: None)
+    video = upload_video(user, small_clip)  # VideoMetadata's default waits
+    run_on_commit(publishing.show_images, video, *_images(tmp_path))
+    assert sent(followers) == []
+    assert video.uuid not in {v.uuid for v in federated_videos()}

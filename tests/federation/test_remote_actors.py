@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from federation.actors import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor
+from federation.actors.remote import REFRESH_AFTER, ActorError, fetch_actor
 from federation.models import Actor
-from federation.remote_actors import REFRESH_AFTER, ActorError, fetch_actor
-from federation.signatures import verify_request
+from federation.protocol.signatures import verify_request
 from tests.federation.peer import keypair
 from videos.models import Account, Channel
 

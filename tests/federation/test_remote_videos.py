@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from federation.actors import ensure_instance_actor
-from federation.remote_videos import VideoError, delete_video, fetch_video, import_video
-from federation.signatures import verify_request
+from federation.actors.local import ensure_instance_actor
+from federation.inbound.remote_videos import VideoError, delete_video, fetch_video, import_video
+from federation.protocol.signatures import verify_request
 from tests.factories import publish_video
 from tests.federation.peer import jpeg
 from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
@@ -149,7 +149,7 @@ def test_a_video_another_worker_stored_meanwhile_is_taken_as_it_is(peer, channel
     insert loses finds the other's copy, whose images (same names) it must not delete."""
     from django.db import IntegrityError
 
-    from federation import remote_videos
+    from federation.inbound import remote_videos
 
     data = peer.video(channel)
     stored = import_video(data, peer.host)

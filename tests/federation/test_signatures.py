@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from federation.signatures import (
+from federation.protocol.signatures import (
     MAX_CLOCK_SKEW,
     BadSignature,
     MalformedSignature,

@@ -15,7 +15,7 @@ import pytest
 import redis
 import requests
 
-from federation.signatures import generate_keypair, sign_headers
+from federation.protocol.signatures import generate_keypair, sign_headers
 from tests.live import LiveInstance, api_session, start_instance, upload_clip, wait_for
 from tests.media import make_clip
 

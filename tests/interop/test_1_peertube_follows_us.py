@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from tests.interop.peertube import PeerTube, publish_here, wait_until
-from tests.live import LiveInstance, api_session, check_served_hls
+from tests.interop.peertube import PeerTube, publish_here, published_here, wait_until
+from tests.live import LiveInstance, api_session, check_served_hls, upload_clip
 from tests.media import make_clip
 
 pytestmark = pytest.mark.interop
@@ -64,11 +64,24 @@ def test_new_edited_and_deleted_videos_reach_peertube_within_two_seconds(
 ):
     ours = api_session(sideways)
     clips = tmp_path_factory.mktemp("clips-after-follow")
-    video, published_at = publish_here(sideways, ours, make_clip(clips / "Pushed to PeerTube.mp4", duration=3))
+    video_id = upload_clip(sideways, ours, make_clip(clips / "Pushed to PeerTube.mp4", duration=3))
+    answered_at = time.monotonic()
+    video = ours.get(f"{sideways.url}/api/v1/videos/{video_id}", timeout=10).json()
+    # Uploaded with waitTranscoding false (the API's default), it is shown with its web-video file at once.
     wait_until(lambda: peertube.videos().get(video["uuid"]), 10, "the pushed video", peertube, sideways)
-    took = time.monotonic() - published_at
-    print(f"us -> PeerTube: new video listed {took:.2f} s after our publication")
+    took = time.monotonic() - answered_at
+    print(f"us -> PeerTube: new video listed {took:.2f} s after the upload's answer")
     assert took <= PROPAGATION_SECONDS
+
+    # Once published here, an Update gives PeerTube the HLS ladder, which its player checks and plays.
+    published_here_at = wait_until(
+        lambda: published_here(sideways, ours, video_id) and time.monotonic(), 120, "our publication", sideways
+    )
+    copy = wait_until(
+        lambda: (peertube.video(video["uuid"]) or {}).get("streamingPlaylists"), 10, "the ladder", peertube, sideways
+    )
+    print(f"us -> PeerTube: HLS ladder shown {time.monotonic() - published_here_at:.2f} s after our publication")
+    check_served_hls(copy[0])
 
     answer = ours.put(f"{sideways.url}/api/v1/videos/{video['id']}", json={"name": "Renamed here"}, timeout=10)
     assert answer.status_code == 204

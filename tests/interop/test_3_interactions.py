@@ -61,6 +61,13 @@ def test_likes_dislikes_and_views_from_peertube_are_counted(sideways, peertube, 
     ).text
     assert "1 like" in page and "1 dislike" in page  # an anonymous viewer's page
 
+    # A like here sends an Update of the video: PeerTube reads our counts again.
+    ours = api_session(sideways)
+    assert ours.put(f"{sideways.url}/api/v1/videos/{uuid}/rate", json={"rating": "like"}, timeout=10).status_code == 204
+    wait_until(
+        lambda: (peertube.video(uuid) or {}).get("likes") == 2, 15, "our like counted on PeerTube", peertube, sideways
+    )
+
     # A viewer on PeerTube watches 3 s of the 4 s video: PeerTube counts a view and tells us.
     viewer = requests.Session()
     for seconds in (0, 3):

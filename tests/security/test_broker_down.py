@@ -20,10 +20,10 @@ import requests
 from django.utils import timezone
 
 from federation import tasks as federation_tasks
-from federation.actors import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor
+from federation.actors.remote import fetch_actor
 from federation.models import Delivery, Follow, InboxActivity
-from federation.remote_actors import fetch_actor
-from federation.signatures import sign_headers
+from federation.protocol.signatures import sign_headers
 from tests.factories import api_upload, publish_video
 from tests.federation.peer import activity_from, running_peer, signed_post
 from tests.live import api_session, free_port, start_instance, upload_clip, wait_for

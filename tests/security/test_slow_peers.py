@@ -15,9 +15,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from federation import http, inbox
-from federation.actors import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor
+from federation.inbound import inbox
 from federation.models import Follow, InboxActivity
+from federation.protocol import http
 from federation.tasks import process_activity
 from tests.federation.peer import Peer, activity_from, keypair, signed_post
 

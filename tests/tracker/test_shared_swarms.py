@@ -9,7 +9,7 @@ import requests
 from websockets.sync.client import connect
 
 from tests.tracker.asgi import start_asgi_instance
-from tests.tracker.test_tracker import offer, peer_id, receive, socket_url, v2_hash
+from tests.tracker.conftest import offer, peer_id, receive, socket_url, v2_hash
 from tests.web.hls import add_ladder_video
 
 pytestmark = pytest.mark.integration

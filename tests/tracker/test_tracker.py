@@ -8,8 +8,6 @@ SHA-1 of PeerTube 7.0's server) for a fixed URL.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import socket
@@ -20,6 +18,7 @@ import requests
 from websockets.sync.client import connect
 
 from tests.tracker.asgi import start_asgi_instance
+from tests.tracker.conftest import offer, peer_id, receive, socket_url, v1_hash, v2_hash
 from tests.web.hls import add_ladder_video
 from videos.tracker.infohashes import infohashes
 from videos.tracker.stun import MAGIC_COOKIE, binding_response
@@ -34,24 +33,6 @@ def test_infohash_recipes_are_the_players_ones():
     assert b"POEKAMYOIKqF9oNNINtW" in hashes  # p2p-media-loader 2.2 (PeerTube 7.1-8.x), "main-1"
     assert b"jnma3NiAbK14xNsVw8ma" in hashes  # p2p-media-loader 2.3
     assert len(hashes) == 6
-
-
-def v1_hash(master: str, index: int) -> str:
-    """PeerTube 7.0's player: the raw SHA-1 bytes, one character each on the wire."""
-    return hashlib.sha1(f"2{master}+V{index}".encode()).digest().decode("latin-1")
-
-
-def v2_hash(master: str, index: int) -> str:
-    """PeerTube 7.1+'s player (p2p-media-loader 2.2)."""
-    return base64.b64encode(hashlib.md5(f"v2-{master}-main-{index}".encode()).digest()[1:]).decode()
-
-
-def peer_id() -> str:
-    return "-PM0202-" + os.urandom(6).hex()
-
-
-def offer(offer_id: str) -> dict:
-    return {"offer_id": offer_id, "offer": {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}}
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +54,6 @@ def masters(instance, tmp_path_factory):
     # The private one's would be the same but for its own folder and name (the API hides it from anonymous).
     private_url = public_url.replace(public.uuid, private.uuid).replace(public.spec["master"], private.spec["master"])
     return {1: public_url, PRIVATE: private_url}
-
-
-def socket_url(instance) -> str:
-    return instance.url.replace("http://", "ws://") + "/tracker/socket"
-
-
-def receive(ws) -> dict:
-    return json.loads(ws.recv(timeout=10))
 
 
 @pytest.mark.parametrize("recipe", [v1_hash, v2_hash], ids=["peertube-7.0", "peertube-7.1+"])

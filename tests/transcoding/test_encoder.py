@@ -339,8 +339,10 @@ def test_an_exception_in_a_callback_kills_the_encoders(tmp_path):
 def test_a_killed_worker_takes_its_encoders_with_it(tmp_path):
     source = make_clip(tmp_path / "long.webm", width=640, height=360, duration=20)
     script = (
-        "import sys; from pathlib import Path; from tests.transcoding.test_encoder import encode; "
-        "encode(Path(sys.argv[1]), Path(sys.argv[2]))"
+        "import sys; from pathlib import Path; from transcoding.encoder import encode_ladder; "
+        "from transcoding.ladder import plan_ladder; from videos.probe import probe; "
+        "source = Path(sys.argv[1]); info = probe(source); "
+        f"encode_ladder(source, info, plan_ladder(info, {RESOLUTIONS!r}), Path(sys.argv[2]))"
     )
     worker = subprocess.Popen(
         [sys.executable, "-c", script, str(source), str(tmp_path / "out")], cwd=Path(__file__).resolve().parents[2]

@@ -20,6 +20,7 @@ from transcoding.models import TranscodingJob
 from videos.constants import VideoState
 from videos.models import Video
 from videos.services import publishing
+from videos.signals import video_images_ready
 from videos.storage import hls_dir, media_dir
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -313,3 +314,34 @@ def test_images_the_owner_chose_survive_transcoding(user, small_clip, tmp_path):
     assert (video.thumbnail_filename, video.preview_filename) == chosen
     assert [path.name for path in media_dir("thumbnails").iterdir()] == [chosen[0]]
     assert [path.name for path in media_dir("previews").iterdir()] == [chosen[1]]
+
+
+def test_images_are_in_place_before_the_first_rung(user, small_clip):
+    """A video shown before transcoding (waitTranscoding false) needs its thumbnail: the images are served
+    and video_images_ready sent while the video still waits for its first rendition."""
+    seen: list[tuple[int, bool, bool]] = []
+
+    def record(sender, video, **kwargs):
+        video = Video.objects.get(pk=video.pk)
+        thumbnail = media_dir("thumbnails") / video.thumbnail_filename
+        seen.append((video.state, video.streaming_playlists.exists(), thumbnail.is_file()))
+
+    video_images_ready.connect(record, weak=False, dispatch_uid="test-images-ready")
+    try:
+        video = upload_and_transcode(user, small_clip)
+    finally:
+        video_images_ready.disconnect(dispatch_uid="test-images-ready")
+    assert seen == [(VideoState.TO_TRANSCODE, False, True)]
+    assert video.state == VideoState.PUBLISHED and video.thumbnail_filename and video.preview_filename
+
+
+def test_a_rerun_does_not_show_new_images_before_its_ladder(user, small_clip):
+    video = upload_and_transcode(user, small_clip)
+    seen = []
+    video_images_ready.connect(lambda sender, video, **kw: seen.append(video.pk), weak=False, dispatch_uid="t-rerun")
+    try:
+        tasks.queue_transcoding(video)
+        run_queued_job(video)
+    finally:
+        video_images_ready.disconnect(dispatch_uid="t-rerun")
+    assert seen == []

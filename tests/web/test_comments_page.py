@@ -10,8 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import COMMENTER_PASSWORD, local_account, video_of
-from tests.test_odd_values import ODD_VALUES
+from tests.factories import COMMENTER_PASSWORD, ODD_VALUES, local_account, video_of
 from videos.constants import CommentsPolicy, UserRole, VideoPrivacy
 from videos.models import Comment
 from videos.services.comments import delete_comment, post_comment

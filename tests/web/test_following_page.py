@@ -3,7 +3,7 @@ refusing and unfollowing through the real federation service (a second live inst
 
 import pytest
 
-from federation.actors import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor
 from federation.models import Actor, Follow
 from tests.live import start_instance
 from tests.web.remote import OriginServer

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from federation.actors import ensure_instance_actor
+from federation.actors.local import ensure_instance_actor
 from federation.models import Actor, Follow
 from tests.factories import create_remote_video, make_video
 from videos.models import Tag

@@ -13,6 +13,10 @@ from django.conf import settings
 from rest_framework import serializers
 
 from videos.constants import (
+    ACTOR_NAME_PATTERN,
+    DESCRIPTION_MAX_LENGTH,
+    DISPLAY_NAME_MAX_LENGTH,
+    HANDLE_NAME_MAX_LENGTH,
     VIDEO_CATEGORIES,
     VIDEO_DESCRIPTION_MAX_LENGTH,
     VIDEO_LANGUAGES,
@@ -367,7 +371,7 @@ def video_quota_field() -> serializers.IntegerField:
 
 
 class UserCreateInput(serializers.Serializer):
-    username = serializers.RegexField(r"^[a-z0-9._]{1,50}$")
+    username = serializers.RegexField(rf"^[a-z0-9._]{{1,{HANDLE_NAME_MAX_LENGTH}}}$")
     password = serializers.CharField(min_length=6, max_length=255)
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=UserRole.values)
@@ -394,7 +398,11 @@ class RatingInput(serializers.Serializer):
 
 
 class ChannelInput(serializers.Serializer):
-    name = serializers.RegexField(r"^[a-zA-Z0-9\-_.:]{1,50}$")
-    displayName = serializers.CharField(min_length=1, max_length=120)
-    description = serializers.CharField(max_length=1000, required=False, allow_blank=True, allow_null=True)
-    support = serializers.CharField(max_length=1000, required=False, allow_blank=True, allow_null=True)
+    name = serializers.RegexField(ACTOR_NAME_PATTERN)
+    displayName = serializers.CharField(min_length=1, max_length=DISPLAY_NAME_MAX_LENGTH)
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, allow_null=True
+    )
+    support = serializers.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, allow_null=True
+    )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from videos import storage
 from videos.constants import VideoState
 from videos.models import StreamingPlaylist, Video, VideoFile
-from videos.signals import send_on_commit, video_published, video_updated
+from videos.signals import send_on_commit, video_images_ready, video_published, video_updated
 from videos.storage import MediaFile, image_files
 
 
@@ -59,6 +59,20 @@ IMAGE_FIELDS = ["thumbnail_filename", "preview_filename"]
 def set_transcoding_progress(video: Video, percent: int | None) -> None:
     """Store the encode's percentage (None once no transcode runs) for the API and the pages."""
     Video.objects.filter(pk=video.pk).update(transcoding_progress=percent)
+
+
+def show_images(video: Video, thumbnail: str, preview: str) -> None:
+    """Give a video still waiting for its first rendition the images (already in place) made from it.
+
+    They are made before any rendition, so a video shown before transcoding (waitTranscoding false) has a
+    thumbnail from its first seconds; peers refuse a video without one. Sends video_images_ready.
+    """
+    with transaction.atomic():
+        locked = Video.objects.select_for_update().get(pk=video.pk)
+        old_images = _set_images(locked, thumbnail, preview)
+        locked.save(update_fields=[*IMAGE_FIELDS, "updated_at"])
+        send_on_commit(video_images_ready, Video, video=locked)
+    storage.remove(locked, old_images)
 
 
 def publish_hls(video: Video, publication: HlsPublication) -> None:

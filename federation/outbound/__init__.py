@@ -1,0 +1,1 @@
+"""What we send: deliveries, the news of our videos, comments and ratings, following other instances."""
