@@ -4,7 +4,8 @@ Viewers come here because they do not want to be tracked, so:
 
 - a Content-Security-Policy lets pages load nothing from another origin (scripts, styles, fonts, media,
   connections), and only the embed page may be framed by other sites; while P2P is on, connections
-  may also go to our own tracker's WebSocket origin (ws:// or wss:// of SIDEWAYS_URL's host), nothing else;
+  may also go to our own tracker's WebSocket origin (ws:// or wss:// of SIDEWAYS_URL's host), and images,
+  media and connections to the instance's own object storage buckets (or their CDN) when it has some;
 - a Permissions-Policy turns off the device APIs we never use (and FLoC/Topics);
 - an anonymous GET never sets a cookie. Django already only sets the CSRF cookie when a page renders a
   form with `{% csrf_token %}`, and the session cookie when something is stored in the session; this
@@ -23,14 +24,14 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from videos import object_storage
+
 # blob: is where hls.js feeds Media Source Extensions and starts its transmuxing worker.
 # connect-src is completed by content_security_policy() (our tracker's WebSocket origin when P2P is on).
 _CSP = (
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
-    "media-src 'self' blob:",
     "worker-src 'self' blob:",
     "font-src 'self'",
     "object-src 'none'",
@@ -42,11 +43,13 @@ _CSP = (
 
 def content_security_policy(frameable: bool) -> str:
     """The CSP of a page: framed by any site (the embed) or only by ours."""
-    connect = "connect-src 'self'"
+    buckets = "".join(f" {origin}" for origin in object_storage.public_origins())
+    connect = f"connect-src 'self'{buckets}"
     if settings.SIDEWAYS_P2P_ENABLED:
         connect += f" {'wss' if settings.INSTANCE_SCHEME == 'https' else 'ws'}://{settings.INSTANCE_HOST}"
     ancestors = "frame-ancestors *" if frameable else "frame-ancestors 'self'"
-    return "; ".join((*_CSP, connect, ancestors))
+    media = (f"img-src 'self' data:{buckets}", f"media-src 'self' blob:{buckets}")
+    return "; ".join((*_CSP, *media, connect, ancestors))
 
 
 PERMISSIONS_POLICY = ", ".join(

@@ -199,9 +199,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Every queue a task is routed to. A worker started without -Q consumes all of them, so a plain
 # `celery -A sideways worker` also transcodes and federates; -Q still picks a subset for a dedicated worker.
-CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "transcoding", "federation_in", "federation_out")]
+# "storage" moves videos between the local disk and object storage: only workers on the web node's machine
+# (which share its SIDEWAYS_DATA_DIR) may take it; a transcoding worker elsewhere runs with -Q transcoding.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "transcoding", "federation_in", "federation_out", "storage")]
 CELERY_TASK_ROUTES = {
     "transcoding.*": {"queue": "transcoding"},
+    "videos.move_*": {"queue": "storage"},
     "federation.process_*": {"queue": "federation_in"},
     "federation.queue_*": {"queue": "federation_in"},
     "federation.crawl_*": {"queue": "federation_in"},
@@ -329,3 +332,40 @@ if SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM not in ("anybody", "followings", "nobo
 # many bytes, least recently served dropped first; 0 turns it off.
 SIDEWAYS_MEDIA_CACHE_SIZE = env_int("SIDEWAYS_MEDIA_CACHE_SIZE", 1024**3)
 SIDEWAYS_MEDIA_CACHE_DIR = DATA_DIR / "media-cache"
+# A moved video's old copies are deleted this long after the switch (players that loaded them finish).
+SIDEWAYS_STORAGE_MOVE_GRACE = env_int("SIDEWAYS_STORAGE_MOVE_GRACE", 3600)
+
+# S3-compatible object storage (PeerTube's object_storage as the model), off unless an endpoint is set:
+# then new videos' originals, HLS files, web videos, images and torrents go to buckets, so workers and web
+# nodes on other machines share no disk. Each kind of file has its bucket (default SIDEWAYS_S3_BUCKET), a
+# key prefix and an optional public base URL (a CDN in front of the bucket). Public videos' files are
+# uploaded with the public ACL and handed to viewers at the bucket's URL; other videos' files (and every
+# original) with the private ACL, and reach their viewers only through the web node (videos.web.media).
+SIDEWAYS_S3_ENDPOINT = env_str("SIDEWAYS_S3_ENDPOINT", "").rstrip("/")
+OBJECT_STORAGE = {
+    "endpoint": SIDEWAYS_S3_ENDPOINT,
+    "region": os.environ.get("SIDEWAYS_S3_REGION") or "us-east-1",
+    "access_key": env_str("SIDEWAYS_S3_ACCESS_KEY", ""),
+    "secret_key": env_str("SIDEWAYS_S3_SECRET_KEY", ""),
+    # "path" (endpoint/bucket/key: MinIO, Garage, moto) or "virtual" (bucket.endpoint/key: AWS).
+    "addressing_style": os.environ.get("SIDEWAYS_S3_ADDRESSING_STYLE") or "path",
+    # Empty: no ACL is sent (a bucket whose policy decides, or a provider without ACLs).
+    "acl_public": env_str("SIDEWAYS_S3_UPLOAD_ACL_PUBLIC", "public-read"),
+    "acl_private": env_str("SIDEWAYS_S3_UPLOAD_ACL_PRIVATE", "private"),
+    "buckets": {
+        kind: {
+            # An empty variable means its default, as if unset (docker-compose passes every one of them).
+            "bucket": os.environ.get(f"SIDEWAYS_S3_{kind.upper()}_BUCKET")
+            or os.environ.get("SIDEWAYS_S3_BUCKET")
+            or "sideways",
+            "prefix": os.environ.get(f"SIDEWAYS_S3_{kind.upper()}_PREFIX") or default_prefix,
+            "base_url": env_str(f"SIDEWAYS_S3_{kind.upper()}_BASE_URL", "").rstrip("/"),
+        }
+        for kind, default_prefix in (
+            ("streaming_playlists", "streaming-playlists/"),
+            ("web_videos", "web-videos/"),
+            ("originals", "originals/"),
+            ("images", "lazy-static/"),
+        )
+    },
+}

@@ -96,6 +96,7 @@ def publish_video(channel: Channel, name: str = "A published episode", **fields)
             playlist_filename=f"{stem}.m3u8",
         )
         (folder / file.filename).write_bytes(b"\0" * file.size)
+        (folder / file.playlist_filename).write_text(f'#EXTM3U\n#EXT-X-MAP:URI="{file.filename}"\n')
     video.tags.add(Tag.objects.get_or_create(name="federation")[0])
     return video
 

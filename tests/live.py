@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -74,9 +75,10 @@ class LiveInstance:
         self.processes[name] = process
         return process
 
-    def start_worker(self, concurrency: int = 2) -> subprocess.Popen:
+    def start_worker(self, concurrency: int = 2, queues: str = "", name: str = "worker") -> subprocess.Popen:
+        """A Celery worker consuming every queue, or only the comma-separated `queues`."""
         return self.start_process(
-            "worker",
+            name,
             [
                 sys.executable,
                 "-m",
@@ -90,6 +92,7 @@ class LiveInstance:
                 "INFO",
                 "--without-mingle",
                 "--without-gossip",
+                *(["--queues", queues] if queues else []),
             ],
         )
 
@@ -166,6 +169,15 @@ def start_instance(
         instance.stop()
         raise
     return instance
+
+
+def start_transcoding_worker(web: LiveInstance, data_dir: Path) -> LiveInstance:
+    """A transcoding worker as on another machine: the web node's settings but a data folder of its own, and
+    only the transcoding queue (one job at a time). Stop it with stop_process("worker"), not stop()."""
+    data_dir.mkdir(parents=True)
+    worker = LiveInstance(url=web.url, data_dir=data_dir, env={**web.env, "SIDEWAYS_DATA_DIR": str(data_dir)})
+    worker.start_worker(concurrency=1, queues="transcoding")
+    return worker
 
 
 def _wait_until_up(instance: LiveInstance, timeout: float = 60) -> None:
@@ -259,3 +271,40 @@ def check_served_hls(playlist: dict) -> None:
     )
     heights = {s.get("height") for s in probed["streams"] if s["codec_type"] == "video"}
     assert heights == {f["height"] for f in playlist["files"]}
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below pid (Celery pool children, their ffmpeg processes), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def kill_worker_tree(instance) -> list[int]:
+    """SIGKILL the worker and everything it started, as an OOM killer or a power cut would."""
+    victims = descendants(instance.processes["worker"].pid)
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    instance.stop_process("worker", signal.SIGKILL)
+    return victims
+
+
+def served_names(playlist: dict) -> set[str]:
+    names = {playlist["playlistUrl"].rsplit("/", 1)[1], playlist["segmentsSha256Url"].rsplit("/", 1)[1]}
+    for file in playlist["files"]:
+        names |= {file["fileUrl"].rsplit("/", 1)[1], file["playlistUrl"].rsplit("/", 1)[1]}
+    return names

@@ -1,9 +1,13 @@
 """One transcode of one video: probe → plan → images → encode → publish, rung by rung.
 
 Everything is made in a work folder outside the served media (a stale one left by a killed run is
-wiped first). A finished rung is moved into the public HLS folder under fresh random names, then the
-master playlist and the SHA-256 JSON are rewritten in one rename each, then the rows are switched
-(videos.services.publishing): a viewer sees either the previous state or a complete new one.
+wiped first), on this worker's own disk: when the video's files are in object storage the original is
+downloaded into it, so a worker needs no disk shared with the web node (videos.storage). A finished rung
+is placed under fresh random names (renamed into the public HLS folder, or uploaded to the bucket, where
+an object appears whole or not at all), then the SHA-256 JSON and the master playlist are placed, one
+file each, then the rows are switched (videos.services.publishing): a viewer sees either the previous
+state or a complete new one, and files a killed run placed are named by no row (the next publication
+deletes them).
 
 A video not yet watchable gets its images first (a video shown before transcoding needs them), is
 published as soon as its lowest rung is ready and gains the higher ones as they finish. An already published video (a re-run) keeps its current files until the whole new
@@ -24,11 +28,12 @@ from transcoding.encoder import EncodeError, RungOutput, encode_ladder
 from transcoding.ladder import Rung, plan_ladder
 from transcoding.models import TranscodingJob
 from transcoding.thumbnails import Images, make_images
+from videos import storage
 from videos.images import ImageError
 from videos.models import Video
 from videos.probe import MediaInfo, ProbeError, probe
 from videos.services import publishing
-from videos.storage import hls_dir, image_paths, random_filename, store_images
+from videos.storage import hls_file, image_files, random_filename, store_images
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +47,8 @@ def work_dir(video: Video) -> Path:
 
 
 def source_path(video: Video) -> Path:
-    return Path(settings.ORIGINALS_DIR) / video.source.path
+    """The original on the local disk (a video in object storage has it in its bucket instead)."""
+    return storage.original_file(video).path
 
 
 class ProgressRecorder:
@@ -67,11 +73,12 @@ class ProgressRecorder:
 class Release:
     """This run's renditions in the public HLS folder, listed by one master playlist of its own."""
 
-    def __init__(self, video: Video, info: MediaInfo, images: Images | None):
+    def __init__(self, video: Video, info: MediaInfo, images: Images | None, work: Path):
         self.video = video
         self.info = info
         self.images = images
-        self.folder = hls_dir(video.uuid)
+        # The master playlist and the SHA-256 JSON are written here, then placed.
+        self.staging = work / "publish"
         self.master_filename = random_filename("-master.m3u8")
         self.sha256_filename = random_filename("-segments-sha256.json")
         self.thumbnail_filename = self.preview_filename = ""
@@ -100,15 +107,12 @@ class Release:
         self._publish()
 
     def discard(self) -> None:
-        """The video was deleted meanwhile: remove what this run put in the public folders."""
-        shutil.rmtree(self.folder, ignore_errors=True)
-        for path in image_paths(self.thumbnail_filename, self.preview_filename):
-            path.unlink(missing_ok=True)
+        """The video was deleted meanwhile: remove what this run placed."""
+        images = image_files(self.thumbnail_filename, self.preview_filename)
+        storage.remove(self.video, storage.hls_files_present(self.video) + images)
 
     def _place(self, output: RungOutput) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        playlist = shutil.move(output.playlist, self.folder / output.playlist.name)
-        media = shutil.move(output.media, self.folder / output.media.name)
+        playlist, media = output.playlist, output.media
         made = probe(media)
         audio_profile = _audio_profile(made)
         size = media.stat().st_size
@@ -133,6 +137,8 @@ class Release:
                 metadata=made.raw,
             )
         )
+        storage.place(self.video, hls_file(self.video, media.name), media)
+        storage.place(self.video, hls_file(self.video, playlist.name), playlist)
 
     def show_images(self) -> None:
         """Before the first rung of a video never published: its images, so that it can be shown at once."""
@@ -143,16 +149,21 @@ class Release:
     def _place_images(self) -> None:
         if self.images is None or self.thumbnail_filename:
             return
-        self.thumbnail_filename, self.preview_filename = store_images(self.images.thumbnail, self.images.preview)
+        self.thumbnail_filename, self.preview_filename = store_images(
+            self.video, self.images.thumbnail, self.images.preview
+        )
 
     def _publish(self) -> None:
         self._place_images()
-        hls.write_segments_sha256(self.folder / self.sha256_filename, self.hashes)
+        self.staging.mkdir(parents=True, exist_ok=True)
+        hls.write_segments_sha256(self.staging / self.sha256_filename, self.hashes)
+        storage.place(self.video, hls_file(self.video, self.sha256_filename), self.staging / self.sha256_filename)
         variants = [
             hls.Variant(f.playlist_filename, f.bandwidth, f.width, f.height, f.fps, f.codecs, f.has_video)
             for f in self.files
         ]
-        hls.write_master(self.folder / self.master_filename, variants)
+        hls.write_master(self.staging / self.master_filename, variants)
+        storage.place(self.video, hls_file(self.video, self.master_filename), self.staging / self.master_filename)
         video_info = self.info.video
         publishing.publish_hls(
             self.video,
@@ -201,10 +212,10 @@ def run(job: TranscodingJob) -> None:
 
 
 def _transcode(job: TranscodingJob, video: Video, work: Path, progressive: bool) -> None:
-    source = source_path(video)
+    source = storage.fetch(video, storage.original_file(video), work)
     info = probe(source)
     rungs = plan_ladder(info, settings.SIDEWAYS_TRANSCODING_RESOLUTIONS)
-    release = Release(video, info, make_images(source, info, work))
+    release = Release(video, info, make_images(source, info, work), work)
     try:
         if progressive:
             release.show_images()

@@ -77,7 +77,20 @@ class VideoState(models.IntegerChoices):
     PUBLISHED = 1, _("Published")
     TO_TRANSCODE = 2, _("To transcode")
     TO_IMPORT = 3, _("To import")
+    # A published video whose files are being copied to object storage or back (it stays watchable from
+    # where its files were until the copy is complete), and the states a failed move leaves it in.
+    TO_MOVE_TO_EXTERNAL_STORAGE = 6, _("To move to an external storage")
     TRANSCODING_FAILED = 7, _("Transcoding failed")
+    TO_MOVE_TO_EXTERNAL_STORAGE_FAILED = 8, _("External storage move failed")
+    TO_MOVE_TO_FILE_SYSTEM = 10, _("To move to file system")
+    TO_MOVE_TO_FILE_SYSTEM_FAILED = 11, _("Move to file system failed")
+
+
+class FileStorage(models.IntegerChoices):
+    """Where a local video's files are (PeerTube's FileStorage ids)."""
+
+    FILE_SYSTEM = 0, _("File system")
+    OBJECT_STORAGE = 1, _("Object storage")
 
 
 class VideoPrivacy(models.IntegerChoices):

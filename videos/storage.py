@@ -1,7 +1,14 @@
-"""Where every media file lives on disk and the public URL it is served at (PeerTube's layout).
+"""Where every media file lives, on disk or in object storage, and the URL it is served at (PeerTube's layout).
 
 Originals stay outside MEDIA_ROOT and are never served; everything under MEDIA_ROOT is served by
 videos.web.media with HTTP Range support.
+
+A local video's files are all in one place, which `Video.storage` names: the local disk (the embedded
+default), or the S3 buckets of videos.object_storage once configured (every new video then), under the
+same relative paths. `MediaFile` names one file wherever it is; `place`, `fetch`, `remove` and `copy` act
+on it where the video's files are, so transcoding, uploads, edits and moves never ask which. In a bucket,
+a public video's playable files are readable by anyone and viewers get their bucket (or CDN) URL; every
+other video's files, and every original, are private and reach their viewers through the web node.
 
 A remote video's HLS playlists and files are not copied here: the import stores their absolute URLs on
 the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which federation.endpoints.media_proxy streams
@@ -13,14 +20,16 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.db.models import Q
 
-if TYPE_CHECKING:
-    from videos.models import StreamingPlaylist, VideoFile
+from videos import object_storage
+from videos.constants import FileStorage, VideoPrivacy
+from videos.models import StreamingPlaylist, Video, VideoFile, VideoSource
 
 # Followed instances' HLS files, streamed from their origin by federation.endpoints.media_proxy.
 REMOTE_HLS_PREFIX = "/remote/streaming-playlists/hls"
@@ -67,9 +76,14 @@ def hls_dir(video_uuid: uuid.UUID) -> Path:
 
 def stored_file_path(file: VideoFile) -> Path:
     """Where a local web video or HLS rendition (fragmented MP4) is on disk; a remote file is not here."""
+    return stored_media_file(file).path
+
+
+def stored_media_file(file: VideoFile) -> MediaFile:
+    """A local web video or HLS rendition (fragmented MP4) as a MediaFile."""
     if file.playlist_id is None:
-        return Path(settings.MEDIA_ROOT) / "web-videos" / file.filename
-    return hls_dir(file.playlist.video.uuid) / file.filename
+        return MediaFile("web-videos", file.filename)
+    return hls_file(file.playlist.video, file.filename)
 
 
 def media_dir(folder: str) -> Path:
@@ -114,15 +128,20 @@ def random_filename(suffix: str) -> str:
 
 
 def image_paths(thumbnail: str, preview: str) -> list[Path]:
-    """The files of a video's thumbnail and preview with these names (an empty name has none)."""
-    return [media_dir(folder) / name for folder, name in (("thumbnails", thumbnail), ("previews", preview)) if name]
+    """On the local disk, the files of a video's thumbnail and preview with these names (an empty name has none)."""
+    return [media_dir(file.folder) / file.relative for file in image_files(thumbnail, preview)]
 
 
-def store_images(thumbnail: Path, preview: Path) -> tuple[str, str]:
-    """Move a new thumbnail and preview (JPEGs) into the public folders; returns their fresh names."""
+def image_files(thumbnail: str, preview: str) -> list[MediaFile]:
+    """A video's thumbnail and preview with these names (an empty name has none)."""
+    return [MediaFile(folder, name) for folder, name in (("thumbnails", thumbnail), ("previews", preview)) if name]
+
+
+def store_images(video: Video, thumbnail: Path, preview: Path) -> tuple[str, str]:
+    """Place a new thumbnail and preview (JPEGs) of the video; returns their fresh names."""
     names = random_filename(".jpg"), random_filename(".jpg")
-    for image, target in zip((thumbnail, preview), image_paths(*names), strict=False):
-        shutil.move(image, target)
+    for image, target in zip((thumbnail, preview), image_files(*names), strict=True):
+        place(video, target, image)
     return names
 
 
@@ -131,27 +150,34 @@ def _proxied(video_uuid: uuid.UUID, origin_url: str) -> str:
     return f"{REMOTE_HLS_PREFIX}/{video_uuid}/{origin_url.rsplit('/', 1)[-1]}"
 
 
+def _local_hls_url(video: Video, filename: str) -> str:
+    """A local video's HLS file: at its bucket URL when it is public there, else through our /static route."""
+    return bucket_url(video, hls_file(video, filename)) or hls_path(video.uuid, filename)
+
+
 def playlist_url(playlist: StreamingPlaylist) -> str:
     """The HLS master playlist's site-relative path (a remote video's through our proxy)."""
     if playlist.playlist_url:
         return _proxied(playlist.video.uuid, playlist.playlist_url)
-    return hls_path(playlist.video.uuid, playlist.playlist_filename)
+    return _local_hls_url(playlist.video, playlist.playlist_filename)
 
 
 def segments_sha256_url(playlist: StreamingPlaylist) -> str:
     """The playlist's segments-sha256.json, like `playlist_url`."""
     if playlist.segments_sha256_url:
         return _proxied(playlist.video.uuid, playlist.segments_sha256_url)
-    return hls_path(playlist.video.uuid, playlist.segments_sha256_filename)
+    return _local_hls_url(playlist.video, playlist.segments_sha256_filename)
 
 
 def file_url(file: VideoFile) -> str:
     """A web video (MP4) or an HLS rendition (fragmented MP4), like `playlist_url`."""
     if file.playlist_id is None:
-        return file.file_url or media_path("web-videos", file.filename)
+        if file.file_url:
+            return file.file_url
+        return bucket_url(file.video, MediaFile("web-videos", file.filename)) or media_path("web-videos", file.filename)
     if file.file_url:
         return _proxied(file.playlist.video.uuid, file.file_url)
-    return hls_path(file.playlist.video.uuid, file.filename)
+    return _local_hls_url(file.playlist.video, file.filename)
 
 
 def rendition_playlist_url(file: VideoFile) -> str:
@@ -159,3 +185,191 @@ def rendition_playlist_url(file: VideoFile) -> str:
     if not file.playlist_filename:
         return ""
     return urljoin(playlist_url(file.playlist), file.playlist_filename)
+
+
+# The object storage kind (bucket and prefix) of each folder. Images and torrents share one kind, so
+# their key keeps the folder's name.
+FOLDER_KINDS = {
+    "originals": "originals",
+    "streaming-playlists/hls": "streaming_playlists",
+    "web-videos": "web_videos",
+    "thumbnails": "images",
+    "previews": "images",
+    "torrents": "images",
+}
+# Public whatever the video's privacy, as in PeerTube (clients show a private video's thumbnail with an <img>).
+ALWAYS_PUBLIC_FOLDERS = frozenset({"thumbnails", "previews", "torrents"})
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """One file of a local video: its folder (a PUBLIC_FOLDERS key, or "originals") and its path in it
+    ("<uuid>/<name>" for HLS files and originals, the bare name in the flat folders)."""
+
+    folder: str
+    relative: str
+
+    @property
+    def path(self) -> Path:
+        """Where it is on the local disk."""
+        root = Path(settings.ORIGINALS_DIR) if self.folder == "originals" else Path(settings.MEDIA_ROOT) / self.folder
+        return root / self.relative
+
+    @property
+    def kind(self) -> str:
+        return FOLDER_KINDS[self.folder]
+
+    @property
+    def key(self) -> str:
+        """Its key in its kind's bucket (after the kind's prefix)."""
+        return f"{self.folder}/{self.relative}" if self.kind == "images" else self.relative
+
+    @property
+    def content_type(self) -> str:
+        return MEDIA_CONTENT_TYPES.get(Path(self.relative).suffix, "application/octet-stream")
+
+
+def hls_file(video: Video, filename: str) -> MediaFile:
+    return MediaFile("streaming-playlists/hls", f"{video.uuid}/{filename}")
+
+
+def original_file(video: Video) -> MediaFile:
+    return MediaFile("originals", video.source.path)
+
+
+def in_buckets(video: Video) -> bool:
+    return video.storage == FileStorage.OBJECT_STORAGE
+
+
+def storage_for_new_videos() -> int:
+    """New uploads go to object storage when it is configured; the embedded default keeps them on disk."""
+    return FileStorage.OBJECT_STORAGE if object_storage.enabled() else FileStorage.FILE_SYSTEM
+
+
+def readable_by_all(video: Video, file: MediaFile) -> bool:
+    """Anyone may fetch the file at its bucket URL: images and torrents, and a public video's playable files."""
+    if file.folder in ALWAYS_PUBLIC_FOLDERS:
+        return True
+    return file.folder != "originals" and video.privacy == VideoPrivacy.PUBLIC
+
+
+def place(video: Video, file: MediaFile, source: Path) -> None:
+    """Put a finished file (consumed) where the video's files are, under its final name. In a bucket it
+    appears whole at once; on disk it is renamed into place."""
+    if in_buckets(video):
+        # The privacy as it is now: the owner may have changed it while a worker was transcoding.
+        current = Video(pk=video.pk, privacy=Video.objects.values_list("privacy", flat=True).get(pk=video.pk))
+        object_storage.upload(
+            file.kind, file.key, source, content_type=file.content_type, public=readable_by_all(current, file)
+        )
+        source.unlink(missing_ok=True)
+    else:
+        file.path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(source, file.path)
+
+
+def fetch(video: Video, file: MediaFile, work: Path) -> Path:
+    """A local path to read the file at: where it is on disk, or a copy downloaded into the work folder."""
+    if not in_buckets(video):
+        return file.path
+    target = work / Path(file.relative).name
+    object_storage.download(file.kind, file.key, target)
+    return target
+
+
+def remove(video: Video, files: list[MediaFile]) -> None:
+    """Delete these files of the video, from wherever its files are (missing ones are fine)."""
+    if in_buckets(video):
+        for kind in {file.kind for file in files}:
+            object_storage.delete(kind, [file.key for file in files if file.kind == kind])
+        return
+    for file in files:
+        file.path.unlink(missing_ok=True)
+        folder = file.path.parent
+        if file.folder in ("originals", "streaming-playlists/hls") and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def hls_files_present(video: Video) -> list[MediaFile]:
+    """What is in the video's HLS folder (or prefix), named by rows or not."""
+    if in_buckets(video):
+        keys = object_storage.list_keys("streaming_playlists", str(video.uuid))
+        return [MediaFile("streaming-playlists/hls", key) for key in keys]
+    folder = hls_dir(video.uuid)
+    return [hls_file(video, path.name) for path in folder.iterdir()] if folder.is_dir() else []
+
+
+def video_media(video: Video) -> list[MediaFile]:
+    """Every file the video's rows name: original, web videos, torrents, HLS files, thumbnail and preview."""
+    files = []
+    source = VideoSource.objects.filter(video=video).first()
+    if source is not None:
+        files.append(MediaFile("originals", source.path))
+    for playlist in StreamingPlaylist.objects.filter(video=video):
+        names = [playlist.playlist_filename, playlist.segments_sha256_filename]
+        files += [hls_file(video, name) for name in names if name]
+    for row in VideoFile.objects.filter(Q(video=video) | Q(playlist__video=video)):
+        if row.playlist_id is None and row.filename:
+            files.append(MediaFile("web-videos", row.filename))
+        elif row.playlist_id is not None:
+            files += [hls_file(video, name) for name in (row.filename, row.playlist_filename) if name]
+        if row.torrent_filename:
+            files.append(MediaFile("torrents", row.torrent_filename))
+    return files + image_files(video.thumbnail_filename, video.preview_filename)
+
+
+def every_file(video: Video) -> list[MediaFile]:
+    """What deleting the video must remove: the files its rows name and any left in its HLS folder."""
+    return list(dict.fromkeys(video_media(video) + hls_files_present(video)))
+
+
+def remove_every_file(video: Video, files: list[MediaFile]) -> None:
+    """Remove the video's files (every_file, read while its rows still existed) and its folders on disk."""
+    remove(video, files)
+    if not in_buckets(video):
+        for folder in (original_dir(video.uuid), hls_dir(video.uuid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def copy(video: Video, file: MediaFile, to_buckets: bool) -> None:
+    """Copy one file of the video from the disk to its bucket, or back; a copy already complete (same size)
+    is kept, so an interrupted move picks up where it stopped. The source stays."""
+    if to_buckets:
+        public = readable_by_all(video, file)
+        if object_storage.size(file.kind, file.key) != file.path.stat().st_size:
+            object_storage.upload(file.kind, file.key, file.path, content_type=file.content_type, public=public)
+        else:  # copied by an earlier run, maybe before a change of privacy
+            object_storage.set_public(file.kind, file.key, public)
+        return
+    size = object_storage.size(file.kind, file.key)
+    if file.path.is_file() and file.path.stat().st_size == size:
+        return
+    file.path.parent.mkdir(parents=True, exist_ok=True)
+    partial = file.path.with_name(f".{file.path.name}.{uuid.uuid4().hex}.part")  # one per run: runs may overlap
+    object_storage.download(file.kind, file.key, partial)
+    partial.rename(file.path)
+
+
+def send_to_buckets(video: Video, files: list[MediaFile]) -> None:
+    """A new video's files, written on this disk by the upload, go to its buckets; the disk keeps none."""
+    for file in files:
+        copy(video, file, to_buckets=True)
+    for file in files:
+        file.path.unlink(missing_ok=True)
+    original_dir(video.uuid).rmdir()
+
+
+def apply_privacy(video: Video) -> None:
+    """A video in the buckets changed privacy: its playable files become readable by all, or by nobody."""
+    if not in_buckets(video):
+        return
+    for file in video_media(video):
+        if file.folder in ("streaming-playlists/hls", "web-videos"):
+            object_storage.set_public(file.kind, file.key, readable_by_all(video, file))
+
+
+def bucket_url(video: Video, file: MediaFile) -> str | None:
+    """The bucket (or CDN) URL viewers get for the file, when it is in a bucket and anyone may read it there."""
+    if in_buckets(video) and readable_by_all(video, file):
+        return object_storage.public_url(file.kind, file.key)
+    return None

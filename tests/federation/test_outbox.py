@@ -223,11 +223,11 @@ def test_a_deleted_users_actor_stays_and_no_namesake_inherits_it(followers, user
     assert Actor.objects.filter(pk=old.pk, account=None).exists()
 
 
-def _images(folder) -> tuple[str, str]:
+def _images(video, folder) -> tuple[str, str]:
     """A thumbnail and a preview placed as the pipeline places them; returns their names."""
     (folder / "thumbnail.jpg").write_bytes(b"\xff\xd8thumbnail")
     (folder / "preview.jpg").write_bytes(b"\xff\xd8preview")
-    return store_images(folder / "thumbnail.jpg", folder / "preview.jpg")
+    return store_images(video, folder / "thumbnail.jpg", folder / "preview.jpg")
 
 
 def _upload_not_waiting(user, clip, run_on_commit, monkeypatch) -> Video:
@@ -260,7 +260,7 @@ def test_an_upload_not_waiting_for_transcoding_is_shown_with_its_images_then_upd
     thumbnail exists (before any rendition), then an Update with the HLS ladder (not a second Create)."""
     video = _upload_not_waiting(user, small_clip, run_on_commit, monkeypatch)
     assert sent(followers) == []  # no thumbnail yet: PeerTube would refuse the video
-    thumbnail, preview = _images(tmp_path)
+    thumbnail, preview = _images(video, tmp_path)
     run_on_commit(publishing.show_images, video, thumbnail, preview)
     shown = sent(followers)
     assert sorted(a["type"] for a in shown) == ["Announce", "Create"]
@@ -287,7 +287,7 @@ def test_a_video_shown_before_transcoding_and_deleted_is_deleted_on_peers(
     followers, user, small_clip, run_on_commit, monkeypatch, tmp_path
 ):
     video = _upload_not_waiting(user, small_clip, run_on_commit, monkeypatch)
-    run_on_commit(publishing.show_images, video, *_images(tmp_path))
+    run_on_commit(publishing.show_images, video, *_images(video, tmp_path))
     followers.received.clear()
     run_on_commit(editing.delete_video, Video.objects.get(pk=video.pk))
     assert [a["type"] for a in sent(followers)] == ["Delete"]
@@ -300,6 +300,6 @@ def test_an_upload_waiting_for_transcoding_is_not_shown_before_it(
 
     monkeypatch.setattr(transcoding_tasks.transcode_video, "delay", lambda job_id: None)
     video = upload_video(user, small_clip)  # VideoMetadata's default waits
-    run_on_commit(publishing.show_images, video, *_images(tmp_path))
+    run_on_commit(publishing.show_images, video, *_images(video, tmp_path))
     assert sent(followers) == []
     assert video.uuid not in {v.uuid for v in federated_videos()}

@@ -3,57 +3,26 @@ takes the job over, removes the killed run's leftovers and publishes a complete,
 
 from __future__ import annotations
 
-import os
-import signal
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.live import api_session, check_served_hls, fully_transcoded, start_instance, upload_clip, wait_for
+from tests.live import (
+    api_session,
+    check_served_hls,
+    fully_transcoded,
+    kill_worker_tree,
+    served_names,
+    start_instance,
+    upload_clip,
+    wait_for,
+)
 from tests.media import make_clip
 
 pytestmark = pytest.mark.integration
 
 LADDER = "360,240,144"
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below pid (Celery pool children, their ffmpeg processes), from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, queue = [], [pid]
-    while queue:
-        for child in children.get(queue.pop(), []):
-            found.append(child)
-            queue.append(child)
-    return found
-
-
-def kill_worker_tree(instance) -> list[int]:
-    """SIGKILL the worker and everything it started, as an OOM killer or a power cut would."""
-    victims = descendants(instance.processes["worker"].pid)
-    for pid in victims:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    instance.stop_process("worker", signal.SIGKILL)
-    return victims
-
-
-def served_names(playlist: dict) -> set[str]:
-    names = {playlist["playlistUrl"].rsplit("/", 1)[1], playlist["segmentsSha256Url"].rsplit("/", 1)[1]}
-    for file in playlist["files"]:
-        names |= {file["fileUrl"].rsplit("/", 1)[1], file["playlistUrl"].rsplit("/", 1)[1]}
-    return names
 
 
 def job_row(instance, video_id: int) -> str:

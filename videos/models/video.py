@@ -2,7 +2,7 @@ import uuid
 
 from django.db import models
 
-from videos.constants import CommentsPolicy, VideoPrivacy, VideoState
+from videos.constants import CommentsPolicy, FileStorage, VideoPrivacy, VideoState
 from videos.identifiers import to_short_uuid
 
 from .account import Channel
@@ -54,6 +54,8 @@ class Video(models.Model):
     preview_filename = models.CharField(max_length=100, blank=True, default="")
     # The owner sent their own images (PeerTube's thumbnailfile/previewfile): transcoding keeps them.
     images_chosen = models.BooleanField(default=False)
+    # Where all of a local video's files are: the local disk or the buckets (videos.storage).
+    storage = models.PositiveSmallIntegerField(choices=FileStorage.choices, default=FileStorage.FILE_SYSTEM)
 
     published_at = models.DateTimeField(null=True, blank=True)
     originally_published_at = models.DateTimeField(null=True, blank=True)

@@ -37,9 +37,20 @@ VIDEO_SORTS: dict[str, str] = {
 POPULARITY_SORTS = ("trending", "hot", "best")
 
 
+# A published video whose files move between the disk and object storage stays watchable from where they
+# are (videos.services.storage_moves), and so does one whose move failed (its files did not move).
+WATCHABLE_STATES = [
+    VideoState.PUBLISHED,
+    VideoState.TO_MOVE_TO_EXTERNAL_STORAGE,
+    VideoState.TO_MOVE_TO_EXTERNAL_STORAGE_FAILED,
+    VideoState.TO_MOVE_TO_FILE_SYSTEM,
+    VideoState.TO_MOVE_TO_FILE_SYSTEM_FAILED,
+]
+
+
 def _is_playable() -> Q:
     """Published, or still transcoding when the uploader chose not to wait (PeerTube's rule)."""
-    return Q(state=VideoState.PUBLISHED) | Q(state=VideoState.TO_TRANSCODE, wait_transcoding=False)
+    return Q(state__in=WATCHABLE_STATES) | Q(state=VideoState.TO_TRANSCODE, wait_transcoding=False)
 
 
 def listed_videos(user: User | None = None) -> QuerySet[Video]:

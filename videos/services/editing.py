@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 
+from videos import storage
 from videos.constants import IMAGE_MAX_SIZE
 from videos.images import ImageError, drawn_from
 from videos.links import video_url
-from videos.models import Channel, Video, VideoFile
+from videos.models import Channel, Video
 from videos.services.uploads import VideoMetadata, keep_uploaded_file, set_tags
 from videos.signals import send_on_commit, video_deleted, video_updated
-from videos.storage import hls_dir, image_paths, media_dir, original_dir, store_images, stored_file_path
+from videos.storage import image_files, store_images
 
 EDITABLE_FIELDS = ("name", "description", "privacy", "category", "licence", "language", "nsfw")
 
@@ -32,6 +31,9 @@ def save_edits(video: Video, changes: dict[str, object], tags: list[str] | None 
         for attribute, value in changes.items():
             setattr(video, attribute, value)
         video.save(update_fields=[*changes, "updated_at"])
+        if video.privacy != previous_privacy:
+            # Before commit: a video made private must not stay readable at its bucket URL.
+            storage.apply_privacy(video)
         if tags is not None:
             set_tags(video, tags)
         send_on_commit(video_updated, Video, video=video, previous_privacy=previous_privacy)
@@ -61,13 +63,13 @@ def drawn_from_uploads(
 def set_chosen_images(video: Video, thumbnail: Path, preview: Path) -> None:
     """Make images drawn from the owner's pictures (videos.images.drawn_from) the video's thumbnail and
     preview; it keeps them through any later transcoding (`images_chosen`)."""
-    thumbnail_name, preview_name = store_images(thumbnail, preview)
+    thumbnail_name, preview_name = store_images(video, thumbnail, preview)
     with transaction.atomic():
         locked = Video.objects.select_for_update().get(pk=video.pk)
-        replaced = image_paths(locked.thumbnail_filename, locked.preview_filename)
+        replaced = image_files(locked.thumbnail_filename, locked.preview_filename)
         video.thumbnail_filename, video.preview_filename, video.images_chosen = thumbnail_name, preview_name, True
         video.save(update_fields=["thumbnail_filename", "preview_filename", "images_chosen", "updated_at"])
-        transaction.on_commit(lambda: _remove(replaced))
+        transaction.on_commit(lambda: storage.remove(locked, replaced))
         send_on_commit(video_updated, Video, video=video)
 
 
@@ -78,30 +80,11 @@ def update_video(video: Video, *, channel: Channel, metadata: VideoMetadata) -> 
     )
 
 
-def _stored_paths(video: Video) -> list[Path]:
-    """Everything the video owns on disk: its original and HLS folders, web videos, torrents, images."""
-    paths = [original_dir(video.uuid), hls_dir(video.uuid)]
-    for file in VideoFile.objects.filter(Q(video=video) | Q(playlist__video=video)):
-        if file.video_id and file.filename:
-            paths.append(stored_file_path(file))
-        if file.torrent_filename:
-            paths.append(media_dir("torrents") / file.torrent_filename)
-    return paths + image_paths(video.thumbnail_filename, video.preview_filename)
-
-
-def _remove(paths: list[Path]) -> None:
-    for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-
-
 def delete_video(video: Video) -> None:
     """Delete the rows, then (once committed) the files; listeners get the URL since the row is gone."""
     url = video_url(video)
-    paths = _stored_paths(video)
+    files = storage.every_file(video)
     with transaction.atomic():
         video.delete()
-        transaction.on_commit(lambda: _remove(paths))
+        transaction.on_commit(lambda: storage.remove_every_file(video, files))
         send_on_commit(video_deleted, Video, video=video, url=url)

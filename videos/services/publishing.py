@@ -9,16 +9,16 @@ any more are deleted after the commit. A viewer therefore never meets a row with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
+from videos import storage
 from videos.constants import VideoState
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services import catalog_version
 from videos.signals import send_on_commit, video_images_ready, video_published, video_updated
-from videos.storage import hls_dir, image_paths
+from videos.storage import MediaFile, image_files
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def show_images(video: Video, thumbnail: str, preview: str) -> None:
         old_images = _set_images(locked, thumbnail, preview)
         locked.save(update_fields=[*IMAGE_FIELDS, "updated_at"])
         send_on_commit(video_images_ready, Video, video=locked)
-    _remove_images(old_images)
+    storage.remove(locked, old_images)
 
 
 def publish_hls(video: Video, publication: HlsPublication) -> None:
@@ -105,7 +105,7 @@ def publish_hls(video: Video, publication: HlsPublication) -> None:
         signal = video_published if newly_published else video_updated
         send_on_commit(signal, Video, video=locked)
     _remove_unlisted_hls_files(locked)
-    _remove_images(old_images)
+    storage.remove(locked, old_images)
 
 
 def mark_failed(video: Video, reason: str) -> None:
@@ -119,7 +119,7 @@ def mark_failed(video: Video, reason: str) -> None:
         locked.transcoding_progress = None
         locked.save(update_fields=["state", "state_error", "transcoding_progress", "updated_at", *IMAGE_FIELDS])
     _remove_unlisted_hls_files(locked)
-    _remove_images(old_images)
+    storage.remove(locked, old_images)
 
 
 def mark_to_transcode(video: Video) -> None:
@@ -158,14 +158,14 @@ def _file_fields(hls_file: HlsFile) -> dict:
     }
 
 
-def _set_images(video: Video, thumbnail: str, preview: str) -> list[Path]:
+def _set_images(video: Video, thumbnail: str, preview: str) -> list[MediaFile]:
     """Set the image names on the (unsaved) video; return the replaced image files to delete.
 
     Images the owner chose stay: then the ones given here are the files to delete.
     """
     if video.images_chosen:
-        return image_paths(thumbnail, preview)
-    replaced = image_paths(
+        return image_files(thumbnail, preview)
+    replaced = image_files(
         video.thumbnail_filename if video.thumbnail_filename != thumbnail else "",
         video.preview_filename if video.preview_filename != preview else "",
     )
@@ -173,23 +173,12 @@ def _set_images(video: Video, thumbnail: str, preview: str) -> list[Path]:
     return replaced
 
 
-def _remove_images(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
-
-
 def _remove_unlisted_hls_files(video: Video) -> None:
     """Delete what no row names: a replaced generation, or files a killed run moved in but never listed."""
-    folder = hls_dir(video.uuid)
-    if not folder.is_dir():
-        return
     listed = set()
     for playlist in video.streaming_playlists.prefetch_related("files"):
         listed |= {playlist.playlist_filename, playlist.segments_sha256_filename}
         for hls_file in playlist.files.all():
             listed |= {hls_file.filename, hls_file.playlist_filename}
-    for path in folder.iterdir():
-        if path.name not in listed:
-            path.unlink(missing_ok=True)
-    if not listed:
-        folder.rmdir()
+    present = storage.hls_files_present(video)
+    storage.remove(video, [file for file in present if file.relative.split("/", 1)[1] not in listed])

@@ -21,7 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from videos import resumable
+from videos import resumable, storage
 from videos.constants import UPLOAD_EXTENSIONS, CommentsPolicy, VideoPrivacy, VideoState
 from videos.downloads import RemuxError
 from videos.models import Channel, Tag, User, Video, VideoSource
@@ -163,6 +163,7 @@ def accept_upload(
                 state=VideoState.TO_TRANSCODE,
                 duration=round(info.duration),
                 aspect_ratio=info.video.aspect_ratio if info.video else None,
+                storage=storage.storage_for_new_videos(),
             )
             set_tags(video, metadata.tags)
             VideoSource.objects.create(
@@ -176,6 +177,10 @@ def accept_upload(
                 add_original_web_video(video, stored, info)
             except RemuxError as error:
                 raise UploadRejected(f"This file cannot be used as a video: {error}", status=422) from error
+            if storage.in_buckets(video):
+                # Before commit: a worker on another machine fetches the original from its bucket.
+                local_files = storage.video_media(video)
+                storage.send_to_buckets(video, local_files)
             send_on_commit(video_uploaded, Video, video=video)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

@@ -11,21 +11,24 @@
 All of them answer a video the viewer may not watch like a missing one (404), as every page does.
 """
 
+import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from videos import object_storage, storage
 from videos.constants import StreamingPlaylistType
 from videos.downloads import RemuxError, remux_to_mp4
 from videos.models import Video, VideoFile
 from videos.services.catalog import may_watch
-from videos.storage import MEDIA_CONTENT_TYPES, media_dir, stored_file_path
+from videos.storage import MEDIA_CONTENT_TYPES, MediaFile
 from videos.web.lookup import video_or_404
-from videos.web.media import inert, ranged_file_response
+from videos.web.media import inert, stored_file_response
 
 
 def _refuse_if_disabled(video: Video) -> None:
@@ -54,10 +57,8 @@ def _download_filename(video: Video, file: VideoFile, suffix: str) -> str:
     return f"{name}-{file.resolution}p{kind}{suffix}"
 
 
-def _attachment(request: HttpRequest, path: Path, filename: str) -> HttpResponse:
-    if not path.is_file():
-        raise Http404("No such file.")
-    response = ranged_file_response(request, path)
+def _attachment(request: HttpRequest, video: Video, file: MediaFile, filename: str) -> HttpResponse:
+    response = stored_file_response(request, video, file)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
@@ -66,9 +67,10 @@ def _stored_file(request: HttpRequest, video: Video, file: VideoFile | None) -> 
     """A web video or HLS rendition of ours; a followed instance's files are on its origin, not here."""
     if file is None or not video.is_local:
         raise Http404("No such file.")
-    path = stored_file_path(file)
-    suffix = path.suffix if path.suffix in MEDIA_CONTENT_TYPES else ".bin"  # never a name a desktop would run
-    return _attachment(request, path, _download_filename(video, file, suffix))
+    stored = storage.stored_media_file(file)
+    suffix = Path(stored.relative).suffix
+    suffix = suffix if suffix in MEDIA_CONTENT_TYPES else ".bin"  # never a name a desktop would run
+    return _attachment(request, video, stored, _download_filename(video, file, suffix))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -94,7 +96,8 @@ def download_torrent(request: HttpRequest, filename: str) -> HttpResponse:
     if file is None or not may_watch(request.user, file.video):
         raise Http404("No such torrent.")
     _refuse_if_disabled(file.video)
-    return _attachment(request, media_dir("torrents") / filename, _download_filename(file.video, file, ".torrent"))
+    torrent = MediaFile("torrents", filename)
+    return _attachment(request, file.video, torrent, _download_filename(file.video, file, ".torrent"))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -105,10 +108,11 @@ def download_video(request: HttpRequest, video_id: str) -> HttpResponse:
         return HttpResponseBadRequest("videoFileIds must name one file of the video.")
     renditions = VideoFile.objects.select_related("playlist__video")
     file = get_object_or_404(renditions, pk=int(file_id), playlist__video=video)
-    try:
-        target = remux_to_mp4(stored_file_path(file))
-    except RemuxError as error:
-        raise Http404(str(error)) from error
+    with tempfile.TemporaryDirectory(prefix="download-", dir=settings.UPLOAD_TMP_DIR) as work:
+        try:
+            target = remux_to_mp4(storage.fetch(video, storage.stored_media_file(file), Path(work)))
+        except (RemuxError, object_storage.ObjectMissing) as error:
+            raise Http404("The video file could not be prepared for download.") from error
     handle = target.open("rb")
     target.unlink()
     label = f"{file.resolution}p" if file.resolution else "audio"

@@ -23,14 +23,22 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.views.decorators.http import require_http_methods
 
+from videos import object_storage, storage
 from videos.constants import VideoPrivacy
 from videos.models import Video
 from videos.responses import open_media_to_any_origin
 from videos.services.catalog import may_watch
-from videos.storage import MEDIA_CONTENT_TYPES
+from videos.storage import MEDIA_CONTENT_TYPES, MediaFile
 
 CHUNK_SIZE = 256 * 1024
 UNKNOWN_CONTENT_TYPE = "application/octet-stream"
@@ -129,7 +137,11 @@ def serve_media(request: HttpRequest, folder: str, relative: str) -> HttpRespons
     video = _owning_video(folder, relative)
     if video is None or (folder in PRIVACY_CHECKED_FOLDERS and not may_watch(request.user, video)):
         raise Http404("No such file.")
-    response = ranged_file_response(request, _resolve(folder, relative))
+    file = MediaFile(folder, relative)
+    public_url = storage.bucket_url(video, file)
+    if public_url:  # an old link to a file that moved to a public bucket
+        return HttpResponseRedirect(public_url)
+    response = stored_file_response(request, video, file)
     response["Cache-Control"] = _cache_control(folder, relative, video)
     return response
 
@@ -141,6 +153,35 @@ def _cache_control(folder: str, relative: str, video: Video) -> str:
     shared = folder not in PRIVACY_CHECKED_FOLDERS or video.privacy == VideoPrivacy.PUBLIC
     freshness = "no-cache" if Path(relative).suffix in MUTABLE_SUFFIXES else f"max-age={CACHE_SECONDS}"
     return f"{'public' if shared else 'private'}, {freshness}"
+
+
+def stored_file_response(request: HttpRequest, video: Video, file: MediaFile) -> HttpResponse:
+    """One of a local video's files, from the disk or passed through from its bucket, with byte ranges.
+    The caller has already decided that this viewer may have it."""
+    if storage.in_buckets(video):
+        return ranged_object_response(request, file)
+    return ranged_file_response(request, _resolve(file.folder, file.relative))
+
+
+def ranged_object_response(request: HttpRequest, file: MediaFile) -> HttpResponse:
+    """Like ranged_file_response for a file in a private bucket: the Range header is passed on to the bucket
+    and the answer streamed through without being held whole, so viewers never get a bucket URL."""
+    content_type = MEDIA_CONTENT_TYPES.get(Path(file.relative).suffix, UNKNOWN_CONTENT_TYPE)
+    requested = request.headers.get("Range", "").strip()
+    try:
+        download = object_storage.read(file.kind, file.key, requested if RANGE_RE.match(requested) else "")
+    except object_storage.ObjectMissing as error:
+        raise Http404("No such file.") from error
+    except object_storage.RangeNotSatisfiable:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{object_storage.size(file.kind, file.key)}"
+        return _media_headers(response, content_type)
+    status = 206 if download.content_range else 200
+    response = StreamingHttpResponse(download.chunks, status=status, content_type=content_type)
+    response["Content-Length"] = str(download.length)
+    if download.content_range:
+        response["Content-Range"] = download.content_range
+    return _media_headers(response, content_type)
 
 
 def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
@@ -156,8 +197,7 @@ def ranged_file_response(request: HttpRequest, path: Path) -> HttpResponse:
     else:
         response = _ranged(request, path, content_type)
     response["Cache-Control"] = "private"  # a download of a private video: no shared cache keeps it
-    open_media_to_any_origin(response)
-    return inert(response, attachment=content_type == UNKNOWN_CONTENT_TYPE)
+    return _media_headers(response, content_type)
 
 
 def _ranged(request: HttpRequest, path: Path, content_type: str) -> HttpResponse:
@@ -188,6 +228,12 @@ def _accel_redirect(path: Path, content_type: str) -> HttpResponse:
     response = HttpResponse(content_type=content_type)
     response["X-Accel-Redirect"] = settings.ACCEL_REDIRECT_PREFIX + quote(relative.as_posix())
     return response
+
+
+def _media_headers(response: HttpResponse, content_type: str) -> HttpResponse:
+    """What every served media file carries: ranges accepted, CORS for players on other sites, inertness."""
+    open_media_to_any_origin(response)
+    return inert(response, attachment=content_type == UNKNOWN_CONTENT_TYPE)
 
 
 def inert(response: HttpResponse, *, attachment: bool = False) -> HttpResponse:
