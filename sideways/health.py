@@ -3,7 +3,8 @@
 - `GET /api/v1/ping` answers "pong" while the web process runs, as PeerTube's does: it touches nothing else,
   so a database outage does not get the web processes restarted for nothing.
 - `GET /api/v1/ready` says whether this process can do its work: the database answers a query, the broker
-  takes a connection, and the media and originals folders take a write. Each check has CHECK_SECONDS, run
+  takes a connection, the buckets answer when object storage is configured, and the media and originals
+  folders take a write (they still hold remote videos' images and the workers' temporary files). Each check has CHECK_SECONDS, run
   in a thread of its own so that a service that hangs cannot hold the answer; any failure is a 503 naming
   the check (never its details: the endpoint is public).
 """
@@ -23,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from sideways.celery import app
+from videos import object_storage
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ def _broker() -> None:
 
 
 def _storage() -> None:
+    if object_storage.enabled():
+        object_storage.check_buckets()
     for folder in (settings.MEDIA_ROOT, settings.ORIGINALS_DIR):
         with tempfile.NamedTemporaryFile(dir=Path(folder), prefix=".ready-") as probe:
             probe.write(b"ok")

@@ -67,6 +67,12 @@ def _acl(public: bool) -> dict[str, str]:
     return {"ACL": acl} if acl else {}
 
 
+def check_buckets() -> None:
+    """Raise unless every configured bucket answers (the readiness check of sideways.health)."""
+    for name in sorted({bucket["bucket"] for bucket in settings.OBJECT_STORAGE["buckets"].values()}):
+        _client().head_bucket(Bucket=name)
+
+
 def public_url(kind: str, key: str) -> str:
     """The object's URL for viewers: the kind's public base URL (a CDN), else the bucket's own URL."""
     bucket = _bucket(kind)

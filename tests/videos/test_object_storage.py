@@ -4,7 +4,9 @@ bucket's URL when public and only through us otherwise, made private in the buck
 import pytest
 import requests
 from django.core.management import call_command
+from django.test import Client
 
+from tests import s3
 from tests.api.conftest import ALICE_PASSWORD
 from tests.factories import stored_video
 from videos import storage
@@ -242,3 +244,10 @@ def test_pages_may_load_media_from_the_buckets_only(bucket, client, settings):
     for name in ("img-src", "media-src", "connect-src"):
         assert bucket.endpoint in directives[name].split(), name
     assert bucket.endpoint not in directives["script-src"]
+
+
+def test_readiness_covers_the_buckets(db, bucket, settings):
+    assert Client().get("/api/v1/ready").json()["storage"] == "ok"
+    s3.client(bucket.endpoint).delete_bucket(Bucket=bucket.name)
+    response = Client().get("/api/v1/ready")
+    assert response.status_code == 503 and response.json()["storage"] == "failed"
