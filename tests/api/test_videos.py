@@ -289,6 +289,7 @@ def test_query_count_does_not_grow_with_page_size(api, alice_token, small_clip):
             assert api.get(url).status_code == 200
         return len(context)
 
+    api.get("/api/v1/videos?count=2")  # the total is counted once, then kept until the catalogue changes
     assert queries("/api/v1/videos?count=2") == queries("/api/v1/videos?count=25")
     mark_published(ids["id"])
     assert queries(f"/api/v1/videos/{ids['id']}") <= 6

@@ -4,8 +4,10 @@ shows the same cache in front of the real site."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from asgiref.sync import async_to_sync
 
 from sideways.response_cache import ResponseCache
 from tests.factories import publish_video
@@ -45,7 +47,10 @@ def get(app, path: str = "/api/v1/videos", query: bytes = b"count=25", method: s
     async def send(message: dict) -> None:
         sent.append(message)
 
-    async_to_sync(app)(scope, receive, send)
+    # On a loop of its own in another thread: Playwright's sync API (browser tests run earlier in the same
+    # session) leaves an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, app(scope, receive, send)).result()
     return b"".join(message.get("body", b"") for message in sent[1:]).decode()
 
 
