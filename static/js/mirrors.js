@@ -53,7 +53,8 @@ export class Mirrors {
           this.ours.load(context, config, callbacks);
           return;
         }
-        const fromUs = () => {
+        const fallBack = () => {
+          this.attempt = null; // finished: nothing of it to abort any more
           mirrors.bad.add(mirror);
           mirrors.stats.mirrorFailures += 1;
           mirrors.stats.fromUs += 1;
@@ -65,14 +66,15 @@ export class Mirrors {
         this.attempt.load({ ...context, url: `${mirror}/${name}` }, config, {
           onSuccess: async (response, stats, _context, details) => {
             if (this.aborted) return;
-            if (!(await mirrors.segments.check(context.url, range, response.data))) return fromUs();
+            if (!(await mirrors.segments.check(context.url, range, response.data))) return fallBack();
             if (this.aborted) return;
+            this.attempt = null;
             mirrors.stats.fromMirrors += 1;
             Object.assign(this.stats, stats);
             callbacks.onSuccess({ ...response, url: context.url }, this.stats, context, details);
           },
-          onError: fromUs,
-          onTimeout: fromUs,
+          onError: fallBack,
+          onTimeout: fallBack,
           onAbort: () => callbacks.onAbort?.(this.stats, context, null),
         });
       }
