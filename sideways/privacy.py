@@ -6,6 +6,8 @@ Viewers come here because they do not want to be tracked, so:
   connections), and only the embed page may be framed by other sites; while P2P is on, connections
   may also go to our own tracker's WebSocket origin (ws:// or wss:// of SIDEWAYS_URL's host), and images,
   media and connections to the instance's own object storage buckets (or their CDN) when it has some;
+  a page playing a video that peers mirror may also fetch media from exactly those mirrors' origins
+  (the view lists them in `response.media_origins`, see videos.web.mirrors);
 - a Permissions-Policy turns off the device APIs we never use (and FLoC/Topics);
 - an anonymous GET never sets a cookie. Django already only sets the CSRF cookie when a page renders a
   form with `{% csrf_token %}`, and the session cookie when something is stored in the session; this
@@ -19,7 +21,8 @@ The embed view marks itself with Django's `xframe_options_exempt`; the same mark
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -41,15 +44,22 @@ _CSP = (
 )
 
 
-def content_security_policy(frameable: bool) -> str:
-    """The CSP of a page: framed by any site (the embed) or only by ours."""
+def content_security_policy(frameable: bool, media_urls: Iterable[str] = ()) -> str:
+    """The CSP of a page: framed by any site (the embed) or only by ours; `media_urls`: other places this
+    page fetches media from (peers' mirrors of the video it plays), allowed by origin."""
+    mirrors = "".join(f" {origin}" for origin in dict.fromkeys(_origin(url) for url in media_urls))
     buckets = "".join(f" {origin}" for origin in object_storage.public_origins())
-    connect = f"connect-src 'self'{buckets}"
+    connect = f"connect-src 'self'{buckets}{mirrors}"
     if settings.SIDEWAYS_P2P_ENABLED:
         connect += f" {'wss' if settings.INSTANCE_SCHEME == 'https' else 'ws'}://{settings.INSTANCE_HOST}"
     ancestors = "frame-ancestors *" if frameable else "frame-ancestors 'self'"
-    media = (f"img-src 'self' data:{buckets}", f"media-src 'self' blob:{buckets}")
+    media = (f"img-src 'self' data:{buckets}", f"media-src 'self' blob:{buckets}{mirrors}")
     return "; ".join((*_CSP, *media, connect, ancestors))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 PERMISSIONS_POLICY = ", ".join(
@@ -83,7 +93,8 @@ class PrivacyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         frameable = getattr(response, "xframe_options_exempt", False)
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(frameable))
+        media_urls = getattr(response, "media_origins", ())
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(frameable, media_urls))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if request.method in _SAFE_METHODS and not (user is not None and user.is_authenticated):

@@ -327,6 +327,9 @@ SIDEWAYS_STUN_LISTEN = env_str("SIDEWAYS_STUN_LISTEN", "0.0.0.0:3478")
 SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM = env_str("SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM", "anybody")
 if SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM not in ("anybody", "followings", "nobody"):
     raise ImproperlyConfigured("SIDEWAYS_REMOTE_REDUNDANCY_ACCEPT_FROM must be anybody, followings or nobody")
+# Whether our viewers' players fetch part of the segments from peers' mirrors of our public videos (which
+# then see their addresses); false keeps mirrors for the API's lists (and peers' own viewers) only.
+SIDEWAYS_REDUNDANCY_SERVE_VIEWERS = env_bool("SIDEWAYS_REDUNDANCY_SERVE_VIEWERS", True)
 
 # The media proxy's on-disk cache of followed instances' segments (federation.protocol.media_cache): at most this
 # many bytes, least recently served dropped first; 0 turns it off.

@@ -29,10 +29,6 @@ const preference = {
   },
 };
 
-function toHex(buffer) {
-  return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
 /**
  * The fragment loader class `Loader` (p2p-media-loader's) made to hand hls.js a copy of every fragment.
  * p2p-media-loader keeps the very buffer it gives hls.js as the segment it shares, while hls.js transfers
@@ -58,18 +54,19 @@ function formatBytes(bytes) {
 }
 
 export class P2P {
-  /** For the `[data-player]` block `root`; `available` is false when this video is not shared at all. */
-  constructor(root) {
+  /** For the `[data-player]` block `root`, checking peers' segments with `segments` (a SegmentHashes);
+   * `available` is false when this video is not shared at all. */
+  constructor(root, segments) {
     this.root = root;
     this.data = root.dataset;
-    // crypto.subtle only exists on secure origins: without it no segment from a peer could be checked.
-    this.available = Boolean(this.data.p2pSwarm && window.RTCPeerConnection && window.crypto?.subtle);
+    this.segments = segments;
+    // Without checks (no crypto.subtle off secure origins) no segment from a peer could be trusted.
+    this.available = Boolean(this.data.p2pSwarm && window.RTCPeerConnection && segments.available);
     this.panel = root.querySelector(".player-p2p");
     this.enabled = false; // the P2P engine is mixed into hls.js
     this.engine = null;
     this.peers = new Set();
     this.stats = { fromPeers: 0, fromHttp: 0, shared: 0, segmentsFromPeers: 0, segmentsChecked: 0, segmentsRejected: 0 };
-    this.hashes = null;
   }
 
   /** hls.js with the P2P engine mixed in (or hls.js itself when this video is not shared). */
@@ -108,17 +105,9 @@ export class P2P {
     };
   }
 
-  /** Whether a segment from a peer is the one segments-sha256.json describes (inclusive byte range keys). */
+  /** Whether a segment from a peer is the one segments-sha256.json describes. */
   async check(url, byteRange, data) {
-    this.hashes ??= fetch(this.data.p2pHashes)
-      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
-      .catch(() => {
-        this.hashes = null; // ask again for the next segment
-        return {};
-      });
-    const entry = (await this.hashes)[new URL(url, location.href).pathname.split("/").pop()];
-    const expected = typeof entry === "string" ? entry : entry?.[byteRange ? `${byteRange.start}-${byteRange.end}` : ""];
-    const valid = expected !== undefined && toHex(await crypto.subtle.digest("SHA-256", data)) === expected;
+    const valid = await this.segments.check(url, byteRange, data);
     this.stats[valid ? "segmentsChecked" : "segmentsRejected"] += 1;
     return valid;
   }

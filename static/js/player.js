@@ -6,8 +6,11 @@
 // ones once the script runs, so without JavaScript the page still shows a plain <video>.
 // Translated texts come from data-* attributes of the block. Nothing here sets a cookie: the resume
 // position lives in localStorage. Loaded as a module (deferred, strict). Public videos are also shared
-// between their viewers (P2P, static/js/p2p.js).
+// between their viewers (P2P, static/js/p2p.js), and part of their segments may come from peers' mirrors
+// (static/js/mirrors.js).
+import { Mirrors } from "./mirrors.js";
 import { P2P } from "./p2p.js";
+import { SegmentHashes } from "./segments.js";
 import { formatTime, parseTime } from "./time.js";
 
 const HLS_MIME = "application/vnd.apple.mpegurl";
@@ -71,7 +74,9 @@ class Player {
     this.speed = root.querySelector(".player-speed");
     this.status = root.querySelector(".player-status");
     this.hls = null;
-    this.p2p = new P2P(root);
+    const segments = new SegmentHashes(this.data.segmentHashes);
+    this.p2p = new P2P(root, segments);
+    this.mirrors = new Mirrors(root, segments);
     this.loading = false; // hls.js fetches fragments (only after the first play)
     this.played = 0; // seconds actually watched, for the view count
     this.lastTick = null;
@@ -207,6 +212,7 @@ class Player {
     const options = { autoStartLoad: false, startPosition: startAt, capLevelToPlayerSize: true };
     const hls = new Hls(this.p2p.enabled ? { ...options, p2p: this.p2p.config() } : options);
     this.hls = hls;
+    if (this.mirrors.available) hls.config.fLoader = this.mirrors.loader(hls.config.fLoader || hls.config.loader, hls.config.loader);
     hls.on(Hls.Events.MANIFEST_PARSED, () => this.fillQualityMenu());
     hls.on(Hls.Events.LEVEL_SWITCHED, () => this.labelAutoQuality());
     hls.on(Hls.Events.ERROR, (_event, error) => {

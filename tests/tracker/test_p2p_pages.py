@@ -33,7 +33,7 @@ def test_only_public_videos_get_p2p_options_and_the_csp_names_only_our_tracker(c
     html = public.content.decode()
     uuid = ladder[VideoPrivacy.PUBLIC].uuid
     assert f'data-p2p-swarm="{settings.SIDEWAYS_URL}/static/streaming-playlists/hls/{uuid}/m-master.m3u8"' in html
-    assert f'data-p2p-hashes="/static/streaming-playlists/hls/{uuid}/s-segments-sha256.json"' in html
+    assert f'data-segment-hashes="/static/streaming-playlists/hls/{uuid}/s-segments-sha256.json"' in html
     assert 'data-p2p-stun="[&quot;stun:tube.example:3478&quot;]"' in html
     assert "leur montre votre adresse IP" in html  # the notice, in the default language (French)
     assert f"connect-src 'self' ws://{settings.INSTANCE_HOST};" in public.headers["Content-Security-Policy"]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from videos.constants import VideoPrivacy
-from videos.models import MirroredHost, MirroringSettings, StreamingPlaylist, VideoRedundancy
+from videos.models import MirroredHost, MirroringSettings, StreamingPlaylist, Video, VideoRedundancy
 from videos.services.catalog import listed_videos
 
 
@@ -32,6 +33,21 @@ def live_mirrors(playlist: StreamingPlaylist) -> list[VideoRedundancy]:
     now = timezone.now()
     mirrors = [mirror for mirror in playlist.redundancies.all() if mirror.expires_at is None or mirror.expires_at > now]
     return sorted(mirrors, key=lambda mirror: mirror.created_at)
+
+
+def viewer_mirrors(video: Video) -> list[str]:
+    """The base URLs of the peers' live mirrors our viewers' players may fetch this video's segments from.
+
+    Only for our own public videos (a followed instance's video reaches our viewers through our proxy, and a
+    mirror must not learn who watches a private one), and only while SIDEWAYS_REDUNDANCY_SERVE_VIEWERS lets
+    viewers' browsers go there. Uses the video's prefetched `streaming_playlists` when there are some.
+    """
+    if not (settings.SIDEWAYS_REDUNDANCY_SERVE_VIEWERS and video.is_local and video.privacy == VideoPrivacy.PUBLIC):
+        return []
+    playlist = next(iter(video.streaming_playlists.all()), None)
+    if playlist is None:
+        return []
+    return [mirror.base_url.rstrip("/") for mirror in live_mirrors(playlist) if not mirror.is_ours]
 
 
 def record_peer_mirror(

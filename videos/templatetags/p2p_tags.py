@@ -5,7 +5,6 @@ import json
 from django import template
 from django.conf import settings
 
-from videos import storage
 from videos.models import StreamingPlaylist
 from videos.services.p2p import p2p_allowed, swarm_id
 
@@ -14,12 +13,11 @@ register = template.Library()
 
 @register.simple_tag
 def p2p_options(playlist: StreamingPlaylist | str) -> dict[str, str]:
-    """Swarm id, segment hashes and STUN servers for the player; empty when this video is not shared
+    """Swarm id and STUN servers for the player; empty when this video is not shared
     (or has no HLS playlist yet: the template's `first` of none is "")."""
     if not playlist or not p2p_allowed(playlist.video):
         return {}
     return {
         "swarm": swarm_id(playlist),
-        "hashes": storage.segments_sha256_url(playlist),
         "stun": json.dumps(settings.SIDEWAYS_STUN_URLS),
     }

@@ -45,6 +45,12 @@ def playlist_url(playlist: StreamingPlaylist) -> str:
     return storage.playlist_url(playlist)
 
 
+@register.filter
+def segments_sha256_url(playlist: StreamingPlaylist) -> str:
+    """The segments' hashes every segment not fetched from us (a peer's, a mirror's) is checked against."""
+    return storage.segments_sha256_url(playlist)
+
+
 @register.simple_tag(takes_context=True)
 def page_url(context: template.Context, number: int) -> str:
     """The current URL's query string with another page number (keeps search words and filters)."""

@@ -8,13 +8,13 @@ anything else is a plain 404 that reveals nothing.
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import may_watch
 from videos.web.lookup import video_or_404
+from videos.web.mirrors import render_player_page
 
 
 def embeddable_video(video_id: str) -> Video:
@@ -29,4 +29,4 @@ def embeddable_video(video_id: str) -> Video:
 @xframe_options_exempt
 @require_safe
 def embed(request: HttpRequest, video_id: str) -> HttpResponse:
-    return render(request, "videos/embed.html", {"video": embeddable_video(video_id)})
+    return render_player_page(request, "videos/embed.html", {"video": embeddable_video(video_id)})

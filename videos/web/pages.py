@@ -21,6 +21,7 @@ from videos.services.catalog import listed_videos, may_manage, may_watch
 from videos.services.search import search_queryset
 from videos.web.comments import comments_context
 from videos.web.lookup import video_or_404
+from videos.web.mirrors import render_player_page
 
 VIDEOS_PER_PAGE = 24
 MORE_FROM_CHANNEL = 4
@@ -106,7 +107,7 @@ def watch(request: HttpRequest, video_id: str) -> HttpResponse:
         Prefetch("streaming_playlists", queryset=StreamingPlaylist.objects.prefetch_related("files")),
     )
     video = video_or_404(video_id, videos, lambda video: may_watch(_viewer(request), video))
-    return render(
+    return render_player_page(
         request,
         "videos/watch.html",
         {
