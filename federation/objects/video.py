@@ -5,7 +5,7 @@ by those rules: a JPEG icon with integer width and height, a `PT<n>S` duration, 
 `content` null or at least 3 characters, both the Person and the Group in `attributedTo`, integer
 `fps`/`size`/`height` on file links. Only what we really serve is linked: the watch pages, the web-video
 file (in a container peers play), the HLS ladder (master playlist, segment hashes, one fragmented MP4 per
-rung), and the likes, dislikes,
+rung, and the base URLs of peers' live mirrors of it), and the likes, dislikes,
 shares and comments collections, which PeerTube reads whenever it stores or refreshes a remote video
 (without them, PeerTube 6.x-7.x fails on the like counts and drops the video's Announce: docs/interop.md).
 """
@@ -31,6 +31,7 @@ from videos.constants import (
 from videos.identifiers import parse_video_id
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services.catalog import listed_videos
+from videos.services.redundancy import live_mirrors
 from videos.storage import absolute_url, file_url, hls_url, media_path
 
 # PeerTube refuses a description shorter than this (then the object must carry none).
@@ -193,6 +194,9 @@ def _hls_link(video: Video, playlist: StreamingPlaylist) -> dict:
                 "href": hls_url(video.uuid, playlist.segments_sha256_filename),
             },
             *(_file_link(video, file) for file in files),
+            # Peers' live mirrors of this ladder (their copies hold the same file names). PeerTube lists
+            # none in its object and skips tags it does not know; a follower learns where copies are.
+            *({"type": "Link", "name": "redundancy", "href": mirror.base_url} for mirror in live_mirrors(playlist)),
         ],
     }
 

@@ -61,6 +61,9 @@ def test_a_peers_mirror_is_listed_renewed_and_undone(peer, send, client, video):
     create = activity_from(mirror, "Create", cache_file(peer.base, video))
     send(mirror, create)
     assert mirrors_listed(client, video) == [f"{peer.base}/static/redundancy/hls/{video.uuid}"]
+    document = client.get(f"/videos/watch/{video.uuid}", HTTP_ACCEPT="application/activity+json").json()
+    [hls] = [link for link in document["url"] if link["mediaType"] == "application/x-mpegURL"]
+    assert [tag["href"] for tag in hls["tag"] if tag.get("name") == "redundancy"] == mirrors_listed(client, video)
 
     later = timezone.now() + timedelta(days=2)
     send(mirror, activity_from(mirror, "Update", cache_file(peer.base, video, expires=later)))
