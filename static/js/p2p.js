@@ -66,6 +66,7 @@ export class P2P {
     this.enabled = false; // the P2P engine is mixed into hls.js
     this.engine = null;
     this.peers = new Set();
+    this.distrusted = false; // a peer sent a wrong segment: no more downloads from peers on this page
     this.stats = { fromPeers: 0, fromHttp: 0, shared: 0, segmentsFromPeers: 0, segmentsChecked: 0, segmentsRejected: 0 };
   }
 
@@ -109,7 +110,16 @@ export class P2P {
   async check(url, byteRange, data) {
     const valid = await this.segments.check(url, byteRange, data);
     this.stats[valid ? "segmentsChecked" : "segmentsRejected"] += 1;
+    if (!valid) this.distrustPeers();
     return valid;
+  }
+
+  /** A peer sent bytes that are not the segment: take nothing more from peers on this page, as a mirror
+   * that serves wrong bytes is skipped; the rest comes over HTTP (sharing what we have goes on). */
+  distrustPeers() {
+    if (this.distrusted) return;
+    this.distrusted = true;
+    this.engine?.applyDynamicConfig({ core: { isP2PDisabled: true } });
   }
 
   watch(engine) {
@@ -129,7 +139,7 @@ export class P2P {
   toggle() {
     preference.off = !preference.off;
     const off = preference.off;
-    this.engine?.applyDynamicConfig({ core: { isP2PDisabled: off, isP2PUploadDisabled: off } });
+    this.engine?.applyDynamicConfig({ core: { isP2PDisabled: off || this.distrusted, isP2PUploadDisabled: off } });
     if (off) this.peers.clear();
     this.render();
   }
