@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import os
 import socket
+from pathlib import Path
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -35,13 +36,19 @@ def this_worker() -> str:
 
 
 def _process_alive(pid: int) -> bool:
+    """Whether the process runs. A killed one stays a zombie until its new parent reaps it (a second or so
+    when its parent was killed too, as a worker's pool child is): that one is dead already."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): the signal's answer is all there is
+    return state not in ("Z", "X")
 
 
 def is_abandoned(job: TranscodingJob) -> bool:

@@ -165,11 +165,6 @@ def test_workers_without_a_shared_disk_transcode_and_the_web_node_serves(spread_
     assert files_under(web.data_dir / "originals") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since the merges of 2026-12-06 the restarted worker does not take the killed job over within 240 s "
-    "(the part before the restart holds: the lowest rung plays, nothing half-uploaded is named); see the closing note",
-)
 def test_a_worker_killed_mid_job_leaves_nothing_a_viewer_can_reach(spread_instance, tmp_path):
     web, workers, endpoint, bucket = spread_instance
     session = api_session(web)

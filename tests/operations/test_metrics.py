@@ -95,8 +95,9 @@ def test_queue_depth_counts_the_messages_waiting(db, metrics_token, tmp_path, mo
     """On a broker of its own (the file broker, in a folder of the test's), one message more in one queue."""
     folder = tmp_path / "broker"
     folder.mkdir()
-    for key in ("data_folder_in", "data_folder_out"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
         monkeypatch.setitem(app.conf.broker_transport_options, key, str(folder))
+    monkeypatch.setitem(app.conf.broker_transport_options, "control_folder", str(folder / "control"))
 
     def depth() -> float:
         return samples(Client().get("/metrics", **bearer(TOKEN)).content.decode())[

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.factories import run_queued_job, upload_and_transcode, upload_video
+from tests.live import poll
 from tests.media import make_clip
 from transcoding import jobs, pipeline, tasks
 from transcoding.models import TranscodingJob
@@ -266,6 +268,28 @@ def test_reaper_queues_again_the_jobs_of_dead_workers(user, small_clip, small_la
         heartbeat_at=jobs.timezone.now() - jobs.STALE_AFTER * 2,
     )
     assert tasks.reap_stale_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == TranscodingJob.Status.PENDING and small_ladder[-1] == job.pk
+
+
+def test_a_job_whose_killed_worker_is_not_reaped_yet_is_taken_over_at_once(user, small_clip, small_ladder):
+    """A worker's killed pool process stays a zombie for a moment; its restarted successor must not wait the
+    ten minutes of a quiet heartbeat for it."""
+    video = upload_video(user, small_clip)
+    job = video.transcoding_jobs.get()
+    killed = subprocess.Popen(["sleep", "60"])
+    killed.kill()
+    poll(lambda: Path(f"/proc/{killed.pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z", 5)
+    try:
+        TranscodingJob.objects.filter(pk=job.pk).update(
+            status=TranscodingJob.Status.RUNNING,
+            attempts=1,
+            worker=f"{socket.gethostname()}:{killed.pid}",
+            heartbeat_at=jobs.timezone.now(),
+        )
+        assert tasks.reap_stale_jobs() == 1
+    finally:
+        killed.wait()
     job.refresh_from_db()
     assert job.status == TranscodingJob.Status.PENDING and small_ladder[-1] == job.pk
 
