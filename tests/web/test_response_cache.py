@@ -5,11 +5,12 @@ shows the same cache in front of the real site."""
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from sideways.response_cache import ResponseCache
+from sideways.response_cache import ResponseCache, VersionReads
 from tests.factories import publish_video
 from tests.live import free_port
 from videos.services import catalog_version
@@ -17,19 +18,28 @@ from videos.services.catalog import cached_count, listed_videos
 
 
 class CountingSite:
-    """An ASGI app answering `answer` (status, extra headers) and counting the requests it received."""
+    """An ASGI app answering `answer` (status, extra headers) and counting the requests it received; each
+    answer takes `seconds`."""
 
-    def __init__(self, status: int = 200, headers: tuple = ()) -> None:
-        self.status, self.headers, self.calls = status, list(headers), 0
+    def __init__(self, status: int = 200, headers: tuple = (), seconds: float = 0) -> None:
+        self.status, self.headers, self.calls, self.seconds = status, list(headers), 0, seconds
 
     async def __call__(self, scope, receive, send) -> None:
         self.calls += 1
+        await asyncio.sleep(self.seconds)
         headers = [(b"content-type", b"text/plain"), *self.headers]
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": f"answer {self.calls}".encode()})
 
 
-def get(app, path: str = "/api/v1/videos", query: bytes = b"count=25", method: str = "GET", **headers: str) -> str:
+def in_own_loop(coroutine):
+    """Run on a loop of its own in another thread: Playwright's sync API (browser tests run earlier in the
+    same session) leaves an event loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+async def answer(app, path: str = "/api/v1/videos", query: bytes = b"count=25", method: str = "GET", **headers):
     scope = {
         "type": "http",
         "method": method,
@@ -47,11 +57,12 @@ def get(app, path: str = "/api/v1/videos", query: bytes = b"count=25", method: s
     async def send(message: dict) -> None:
         sent.append(message)
 
-    # On a loop of its own in another thread: Playwright's sync API (browser tests run earlier in the same
-    # session) leaves an event loop running in this one.
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        thread.submit(asyncio.run, app(scope, receive, send)).result()
+    await app(scope, receive, send)
     return b"".join(message.get("body", b"") for message in sent[1:]).decode()
+
+
+def get(app, path: str = "/api/v1/videos", query: bytes = b"count=25", method: str = "GET", **headers: str) -> str:
+    return in_own_loop(answer(app, path, query, method, **headers))
 
 
 def test_an_anonymous_read_is_computed_once_until_the_catalogue_changes():
@@ -62,6 +73,40 @@ def test_an_anonymous_read_is_computed_once_until_the_catalogue_changes():
     catalog_version.bump()
     assert get(app) == "answer 3"
     assert get(app) == "answer 3"
+
+
+def test_a_rush_on_a_missing_answer_computes_it_once():
+    site = CountingSite(seconds=0.2)
+    app = ResponseCache(site)
+
+    async def rush() -> list[str]:
+        return await asyncio.gather(*(answer(app) for _ in range(10)))
+
+    assert in_own_loop(rush()) == ["answer 1"] * 10
+    assert site.calls == 1
+
+
+def test_requests_share_a_version_read_only_if_it_started_after_they_came():
+    reads = []
+
+    def read() -> str:
+        reads.append(len(reads) + 1)
+        time.sleep(0.1)
+        return f"version {reads[-1]}"
+
+    async def requests() -> tuple[list[str], str]:
+        versions = VersionReads(read)
+        first = asyncio.ensure_future(versions.current())
+        await asyncio.sleep(0)  # its read starts: the next ones come while it runs
+        during = [asyncio.ensure_future(versions.current()) for _ in range(5)]
+        await asyncio.sleep(0.05)
+        late = asyncio.ensure_future(versions.current())
+        return await asyncio.gather(first, *during), await late
+
+    shared, late = in_own_loop(requests())
+    assert shared == ["version 1"] + ["version 2"] * 5
+    assert late == "version 2"
+    assert reads == [1, 2]
 
 
 def test_users_and_other_requests_go_to_the_site_every_time():
