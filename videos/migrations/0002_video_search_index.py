@@ -1,6 +1,6 @@
 """GIN index for the API search (PostgreSQL only; SQLite uses the substring fallback).
 
-The indexed expression must stay identical to videos.services.search.DOCUMENT_SQL.
+Replaced by a stored, weighted document column in migration 0013.
 """
 
 from django.db import migrations

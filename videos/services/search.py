@@ -7,14 +7,24 @@ the single-machine default, falls back to a case-insensitive substring match ord
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from videos.models import User, Video
 from videos.services.catalog import POPULARITY_SORTS, VIDEO_SORTS, listed_videos, sort_ordering
 
-# Must stay identical to the expression indexed by migration videos.0002_video_search_index.
-DOCUMENT_SQL = "to_tsvector('simple'::regconfig, name || ' ' || description)"
+# The weighted name (A) and description (C), a GIN-indexed column PostgreSQL keeps up to date (migration
+# videos.0013_video_search_document); the model does not declare it, as SQLite has none.
+QUERY_SQL = "websearch_to_tsquery('simple'::regconfig, %s)"
+# The matching ids, looked up by the primary key: as an array, not a join, since PostgreSQL expects a tag
+# to match thousands of videos and would otherwise read the whole table.
+MATCHING_SQL = f"""videos_video.id = ANY(ARRAY(
+    SELECT id FROM videos_video WHERE search_document @@ {QUERY_SQL}
+    UNION
+    SELECT video_tags.video_id FROM videos_video_tags video_tags
+    JOIN videos_tag tag ON tag.id = video_tags.tag_id WHERE tag.name = ANY(%s)
+))"""
+RANK_SQL = f"ts_rank(videos_video.search_document, {QUERY_SQL})"
 
 # PeerTube's search sort keys (VIDEOS_SEARCH): the list's keys but the popularity ones, plus "match",
 # relevance, which always ranks best first.
@@ -48,23 +58,11 @@ def search_queryset(query: str, user: User | None, sort: str | None = None) -> Q
 
 
 def _postgres_search(videos: QuerySet[Video], query: str, sort: str | None) -> QuerySet[Video]:
-    """Full-text match on the GIN-indexed name+description document, or an exact tag; ranked."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
-
-    search = SearchQuery(query, search_type="websearch", config="simple")
-    # Unqualified columns: inside the subquery Django aliases the table (U0).
-    document = RawSQL(DOCUMENT_SQL, [], output_field=SearchVectorField())
-    text_matches = Video.objects.annotate(document=document).filter(document=search).values("pk")
-    tag_matches = Video.tags.through.objects.filter(tag__name__in=query.lower().split()).values("video_id")
-    rank = SearchRank(
-        SearchVector("name", weight="A", config="simple") + SearchVector("description", weight="C", config="simple"),
-        search,
-    )
-    return (
-        videos.filter(Q(pk__in=text_matches) | Q(pk__in=tag_matches))
-        .annotate(rank=rank)
-        .order_by(*_ordering(sort, True))
-    )
+    """Full-text match on the indexed document, or an exact tag; ranked. One set of ids (a union of two
+    index lookups) rather than two `IN`s joined by OR, which PostgreSQL answers by reading every video."""
+    matching = RawSQL(MATCHING_SQL, [query, query.lower().split()], output_field=BooleanField())
+    rank = RawSQL(RANK_SQL, [query], output_field=FloatField())
+    return videos.filter(matching).annotate(rank=rank).order_by(*_ordering(sort, True))
 
 
 def search_videos(
