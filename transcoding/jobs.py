@@ -51,6 +51,12 @@ def _process_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def runs_here(job: TranscodingJob) -> bool:
+    """A live process of this machine works on the job."""
+    host, _, pid = job.worker.rpartition(":")
+    return job.status == Status.RUNNING and host == socket.gethostname() and pid.isdigit() and _process_alive(int(pid))
+
+
 def is_abandoned(job: TranscodingJob) -> bool:
     """A running job nobody works on any more: its process died, or it stopped beating."""
     if job.heartbeat_at is None or job.heartbeat_at < timezone.now() - STALE_AFTER:

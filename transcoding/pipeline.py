@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -44,6 +45,32 @@ HEARTBEAT_SECONDS = 15
 def work_dir(video: Video) -> Path:
     """Where a run of this video writes, on the same disk as the media so publishing is a rename."""
     return Path(settings.UPLOAD_TMP_DIR) / "transcoding" / str(video.uuid)
+
+
+# A work folder younger than this may belong to a run that has just claimed its job: never swept.
+SWEEP_AFTER_SECONDS = 60
+
+
+def sweep_work_folders(keep: Video) -> list[Path]:
+    """Delete the work folders killed runs left on this machine (a worker with no shared disk keeps them
+    otherwise, as the video may be transcoded elsewhere afterwards); returns them. A folder stays while a
+    live process here runs its video's job."""
+    root = work_dir(keep).parent
+    folders = {}
+    for folder in root.iterdir() if root.is_dir() else []:
+        try:
+            uuid.UUID(folder.name)
+        except ValueError:
+            continue
+        if folder.name != str(keep.uuid) and time.time() - folder.stat().st_mtime > SWEEP_AFTER_SECONDS:
+            folders[folder.name] = folder
+    running = TranscodingJob.objects.filter(status=TranscodingJob.Status.RUNNING, video__uuid__in=list(folders))
+    for job in running.select_related("video"):
+        if jobs.runs_here(job):
+            folders.pop(str(job.video.uuid), None)
+    for folder in folders.values():
+        shutil.rmtree(folder, ignore_errors=True)
+    return list(folders.values())
 
 
 def source_path(video: Video) -> Path:
@@ -197,6 +224,7 @@ def run(job: TranscodingJob) -> None:
     work = work_dir(video)
     shutil.rmtree(work, ignore_errors=True)  # left by a killed run
     work.mkdir(parents=True)
+    sweep_work_folders(keep=video)
     try:
         _transcode(job, video, work, progressive=not was_published)
     except (ProbeError, EncodeError, ImageError) as error:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -246,6 +248,24 @@ def test_run_of_a_killed_worker_is_taken_over_and_its_leftovers_removed(user, sm
     assert video.state == VideoState.PUBLISHED
     assert {p.name for p in hls_dir(video.uuid).iterdir()} == listed_files(video)
     assert not stale.exists()
+
+
+def test_a_run_sweeps_the_work_folders_killed_runs_left_on_its_machine(user, small_clip, small_ladder):
+    """Workers share no disk: what a killed run left here is removed by the next run here, unless a live
+    process of this machine still works in it or it was made a moment ago (a run that has just started)."""
+    abandoned, running, starting, transcoded = (upload_video(user, small_clip) for _ in range(4))
+    assert jobs.claim(running.transcoding_jobs.get().pk) is not None  # this live process works on it
+    folders = {video: pipeline.work_dir(video) for video in (abandoned, running, starting)}
+    long_ago = time.time() - pipeline.SWEEP_AFTER_SECONDS * 2
+    for video, folder in folders.items():
+        folder.mkdir(parents=True)
+        (folder / "240.mp4").write_bytes(b"half an encode")
+        if video != starting:
+            os.utime(folder, (long_ago, long_ago))
+
+    assert run_queued_job(transcoded).status == TranscodingJob.Status.DONE
+    assert not folders[abandoned].exists()
+    assert folders[running].exists() and folders[starting].exists()
 
 
 def test_a_job_runs_once_while_its_worker_lives(user, small_clip):
