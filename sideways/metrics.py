@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Min, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -28,6 +28,9 @@ from federation.models import Delivery, InboxActivity
 from sideways.celery import app
 from sideways.health import bounded
 from transcoding.models import TranscodingJob
+from videos import object_storage
+from videos.constants import FileStorage
+from videos.models import VideoFile, VideoSource
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # The transcoding speed is measured over the jobs finished this long ago at most.
@@ -106,6 +109,22 @@ def folder_bytes(folder: Path) -> int:
     return total
 
 
+def object_storage_bytes() -> dict[str, int]:
+    """Bytes of our videos' files in each kind of bucket, from the sizes their rows record (listing the
+    buckets would cost a request per thousand objects at every scrape); images are not counted."""
+    in_buckets = {"video__storage": FileStorage.OBJECT_STORAGE}
+    hls = VideoFile.objects.filter(playlist__video__storage=FileStorage.OBJECT_STORAGE, playlist__playlist_url="")
+    web = VideoFile.objects.filter(**in_buckets, file_url="")
+    return {
+        kind: rows.aggregate(total=Sum("size"))["total"] or 0
+        for kind, rows in (
+            ("streaming_playlists", hls),
+            ("web_videos", web),
+            ("originals", VideoSource.objects.filter(**in_buckets)),
+        )
+    }
+
+
 def exposition() -> str:
     """Every metric, in Prometheus' text format."""
     lines: list[str] = []
@@ -150,6 +169,12 @@ def exposition() -> str:
             ('{folder="originals"}', folder_bytes(Path(settings.ORIGINALS_DIR))),
         ],
     )
+    if object_storage.enabled():
+        lines += _gauge(
+            "sideways_object_storage_bytes",
+            "Bytes of our videos' files in each kind of bucket (HLS, web videos, originals; images not counted).",
+            [(f'{{kind="{kind}"}}', size) for kind, size in object_storage_bytes().items()],
+        )
     return "\n".join(lines) + "\n"
 
 

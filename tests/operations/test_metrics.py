@@ -16,6 +16,8 @@ from sideways.celery import app
 from tests.api.conftest import bearer
 from tests.factories import make_user, make_video
 from transcoding.models import TranscodingJob
+from videos.constants import FileStorage
+from videos.models import StreamingPlaylist, VideoFile, VideoSource
 
 TOKEN = "prometheus-token-for-tests"
 
@@ -86,9 +88,27 @@ def test_metrics_say_what_waits_what_failed_and_what_is_stored(db, metrics_token
     assert 600 <= values["sideways_inbox_lag_seconds"] < 3600
     assert values['sideways_storage_bytes{folder="media"}'] == 1234567
     assert values['sideways_storage_bytes{folder="originals"}'] == 234
+    assert not any(name.startswith("sideways_object_storage_bytes") for name in values)  # no buckets set
     assert {name for name in values if name.startswith("sideways_queue_messages")} == {
         f'sideways_queue_messages{{queue="{queue.name}"}}' for queue in settings.CELERY_TASK_QUEUES
     }
+
+
+def test_bytes_in_buckets_come_from_the_rows_of_the_videos_there(db, metrics_token, admin_user, monkeypatch):
+    monkeypatch.setitem(settings.OBJECT_STORAGE, "endpoint", "http://s3.example")
+    channel = admin_user.account.channels.first()
+    for video in (make_video(channel, "In buckets", storage=FileStorage.OBJECT_STORAGE), make_video(channel, "Here")):
+        playlist = StreamingPlaylist.objects.create(video=video)
+        VideoFile.objects.create(playlist=playlist, resolution=240, size=1000)
+        VideoFile.objects.create(playlist=playlist, resolution=144, size=500)
+        VideoFile.objects.create(video=video, resolution=240, size=300)
+        VideoSource.objects.create(video=video, filename="a.mp4", path=f"{video.uuid}/a.mp4", size=50)
+
+    values = samples(Client().get("/metrics", **bearer(TOKEN)).content.decode())
+
+    assert values['sideways_object_storage_bytes{kind="streaming_playlists"}'] == 1500
+    assert values['sideways_object_storage_bytes{kind="web_videos"}'] == 300
+    assert values['sideways_object_storage_bytes{kind="originals"}'] == 50
 
 
 def test_queue_depth_counts_the_messages_waiting(db, metrics_token, tmp_path, monkeypatch):
