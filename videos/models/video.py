@@ -69,6 +69,9 @@ class Video(models.Model):
             # ...and count the listed rows with an index-only scan of the visibility columns.
             models.Index(fields=["privacy", "state", "wait_transcoding"], name="video_visibility"),
             models.Index(fields=["-views"], name="video_views"),
+            # The newest videos of our own or of followed instances (home, /videos/local, /videos/followed),
+            # without walking every video of the other origin first.
+            models.Index(fields=["is_local", "-published_at"], name="video_origin_published"),
             # Federation finds a remote video by its ActivityPub id on every Update, Delete and Announce.
             models.Index(fields=["url"], name="video_url"),
             # Every image request looks up the video that owns the file (videos.web.media).

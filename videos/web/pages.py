@@ -11,13 +11,14 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from videos.constants import VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES
 from videos.identifiers import handle_lookup
 from videos.models import Account, Channel, InstanceSettings, StreamingPlaylist, User, Video, VideoFile
-from videos.services.catalog import listed_videos, may_manage, may_watch
+from videos.services.catalog import cached_count, listed_videos, may_manage, may_watch
 from videos.services.search import search_queryset
 from videos.web.comments import comments_context
 from videos.web.lookup import video_or_404
@@ -44,10 +45,20 @@ LISTINGS = {
 FOLLOWED_ON_HOME = 8
 
 
+class CatalogPaginator(Paginator):
+    """Django's paginator, with the total counted once until the catalogue changes (a count of 100 000
+    listed videos costs more than reading the page)."""
+
+    @cached_property
+    def count(self) -> int:
+        return cached_count(self.object_list)
+
+
 def video_page(request: HttpRequest, videos: QuerySet[Video]) -> Page:
-    """One page of video cards with their channel and account joined (two queries: count and rows)."""
+    """One page of video cards with their channel and account joined (the rows, and a count when the
+    catalogue changed)."""
     videos = videos.select_related("channel__account")
-    return Paginator(videos, VIDEOS_PER_PAGE).get_page(request.GET.get("page"))
+    return CatalogPaginator(videos, VIDEOS_PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _viewer(request: HttpRequest) -> User | None:
