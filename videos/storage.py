@@ -10,8 +10,10 @@ on it where the video's files are, so transcoding, uploads, edits and moves neve
 a public video's playable files are readable by anyone and viewers get their bucket (or CDN) URL; every
 other video's files, and every original, are private and reach their viewers through the web node.
 
-A remote video's HLS playlists and files are not copied here: the import stores their absolute URLs on
-the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which
+A remote video's thumbnail and preview are downloaded by the import and kept like a local video's images,
+where its `Video.storage` says (a new remote video gets the storage new uploads get), so a second web node
+needs no shared disk for them either. Its HLS playlists and files are not copied here: the import stores
+their absolute URLs on the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which
 federation.endpoints.media_proxy streams from the origin (so a page never makes the viewer's browser talk
 to another host). `playlist_url`, `file_url` and friends are the one place that knows both cases, and they
 look at those URLs before `Video.storage`; pages and the API ask them, never the rows.
@@ -126,11 +128,6 @@ def media_path(folder: str, filename: str) -> str:
 def random_filename(suffix: str) -> str:
     """PeerTube names served files with a fresh random UUID so a replaced file gets a new URL."""
     return f"{uuid.uuid4()}{suffix}"
-
-
-def image_paths(thumbnail: str, preview: str) -> list[Path]:
-    """On the local disk, the files of a video's thumbnail and preview with these names (an empty name has none)."""
-    return [media_dir(file.folder) / file.relative for file in image_files(thumbnail, preview)]
 
 
 def image_files(thumbnail: str, preview: str) -> list[MediaFile]:
