@@ -358,3 +358,20 @@ def test_with_object_storage_our_copy_of_a_remote_videos_hls_is_served_from_disk
     answer = client.get(f"/static/redundancy/hls/{video.uuid}/{copy.name}", HTTP_RANGE="bytes=2-5")
 
     assert answer.status_code == 206 and b"".join(answer.streaming_content) == b"\0" * 4
+
+
+def test_moving_storage_leaves_a_remote_video_in_the_buckets_alone(peer, channel, bucket, monkeypatch):
+    """`move_video_storage` moves our own videos' files; a remote video's images stay where it has them."""
+    from django.core.management import call_command
+
+    queued = []
+    monkeypatch.setattr(
+        "videos.management.commands.move_video_storage.queue_on_commit", lambda task, pk: queued.append(pk)
+    )
+    video = import_video(peer.video(channel), peer.host)
+
+    call_command("move_video_storage", "--to", "file-system")
+    call_command("move_video_storage", "--to", "file-system", "--video", str(video.uuid))
+
+    video.refresh_from_db()
+    assert queued == [] and video.storage == FileStorage.OBJECT_STORAGE and bucket.keys() == _image_keys(video)
