@@ -2,10 +2,10 @@
 
 PeerTube's Video object (docs/PROTOCOL.md §3.3) is parsed into a small typed RemoteVideo first, so every check of
 hostile input sits in one function and the database code only sees clean values. The thumbnail and preview
-are downloaded here (pages never load images from other hosts) and kept where a new local video's files
-go (videos.storage: the local disk, or the images bucket once object storage is configured); the HLS playlists and files stay on the
-origin and are played from there, as PeerTube does. A video is only ever updated or deleted by its origin
-host (the `url` host must be the signer's host).
+are downloaded here (pages never load images from other hosts) and kept where a new local video's files go
+(videos.storage: the local disk, or the images bucket once object storage is configured); the HLS
+playlists and files stay on the origin and are played from there, as PeerTube does. A video is only ever
+updated or deleted by its origin host (the `url` host must be the signer's host).
 """
 
 from __future__ import annotations
