@@ -1,6 +1,7 @@
-"""Fixtures shared by the whole suite: isolated media folders, generated clips, users, the deletion signals
-received, a headless Chromium."""
+"""Fixtures shared by the whole suite: isolated media folders, an S3 bucket (moto's server), generated clips,
+users, the deletion signals received, a headless Chromium."""
 
+import copy
 import functools
 import inspect
 import itertools
@@ -15,6 +16,7 @@ from rest_framework.test import APIClient
 
 from federation.actors import local as local_actors
 from federation.protocol.signatures import generate_keypair
+from tests import s3
 from tests.api.conftest import ALICE_PASSWORD
 from tests.api.conftest import post_form as api_post_form
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, RecordedPage
@@ -22,6 +24,7 @@ from tests.factories import local_account, video_of
 from tests.federation.peer import Peer, running_peer
 from tests.media import make_clip
 from tests.services import REQUIRED, require_real_services
+from videos import object_storage
 from videos.models import Account, Video
 from videos.signals import account_deleted, channel_deleted, video_deleted
 
@@ -119,6 +122,28 @@ def isolated_media(settings, tmp_path: Path) -> Path:
     # A fresh cache too: view counting and rate windows must not remember another test (or run).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(data)}}
     return data
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server, started once per run by the first test that needs it."""
+    with s3.s3_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def bucket(settings, s3_endpoint: str) -> Iterator[s3.Bucket]:
+    """Object storage configured as an admin would, on one new bucket with the default prefixes."""
+    name = s3.new_bucket(s3_endpoint)
+    config = copy.deepcopy(settings.OBJECT_STORAGE)
+    config.update(endpoint=s3_endpoint, access_key=s3.KEYS["aws_access_key_id"])
+    config.update(secret_key=s3.KEYS["aws_secret_access_key"], region=s3.REGION)
+    for kind in config["buckets"].values():
+        kind["bucket"] = name
+    settings.OBJECT_STORAGE = config
+    object_storage._client.cache_clear()
+    yield s3.Bucket(s3_endpoint, name)
+    object_storage._client.cache_clear()
 
 
 @pytest.fixture(scope="session")

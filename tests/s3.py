@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import boto3
 import requests
@@ -70,3 +71,18 @@ def is_public(endpoint: str, bucket: str, key: str) -> bool:
     """Whether the object's ACL lets anyone read it."""
     grants = client(endpoint).get_object_acl(Bucket=bucket, Key=key)["Grants"]
     return any(grant["Grantee"].get("URI", "").endswith("/global/AllUsers") for grant in grants)
+
+
+@dataclass
+class Bucket:
+    """The bucket the `bucket` fixture configured, for a test to look into."""
+
+    endpoint: str
+    name: str
+
+    def keys(self) -> list[str]:
+        answer = client(self.endpoint).list_objects_v2(Bucket=self.name)
+        return sorted(item["Key"] for item in answer.get("Contents", []))
+
+    def is_public(self, key: str) -> bool:
+        return is_public(self.endpoint, self.name, key)

@@ -10,10 +10,13 @@ on it where the video's files are, so transcoding, uploads, edits and moves neve
 a public video's playable files are readable by anyone and viewers get their bucket (or CDN) URL; every
 other video's files, and every original, are private and reach their viewers through the web node.
 
-A remote video's HLS playlists and files are not copied here: the import stores their absolute URLs on
-the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which federation.endpoints.media_proxy streams
-from the origin (so a page never makes the viewer's browser talk to another host). `playlist_url`,
-`file_url` and friends are the one place that knows both cases; pages and the API ask them, never the rows.
+A remote video's thumbnail and preview are downloaded by the import and kept like a local video's images,
+where its `Video.storage` says (a new remote video gets the storage new uploads get), so a second web node
+needs no shared disk for them either. Its HLS playlists and files are not copied here: the import stores
+their absolute URLs on the origin, and viewers get them through our own REMOTE_HLS_PREFIX, which
+federation.endpoints.media_proxy streams from the origin (so a page never makes the viewer's browser talk
+to another host). `playlist_url`, `file_url` and friends are the one place that knows both cases, and they
+look at those URLs before `Video.storage`; pages and the API ask them, never the rows.
 """
 
 from __future__ import annotations
@@ -127,11 +130,6 @@ def random_filename(suffix: str) -> str:
     return f"{uuid.uuid4()}{suffix}"
 
 
-def image_paths(thumbnail: str, preview: str) -> list[Path]:
-    """On the local disk, the files of a video's thumbnail and preview with these names (an empty name has none)."""
-    return [media_dir(file.folder) / file.relative for file in image_files(thumbnail, preview)]
-
-
 def image_files(thumbnail: str, preview: str) -> list[MediaFile]:
     """A video's thumbnail and preview with these names (an empty name has none)."""
     return [MediaFile(folder, name) for folder, name in (("thumbnails", thumbnail), ("previews", preview)) if name]
@@ -203,8 +201,9 @@ ALWAYS_PUBLIC_FOLDERS = frozenset({"thumbnails", "previews", "torrents"})
 
 @dataclass(frozen=True)
 class MediaFile:
-    """One file of a local video: its folder (a PUBLIC_FOLDERS key, or "originals") and its path in it
-    ("<uuid>/<name>" for HLS files and originals, the bare name in the flat folders)."""
+    """One file of a local video, or a remote video's image: its folder (a PUBLIC_FOLDERS key, or
+    "originals") and its path in it ("<uuid>/<name>" for HLS files and originals, the bare name in the flat
+    folders)."""
 
     folder: str
     relative: str
@@ -253,14 +252,23 @@ def readable_by_all(video: Video, file: MediaFile) -> bool:
     return file.folder != "originals" and video.privacy == VideoPrivacy.PUBLIC
 
 
+def _readable_by_all_now(video: Video, file: MediaFile) -> bool:
+    """`readable_by_all` with the video's privacy as it is now: the owner may have changed it while a worker
+    was transcoding. Images and torrents are public whatever it is, so they need no saved row (a remote
+    video's images are placed before its row is saved)."""
+    if file.folder in ALWAYS_PUBLIC_FOLDERS:
+        return True
+    return readable_by_all(
+        Video(pk=video.pk, privacy=Video.objects.values_list("privacy", flat=True).get(pk=video.pk)), file
+    )
+
+
 def place(video: Video, file: MediaFile, source: Path) -> None:
     """Put a finished file (consumed) where the video's files are, under its final name. In a bucket it
     appears whole at once; on disk it is renamed into place."""
     if in_buckets(video):
-        # The privacy as it is now: the owner may have changed it while a worker was transcoding.
-        current = Video(pk=video.pk, privacy=Video.objects.values_list("privacy", flat=True).get(pk=video.pk))
         object_storage.upload(
-            file.kind, file.key, source, content_type=file.content_type, public=readable_by_all(current, file)
+            file.kind, file.key, source, content_type=file.content_type, public=_readable_by_all_now(video, file)
         )
         source.unlink(missing_ok=True)
     else:
@@ -368,8 +376,15 @@ def apply_privacy(video: Video) -> None:
             object_storage.set_public(file.kind, file.key, readable_by_all(video, file))
 
 
+def file_in_buckets(video: Video, file: MediaFile) -> bool:
+    """Whether this file of the video is in a bucket: the video's own files (a remote video's images
+    included) are where `Video.storage` says; our copies of a remote video's HLS files (redundancy/hls)
+    are always on this disk."""
+    return in_buckets(video) and file.folder in FOLDER_KINDS
+
+
 def bucket_url(video: Video, file: MediaFile) -> str | None:
     """The bucket (or CDN) URL viewers get for the file, when it is in a bucket and anyone may read it there."""
-    if in_buckets(video) and readable_by_all(video, file):
+    if file_in_buckets(video, file) and readable_by_all(video, file):
         return object_storage.public_url(file.kind, file.key)
     return None

@@ -2,9 +2,10 @@
 
 PeerTube's Video object (docs/PROTOCOL.md §3.3) is parsed into a small typed RemoteVideo first, so every check of
 hostile input sits in one function and the database code only sees clean values. The thumbnail and preview
-are downloaded here (pages never load images from other hosts); the HLS playlists and files stay on the
-origin and are played from there, as PeerTube does. A video is only ever updated or deleted by its origin
-host (the `url` host must be the signer's host).
+are downloaded here (pages never load images from other hosts) and kept where a new local video's files go
+(videos.storage: the local disk, or the images bucket once object storage is configured); the HLS
+playlists and files stay on the origin and are played from there, as PeerTube does. A video is only ever
+updated or deleted by its origin host (the `url` host must be the signer's host).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
@@ -26,6 +26,7 @@ from federation.models import Actor
 from federation.protocol import http
 from federation.protocol.ids import PUBLIC, host_of, http_url
 from federation.protocol.ld import as_list, id_of
+from videos import storage
 from videos.constants import (
     VIDEO_DESCRIPTION_MAX_LENGTH,
     VIDEO_NAME_LENGTH,
@@ -39,8 +40,8 @@ from videos.constants import (
 from videos.identifiers import ascii_number
 from videos.models import StreamingPlaylist, Video, VideoFile
 from videos.services import editing
-from videos.services.uploads import set_tags
-from videos.storage import image_paths, media_dir, random_filename
+from videos.services.uploads import set_tags, temp_upload_path
+from videos.storage import MediaFile, image_files
 
 logger = logging.getLogger(__name__)
 
@@ -242,40 +243,53 @@ def parse_video(data: dict) -> RemoteVideo:
     )
 
 
-def _download_jpeg(video_url: str, url: str | None, folder: str) -> tuple[Path | None, bool]:
-    """An image of the video in our media folder (None when it could not be had), and whether it was
-    downloaded just now.
+def _image_name(video_url: str, url: str) -> str:
+    """An image's name comes from the video's and the image's URLs: PeerTube gives a replaced image a new
+    URL, so the same name is the same image."""
+    return f"{hashlib.sha256(f'{video_url} {url}'.encode()).hexdigest()[:32]}.jpg"
 
-    Its name comes from the video's and the image's URLs: PeerTube gives a replaced image a new URL, so an
-    image already here is the same one, and the Updates a video gets (one per new rendition) do not fetch
-    its images again. An image that cannot be downloaded, or is not a JPEG, does not keep the video out, as
-    on PeerTube: the video shows without it, and its next Update tries again.
+
+def _download_jpeg(holder: Video, video_url: str, url: str | None, folder: str, current: str) -> tuple[str, bool]:
+    """The name of an image of the video, placed where the video's files are ("" when it could not be had),
+    and whether it was placed just now.
+
+    The image the video already has (`current`, its row's name) is not fetched again: the Updates a video
+    gets (one per new rendition) do not download its images each time. An image that cannot be downloaded,
+    or is not a JPEG, does not keep the video out, as on PeerTube: the video shows without it, and its next
+    Update tries again.
     """
     if url is None:
-        return None, False
-    path = media_dir(folder) / f"{hashlib.sha256(f'{video_url} {url}'.encode()).hexdigest()[:32]}.jpg"
-    if path.exists():
-        return path, False
+        return "", False
+    name = _image_name(video_url, url)
+    if name == current:
+        return name, False
     try:
         body, _ = http.get_bytes(url)
     except http.FetchError as error:
         logger.warning("Video %s: could not download its image %s: %s", video_url, url, error)
-        return None, False
+        return "", False
     if not body.startswith(JPEG_MAGIC):
         logger.warning("Video %s: its image %s is not a JPEG", video_url, url)
-        return None, False
-    partial = path.with_name(f".{random_filename('.part')}")
-    partial.write_bytes(body)
-    partial.replace(path)  # whole or absent, even if two workers import the video at once
-    return path, True
+        return "", False
+    partial = temp_upload_path()
+    try:
+        partial.write_bytes(body)
+        # Whole or absent, even if two workers import the video at once (a rename on disk, one PUT in a bucket).
+        storage.place(holder, MediaFile(folder, name), partial)
+    finally:
+        partial.unlink(missing_ok=True)
+    return name, True
 
 
-def _save(remote: RemoteVideo, channel: Actor, thumbnail: str, preview: str) -> tuple[Video, list[Path]]:
-    """Create or update the rows of a remote video; returns it and the image files it no longer uses."""
+def _save(
+    remote: RemoteVideo, channel: Actor, file_storage: int, thumbnail: str, preview: str
+) -> tuple[Video, list[MediaFile]]:
+    """Create or update the rows of a remote video (a new one in `file_storage`, where its images were
+    placed); returns it and the images it no longer uses."""
     # Locked, so an Update and an Announce of the same video handled at once do not both write its files.
     existing = Video.objects.select_for_update().filter(url=remote.url, is_local=False).first()
-    video = existing or Video(uuid=remote.uuid, is_local=False)
-    old_images = image_paths(video.thumbnail_filename, video.preview_filename)
+    video = existing or Video(uuid=remote.uuid, is_local=False, storage=file_storage)
+    old_images = image_files(video.thumbnail_filename, video.preview_filename)
     video.url = remote.url
     video.channel = channel.channel
     video.name, video.description, video.support = remote.name, remote.description, remote.support
@@ -309,7 +323,8 @@ def _save(remote: RemoteVideo, channel: Actor, thumbnail: str, preview: str) -> 
         )
         for f in remote.hls_files
     )
-    return video, old_images
+    kept = image_files(thumbnail, preview)
+    return video, [image for image in old_images if image not in kept]
 
 
 def import_video(data: dict, origin_host: str) -> Video:
@@ -328,14 +343,17 @@ def import_video(data: dict, origin_host: str) -> Video:
         raise VideoError(f"could not fetch the video's channel: {error}") from error
     if channel.channel is None:
         raise VideoError("the video's channel is not a Group")
-    thumbnail, fresh_thumbnail = _download_jpeg(remote.url, remote.thumbnail_url, "thumbnails")
-    preview, fresh_preview = _download_jpeg(remote.url, remote.preview_url, "previews")
-    downloaded = [path for path, fresh in ((thumbnail, fresh_thumbnail), (preview, fresh_preview)) if fresh]
+    # A video we have keeps its storage (and its images, when their URLs did not change); a new one goes
+    # where new local videos go. Its images are placed before its row is saved: it never shows without them.
+    existing = Video.objects.filter(url=remote.url, is_local=False).first()
+    holder = existing or Video(is_local=False, storage=storage.storage_for_new_videos())
+    current = (existing.thumbnail_filename, existing.preview_filename) if existing else ("", "")
+    thumbnail, fresh_thumbnail = _download_jpeg(holder, remote.url, remote.thumbnail_url, "thumbnails", current[0])
+    preview, fresh_preview = _download_jpeg(holder, remote.url, remote.preview_url, "previews", current[1])
+    placed = image_files(thumbnail if fresh_thumbnail else "", preview if fresh_preview else "")
     try:
         with transaction.atomic():
-            video, old_images = _save(
-                remote, channel, thumbnail.name if thumbnail else "", preview.name if preview else ""
-            )
+            video, old_images = _save(remote, channel, holder.storage, thumbnail, preview)
     except IntegrityError as error:
         # Another worker stored it meanwhile (a video's Create and Announce arrive together). Its copy
         # stands, with the same image files (their names come from the URLs), so they stay.
@@ -344,12 +362,9 @@ def import_video(data: dict, origin_host: str) -> Video:
             raise VideoError("another video already has this uuid") from error
         return stored
     except Exception:  # a failed save leaves no image of this attempt behind
-        for path in downloaded:
-            path.unlink(missing_ok=True)
+        storage.remove(holder, placed)
         raise
-    for path in old_images:
-        if path not in (thumbnail, preview):
-            path.unlink(missing_ok=True)
+    storage.remove(video, old_images)
     return video
 
 

@@ -1,6 +1,7 @@
 """Importing a peer's video from PeerTube's real Video object (captured on tilvids.com, moved to a peer on
-127.0.0.1): every field lands, images are stored as JPEG in our media folders, anything PeerTube itself
-would refuse is refused with nothing left behind, and a re-import replaces files, tags and images cleanly.
+127.0.0.1): every field lands, images are stored as JPEG in our media folders (in the images bucket once
+object storage is configured), anything PeerTube itself would refuse is refused with nothing left behind,
+and a re-import replaces files, tags and images cleanly.
 """
 
 import uuid
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 
 from federation.actors.local import ensure_instance_actor
@@ -15,7 +17,10 @@ from federation.inbound.remote_videos import VideoError, delete_video, fetch_vid
 from federation.protocol.signatures import verify_request
 from tests.factories import publish_video
 from tests.federation.peer import jpeg
+from videos.constants import FileStorage
 from videos.models import Account, Channel, StreamingPlaylist, Video, VideoFile
+from videos.orphans import orphaned_paths
+from videos.storage import mirror_dir
 
 TAGS = [{"type": "Hashtag", "name": "linux"}, {"type": "Hashtag", "name": "news"}]
 
@@ -253,3 +258,120 @@ def test_a_video_not_addressed_to_the_public_is_unlisted_here(peer, channel):
     assert import_video(peer.video(channel), peer.host).privacy == 1
     unlisted = import_video(peer.video(channel, to=[]), peer.host)
     assert unlisted.privacy == 2
+
+
+def _new_image_urls(peer, data: dict) -> dict:
+    """The origin replaced the video's images: PeerTube gives them new URLs."""
+    for icon in data["icon"]:
+        icon["url"] = icon["url"].replace(".jpg", "-v2.jpg")
+        peer.serve(icon["url"].removeprefix(peer.base), jpeg(), content_type="image/jpeg")
+    return data
+
+
+def _image_keys(video: Video) -> list[str]:
+    return sorted(
+        [f"lazy-static/thumbnails/{video.thumbnail_filename}", f"lazy-static/previews/{video.preview_filename}"]
+    )
+
+
+def test_with_object_storage_a_remote_videos_images_are_in_the_images_bucket(
+    peer, channel, bucket, client, django_capture_on_commit_callbacks
+):
+    """A second web node shares no disk: a remote video's thumbnail and preview go where a new local video's
+    files go, viewers fetch them from the bucket, an Update replaces them there, and deleting it empties it."""
+    data = peer.video(channel)
+    video = import_video(data, peer.host)
+
+    assert video.storage == FileStorage.OBJECT_STORAGE
+    first = _image_keys(video)
+    assert bucket.keys() == first and all(bucket.is_public(key) for key in first)
+    assert images() == [] and orphaned_paths(min_age=0) == []  # nothing on this node's disk
+    details = client.get(f"/api/v1/videos/{video.uuid}").json()
+    # Its HLS files stay on the origin, reached through our proxy, never looked for in the buckets.
+    [playlist] = details["streamingPlaylists"]
+    assert f"/remote/streaming-playlists/hls/{video.uuid}/" in playlist["playlistUrl"]
+    assert all(f"/remote/streaming-playlists/hls/{video.uuid}/" in file["fileUrl"] for file in playlist["files"])
+    rendition = playlist["files"][0]["id"]
+    assert client.get(f"/download/videos/generate/{video.uuid}?videoFileIds={rendition}").status_code == 404
+    page = client.get(f"/w/{video.short_uuid}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert details["previewPath"] in page
+    for path in (details["thumbnailPath"], details["previewPath"]):
+        answer = client.get(path)
+        assert answer.status_code == 302 and answer["Location"].startswith(f"{bucket.endpoint}/{bucket.name}/")
+        assert answer["Location"].removeprefix(f"{bucket.endpoint}/{bucket.name}/") in first
+        image = requests.get(answer["Location"], timeout=10)
+        assert image.status_code == 200 and image.content == jpeg()
+        assert image.headers["Content-Type"] == "image/jpeg"
+
+    import_video({**data, "name": "Gained a rendition"}, peer.host)  # same images: not fetched again
+    for icon in data["icon"]:
+        assert len(peer.requests_to(icon["url"].removeprefix(peer.base))) == 1
+    assert bucket.keys() == first
+
+    updated = import_video(_new_image_urls(peer, data), peer.host)
+    second = _image_keys(updated)
+    assert updated.pk == video.pk and updated.storage == FileStorage.OBJECT_STORAGE
+    assert bucket.keys() == second and not set(second) & set(first)  # the old objects are gone
+    assert images() == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_video(data["id"], peer.host) is True
+    assert bucket.keys() == []
+
+
+def test_a_remote_video_imported_before_object_storage_keeps_its_images_on_disk(peer, channel, bucket, settings):
+    """Configuring object storage moves nothing: a remote video already here keeps its storage, and the new
+    images an Update brings go where its others are."""
+    configured = settings.OBJECT_STORAGE
+    settings.OBJECT_STORAGE = {**configured, "endpoint": ""}
+    data = peer.video(channel)
+    video = import_video(data, peer.host)
+    settings.OBJECT_STORAGE = configured
+    before = images()
+
+    updated = import_video(_new_image_urls(peer, data), peer.host)
+
+    assert updated.storage == video.storage == FileStorage.FILE_SYSTEM
+    assert len(images()) == 2 and not set(images()) & set(before) and bucket.keys() == []
+
+
+def test_with_object_storage_a_failed_save_leaves_no_image_in_the_bucket(peer, channel, bucket, monkeypatch):
+    from federation.inbound import remote_videos
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(remote_videos, "_save", broken)
+    with pytest.raises(RuntimeError):
+        import_video(peer.video(channel), peer.host)
+    assert bucket.keys() == [] and not Video.objects.exists()
+
+
+def test_with_object_storage_our_copy_of_a_remote_videos_hls_is_served_from_disk(peer, channel, bucket, client):
+    """Our mirror of a followed instance's HLS files (docs/redundancy.md) stays on this disk even when the
+    video's images are in a bucket."""
+    video = import_video(peer.video(channel), peer.host)
+    copy = mirror_dir(video.uuid) / "a1b2-720-fragmented.mp4"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(b"\0" * 16)
+
+    answer = client.get(f"/static/redundancy/hls/{video.uuid}/{copy.name}", HTTP_RANGE="bytes=2-5")
+
+    assert answer.status_code == 206 and b"".join(answer.streaming_content) == b"\0" * 4
+
+
+def test_moving_storage_leaves_a_remote_video_in_the_buckets_alone(peer, channel, bucket, monkeypatch):
+    """`move_video_storage` moves our own videos' files; a remote video's images stay where it has them."""
+    from django.core.management import call_command
+
+    queued = []
+    monkeypatch.setattr(
+        "videos.management.commands.move_video_storage.queue_on_commit", lambda task, pk: queued.append(pk)
+    )
+    video = import_video(peer.video(channel), peer.host)
+
+    call_command("move_video_storage", "--to", "file-system")
+    call_command("move_video_storage", "--to", "file-system", "--video", str(video.uuid))
+
+    video.refresh_from_db()
+    assert queued == [] and video.storage == FileStorage.OBJECT_STORAGE and bucket.keys() == _image_keys(video)

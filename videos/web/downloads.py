@@ -103,6 +103,8 @@ def download_torrent(request: HttpRequest, filename: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def download_video(request: HttpRequest, video_id: str) -> HttpResponse:
     video = _video(request, video_id)
+    if not video.is_local:  # a followed instance's files are on its origin, not here (nor in our buckets)
+        raise Http404("No such file.")
     file_id = request.GET.get("videoFileIds", "")
     if not file_id.isdecimal():
         return HttpResponseBadRequest("videoFileIds must name one file of the video.")

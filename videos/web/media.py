@@ -158,7 +158,7 @@ def _cache_control(folder: str, relative: str, video: Video) -> str:
 def stored_file_response(request: HttpRequest, video: Video, file: MediaFile) -> HttpResponse:
     """One of a local video's files, from the disk or passed through from its bucket, with byte ranges.
     The caller has already decided that this viewer may have it."""
-    if storage.in_buckets(video):
+    if storage.file_in_buckets(video, file):
         return ranged_object_response(request, file)
     return ranged_file_response(request, _resolve(file.folder, file.relative))
 
