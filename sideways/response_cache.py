@@ -43,6 +43,8 @@ CACHED_PATHS = re.compile(
 MAX_AGE = 30.0
 MAX_ENTRIES = 2000
 MAX_BODY = 512 * 1024
+# What one process keeps at most: varied queries or headers cannot make it grow past this.
+MAX_BYTES = 64 * 1024 * 1024
 # What an answer may depend on besides path and query (the forwarded ones behind a proxy: scheme and host).
 VARY_HEADERS = (b"host", b"accept", b"accept-language", b"x-forwarded-proto", b"x-forwarded-host")
 PRIVATE_HEADERS = (b"cookie", b"authorization")
@@ -113,13 +115,41 @@ class VersionReads:
             self._start()
 
 
+class KeptAnswers:
+    """The answers a process keeps, least recently used first, within MAX_ENTRIES and MAX_BYTES of bodies."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self.size = 0
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+    def fresh(self, key: tuple) -> Entry | None:
+        """The answer kept for `key` if younger than MAX_AGE (it becomes the most recently used)."""
+        entry = self.entries.get(key)
+        if entry is None or time.monotonic() - entry.stored_at >= MAX_AGE:
+            return None
+        self.entries.move_to_end(key)
+        return entry
+
+    def keep(self, key: tuple, entry: Entry) -> None:
+        if (old := self.entries.pop(key, None)) is not None:
+            self.size -= len(old.body)
+        self.entries[key] = entry
+        self.size += len(entry.body)
+        while len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES:
+            self.size -= len(self.entries.popitem(last=False)[1].body)
+
+
 class ResponseCache:
     """ASGI middleware around Django's application, as the module describes."""
 
     def __init__(self, app: Application) -> None:
         self.app = app
         self.version: str | None = None
-        self.entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self.entries = KeptAnswers()
         self.versions = VersionReads(catalog_version.current)
         self.computing: dict[tuple, asyncio.Event] = {}  # answers being computed, by key
 
@@ -152,19 +182,14 @@ class ResponseCache:
 
     async def _answer_from_memory(self, key: tuple, send: Send) -> bool:
         """Send the kept answer, waiting first for one being computed; False when there is none to send."""
-        if key in self.computing and self._fresh(key) is None:
+        if key in self.computing and self.entries.fresh(key) is None:
             await self.computing[key].wait()
-        entry = self._fresh(key)
+        entry = self.entries.fresh(key)
         if entry is None:
             return False
-        self.entries.move_to_end(key)
         await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
         await send({"type": "http.response.body", "body": entry.body})
         return True
-
-    def _fresh(self, key: tuple) -> Entry | None:
-        entry = self.entries.get(key)
-        return entry if entry is not None and time.monotonic() - entry.stored_at < MAX_AGE else None
 
     def _recording(self, send: Send, key: tuple, version: str) -> Send:
         """`send` that also keeps the answer, if storable and the version is still the one read before."""
@@ -189,7 +214,4 @@ class ResponseCache:
         headers = list(start.get("headers", []))
         if version != self.version or not _storable(start.get("status", 0), headers):
             return
-        self.entries[key] = Entry(time.monotonic(), start["status"], headers, body)
-        self.entries.move_to_end(key)
-        while len(self.entries) > MAX_ENTRIES:
-            self.entries.popitem(last=False)
+        self.entries.keep(key, Entry(time.monotonic(), start["status"], headers, body))

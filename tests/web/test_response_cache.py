@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from sideways import response_cache
 from sideways.response_cache import ResponseCache, VersionReads
 from tests.factories import publish_video
 from tests.live import free_port
@@ -107,6 +108,17 @@ def test_requests_share_a_version_read_only_if_it_started_after_they_came():
     assert shared == ["version 1"] + ["version 2"] * 5
     assert late == "version 2"
     assert reads == [1, 2]
+
+
+def test_what_a_process_keeps_is_bounded_in_bytes(monkeypatch):
+    """Varied queries cannot make a process keep more than MAX_BYTES: the least recently used go first."""
+    monkeypatch.setattr(response_cache, "MAX_BYTES", len("answer 1") * 3)
+    app = ResponseCache(CountingSite())
+    for number in range(1, 5):
+        assert get(app, query=f"page={number}".encode()) == f"answer {number}"
+    assert app.entries.size <= response_cache.MAX_BYTES and len(app.entries.entries) == 3
+    assert get(app, query=b"page=4") == "answer 4"  # kept
+    assert get(app, query=b"page=1") == "answer 5"  # dropped: computed again
 
 
 def test_users_and_other_requests_go_to_the_site_every_time():
