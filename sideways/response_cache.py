@@ -97,7 +97,7 @@ class VersionReads:
         answer = self.waiting
         if not self.reading:
             self._start()
-        return await answer
+        return await asyncio.shield(answer)  # a request cancelled while waiting cancels not the others' read
 
     def _start(self) -> None:
         answer, self.waiting = self.waiting, None
@@ -107,7 +107,9 @@ class VersionReads:
 
     def _finish(self, answer: asyncio.Future, done: asyncio.Future) -> None:
         self.reading = False
-        if done.exception() is not None:
+        if done.cancelled():  # the loop is closing
+            answer.cancel()
+        elif done.exception() is not None:
             answer.set_exception(done.exception())
         else:
             answer.set_result(done.result())

@@ -110,6 +110,21 @@ def test_requests_share_a_version_read_only_if_it_started_after_they_came():
     assert reads == [1, 2]
 
 
+def test_a_request_gone_while_waiting_for_the_version_leaves_the_others_theirs():
+    def read() -> str:
+        time.sleep(0.1)
+        return "version 1"
+
+    async def requests() -> list[str]:
+        versions = VersionReads(read)
+        waiting = [asyncio.ensure_future(versions.current()) for _ in range(3)]
+        await asyncio.sleep(0.02)
+        waiting[0].cancel()  # its client went away
+        return await asyncio.wait_for(asyncio.gather(*waiting[1:]), 5)
+
+    assert in_own_loop(requests()) == ["version 1", "version 1"]
+
+
 def test_what_a_process_keeps_is_bounded_in_bytes(monkeypatch):
     """Varied queries cannot make a process keep more than MAX_BYTES: the least recently used go first."""
     monkeypatch.setattr(response_cache, "MAX_BYTES", len("answer 1") * 3)
