@@ -7,7 +7,6 @@ Matroska, quick for ffmpeg to write and for the upload service to probe and deco
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 import requests
 
 from tests.live import ROOT_PASSWORD, start_instance
+from tests.media import ffmpeg
 
 pytestmark = pytest.mark.integration
 
@@ -34,26 +34,9 @@ def instance(real_services, tmp_path):
 
 def big_video(path: Path) -> Path:
     """~2.2 GB: 700 uncompressed 1920x1080 frames (3.1 MB each)."""
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=1920x1080:rate=25",
-            "-frames:v",
-            "700",
-            "-c:v",
-            "rawvideo",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
+    ffmpeg(
+        *("-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25", "-frames:v", "700"),
+        *("-c:v", "rawvideo", "-pix_fmt", "yuv420p", str(path)),
     )
     return path
 
