@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.live import ROOT_PASSWORD, start_instance
+from tests.live import ROOT_PASSWORD, instance_on_real_services
 from tests.media import ffmpeg
 
 pytestmark = pytest.mark.integration
@@ -24,12 +24,7 @@ PATH = "/api/v1/videos/upload-resumable"
 
 @pytest.fixture
 def instance(real_services, tmp_path):
-    database_url, redis_url = real_services
-    instance = start_instance(
-        tmp_path / "instance", postgres_server_url=database_url, redis_url=redis_url, worker=False
-    )
-    yield instance
-    instance.stop()
+    yield from instance_on_real_services(real_services, tmp_path / "instance", worker=False)
 
 
 def big_video(path: Path) -> Path:
