@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.media import ffmpeg, peertube_hls_output  # noqa: E402
 from transcoding.encoder import encode_ladder  # noqa: E402
 from transcoding.ladder import Rung, plan_ladder  # noqa: E402
 from transcoding.x264 import audio_bitrate  # noqa: E402
@@ -59,55 +60,42 @@ def benchmark_source(duration: float) -> Path:
     source = CACHE / f"bbb-1080p30-{duration:g}s.webm"
     if not source.exists():
         partial = source.with_suffix(".part.webm")
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-nostdin",
-                "-v",
-                "error",
-                "-y",
-                "-stream_loop",
-                "-1",
-                "-i",
-                str(big_buck_bunny()),
-                "-t",
-                str(duration),
-                "-vf",
-                "scale=1920:1080:flags=lanczos,fps=30",
-                "-c:v",
-                "libvpx-vp9",
-                "-b:v",
-                "8M",
-                "-deadline",
-                "realtime",
-                "-cpu-used",
-                "8",
-                "-row-mt",
-                "1",
-                "-c:a",
-                "libopus",
-                "-b:a",
-                "160k",
-                str(partial),
-            ],
-            check=True,
+        ffmpeg(
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(big_buck_bunny()),
+            "-t",
+            str(duration),
+            "-vf",
+            "scale=1920:1080:flags=lanczos,fps=30",
+            "-c:v",
+            "libvpx-vp9",
+            "-b:v",
+            "8M",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+            "-row-mt",
+            "1",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            "160k",
+            str(partial),
         )
         partial.rename(source)
     return source
 
 
-def peertube_command(source: Path, info: MediaInfo, rung: Rung, out_dir: Path) -> list[str]:
-    """One rung as PeerTube's default VOD profile makes it (docs/PROTOCOL.md §4.3/§4.4), from the source."""
+def peertube_arguments(source: Path, info: MediaInfo, rung: Rung, out_dir: Path) -> list[str]:
+    """ffmpeg's arguments for one rung as PeerTube's default VOD profile makes it (docs/PROTOCOL.md §4.3/§4.4)."""
     assert info.video is not None and info.audio is not None
     portrait = rung.height > rung.width
     scale = f"scale=w={rung.resolution}:h=-2" if portrait else f"scale=w=-2:h={rung.resolution}"
     fps = f"{rung.fps:g}"
     return [
-        "ffmpeg",
-        "-nostdin",
-        "-v",
-        "error",
-        "-y",
         "-i",
         str(source),
         "-map",
@@ -146,21 +134,9 @@ def peertube_command(source: Path, info: MediaInfo, rung: Rung, out_dir: Path) -
         "1024",
         "-threads",
         "1",
-        "-f",
-        "hls",
-        "-hls_time",
-        "4",
-        "-hls_list_size",
-        "0",
-        "-hls_playlist_type",
-        "vod",
-        "-hls_segment_type",
-        "fmp4",
-        "-hls_flags",
-        "single_file",
-        "-hls_segment_filename",
-        str(out_dir / f"{rung.resolution}-fragmented.mp4"),
-        str(out_dir / f"{rung.resolution}.m3u8"),
+        *peertube_hls_output(
+            4, str(out_dir / f"{rung.resolution}-fragmented.mp4"), str(out_dir / f"{rung.resolution}.m3u8")
+        ),
     ]
 
 
@@ -177,7 +153,7 @@ def run_peertube(source: Path, info: MediaInfo, rungs: list[Rung], out_dir: Path
                 rung = pending.get_nowait()
             except queue.Empty:
                 return
-            subprocess.run(peertube_command(source, info, rung, out_dir), check=True)
+            ffmpeg(*peertube_arguments(source, info, rung, out_dir))
             finished.append(time.monotonic() - start)
 
     threads = [threading.Thread(target=worker) for _ in range(workers)]

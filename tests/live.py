@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -169,6 +170,21 @@ def start_instance(
         instance.stop()
         raise
     return instance
+
+
+def instance_on_real_services(
+    real_services: tuple[str, str], data_dir: Path, *, worker: bool = True, extra_env: dict[str, str] | None = None
+) -> Iterator[LiveInstance]:
+    """For a fixture to `yield from`: an instance on tier 2's PostgreSQL and Redis (`real_services`), stopped and
+    its database dropped after the test. One place, so every tier-2 fixture cleans up the same way."""
+    database_url, redis_url = real_services
+    instance = start_instance(
+        data_dir, postgres_server_url=database_url, redis_url=redis_url, worker=worker, extra_env=extra_env
+    )
+    try:
+        yield instance
+    finally:
+        instance.stop()
 
 
 def start_transcoding_worker(web: LiveInstance, data_dir: Path) -> LiveInstance:

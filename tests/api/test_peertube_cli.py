@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.live import ROOT_PASSWORD, start_instance
+from tests.live import ROOT_PASSWORD, instance_on_real_services
 from tests.media import make_clip
 
 pytestmark = pytest.mark.integration
@@ -38,10 +38,7 @@ def peertube_cli() -> Path:
 
 @pytest.fixture
 def instance(real_services, tmp_path):
-    database_url, redis_url = real_services
-    instance = start_instance(tmp_path / "instance", postgres_server_url=database_url, redis_url=redis_url)
-    yield instance
-    instance.stop()
+    yield from instance_on_real_services(real_services, tmp_path / "instance")
 
 
 def run_cli(binary: Path, home: Path, *args: str) -> subprocess.CompletedProcess:

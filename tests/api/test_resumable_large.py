@@ -7,14 +7,14 @@ Matroska, quick for ffmpeg to write and for the upload service to probe and deco
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.live import ROOT_PASSWORD, start_instance
+from tests.live import ROOT_PASSWORD, instance_on_real_services
+from tests.media import ffmpeg
 
 pytestmark = pytest.mark.integration
 
@@ -24,36 +24,14 @@ PATH = "/api/v1/videos/upload-resumable"
 
 @pytest.fixture
 def instance(real_services, tmp_path):
-    database_url, redis_url = real_services
-    instance = start_instance(
-        tmp_path / "instance", postgres_server_url=database_url, redis_url=redis_url, worker=False
-    )
-    yield instance
-    instance.stop()
+    yield from instance_on_real_services(real_services, tmp_path / "instance", worker=False)
 
 
 def big_video(path: Path) -> Path:
     """~2.2 GB: 700 uncompressed 1920x1080 frames (3.1 MB each)."""
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=1920x1080:rate=25",
-            "-frames:v",
-            "700",
-            "-c:v",
-            "rawvideo",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
+    ffmpeg(
+        *("-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25", "-frames:v", "700"),
+        *("-c:v", "rawvideo", "-pix_fmt", "yuv420p", str(path)),
     )
     return path
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from federation.protocol.signatures import generate_keypair, sign_headers
 from tests.federation.peertube_rules import captured
+from tests.media import ffmpeg
 
 AP_JSON = "application/activity+json"
 
@@ -34,24 +34,8 @@ def keypair(number: int = 0) -> tuple[str, str]:
 @functools.cache
 def jpeg() -> bytes:
     """A real 64x36 JPEG image, made by ffmpeg."""
-    command = [
-        "ffmpeg",
-        "-nostdin",
-        "-v",
-        "error",
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=blue:s=64x36",
-        "-frames:v",
-        "1",
-        "-c:v",
-        "mjpeg",
-        "-f",
-        "image2pipe",
-        "-",
-    ]
-    return subprocess.run(command, capture_output=True, check=True).stdout
+    color = ("-f", "lavfi", "-i", "color=c=blue:s=64x36", "-frames:v", "1")
+    return ffmpeg(*color, "-c:v", "mjpeg", "-f", "image2pipe", "-")
 
 
 @dataclass

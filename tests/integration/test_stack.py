@@ -6,17 +6,14 @@ import time
 import pytest
 import requests
 
-from tests.live import ROOT_PASSWORD, start_instance
+from tests.live import ROOT_PASSWORD, instance_on_real_services
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def production_instance(real_services, tmp_path):
-    database_url, redis_url = real_services
-    instance = start_instance(tmp_path / "instance", postgres_server_url=database_url, redis_url=redis_url)
-    yield instance
-    instance.stop()
+    yield from instance_on_real_services(real_services, tmp_path / "instance")
 
 
 def _wait_for(predicate, timeout: float = 30) -> bool:

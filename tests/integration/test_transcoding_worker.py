@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.live import api_session, check_served_hls, fully_transcoded, start_instance, upload_clip, wait_for
+from tests.live import api_session, check_served_hls, fully_transcoded, instance_on_real_services, upload_clip, wait_for
 from tests.media import make_clip
 
 pytestmark = pytest.mark.integration
@@ -14,15 +14,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def worker_instance(real_services, tmp_path):
-    database_url, redis_url = real_services
-    instance = start_instance(
-        tmp_path / "instance",
-        postgres_server_url=database_url,
-        redis_url=redis_url,
-        extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": "240,144"},
-    )
-    yield instance
-    instance.stop()
+    extra_env = {"SIDEWAYS_TRANSCODING_RESOLUTIONS": "240,144"}
+    yield from instance_on_real_services(real_services, tmp_path / "instance", extra_env=extra_env)
 
 
 def test_upload_is_transcoded_by_the_worker_and_served(worker_instance, tmp_path):

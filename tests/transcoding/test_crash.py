@@ -12,9 +12,9 @@ from tests.live import (
     api_session,
     check_served_hls,
     fully_transcoded,
+    instance_on_real_services,
     kill_worker_tree,
     served_names,
-    start_instance,
     upload_clip,
     wait_for,
 )
@@ -40,15 +40,8 @@ def job_row(instance, video_id: int) -> str:
 
 @pytest.fixture
 def crash_instance(real_services, tmp_path):
-    database_url, redis_url = real_services
-    instance = start_instance(
-        tmp_path / "instance",
-        postgres_server_url=database_url,
-        redis_url=redis_url,
-        extra_env={"SIDEWAYS_TRANSCODING_RESOLUTIONS": LADDER},
-    )
-    yield instance
-    instance.stop()
+    extra_env = {"SIDEWAYS_TRANSCODING_RESOLUTIONS": LADDER}
+    yield from instance_on_real_services(real_services, tmp_path / "instance", extra_env=extra_env)
 
 
 @pytest.mark.parametrize("moment", ["before the first rung", "after the first rung"])

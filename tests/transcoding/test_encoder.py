@@ -1,6 +1,5 @@
 """encode_ladder with the real ffmpeg on small generated clips, every output checked with ffprobe."""
 
-import json
 import os
 import re
 import signal
@@ -12,18 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.media import make_clip
+from tests.media import ffmpeg, ffprobe, make_clip
 from transcoding.encoder import WHOLE, EncodeError, RungOutput, Slice, encode_ladder, time_slices
 from transcoding.ladder import plan_ladder
 from transcoding.thumbnails import make_images
 from videos.probe import probe
 
 RESOLUTIONS = [720, 480, 360, 240, 144]
-
-
-def ffprobe(path: Path, *options: str) -> dict:
-    command = ["ffprobe", "-v", "error", "-of", "json", *options, str(path)]
-    return json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
 
 
 def streams(path: Path) -> dict[str, dict]:
@@ -362,33 +356,9 @@ def test_a_killed_worker_takes_its_encoders_with_it(tmp_path):
 def test_audio_starting_late_stays_in_sync_in_every_rung(tmp_path):
     """Every rung gets the audio encoded once and joined to its picture: all must place it identically."""
     source = tmp_path / "late.mkv"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x240:rate=25",
-            "-itsoffset",
-            "0.5",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine",
-            "-t",
-            "2",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "libopus",
-            str(source),
-        ],
-        check=True,
+    ffmpeg(
+        *("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-itsoffset", "0.5", "-f", "lavfi", "-i", "sine"),
+        *("-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "libopus", str(source)),
     )
     outputs = encode(source, tmp_path / "out")
     starts = {(streams(o.media)["video"]["start_time"], streams(o.media)["audio"]["start_time"]) for o in outputs}

@@ -1,11 +1,11 @@
 """The PeerTube HLS files around the renditions, on plain files: byte ranges, hashes, master, codecs."""
 
 import hashlib
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.media import ffmpeg
 from transcoding import hls
 
 RUNG_PLAYLIST = """#EXTM3U
@@ -79,29 +79,9 @@ def test_bandwidth_is_the_average_rounded_up():
 )
 def test_codecs_read_the_h264_profile_and_level_from_the_file(tmp_path: Path, profile, expected):
     media = tmp_path / "clip.mp4"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x240:rate=25",
-            "-t",
-            "0.2",
-            "-c:v",
-            "libx264",
-            "-profile:v",
-            profile,
-            "-level",
-            "3.0",
-            "-pix_fmt",
-            "yuv420p",
-            str(media),
-        ],
-        check=True,
+    ffmpeg(
+        *("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "0.2"),
+        *("-c:v", "libx264", "-profile:v", profile, "-level", "3.0", "-pix_fmt", "yuv420p", str(media)),
     )
     assert hls.codecs(media, True, "LC") == f"{expected}1e,mp4a.40.2"
     assert hls.codecs(media, True, None) == f"{expected}1e"

@@ -8,13 +8,12 @@ pipeline, so player tests only depend on the player.
 from __future__ import annotations
 
 import json
-import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.live import LiveInstance
-from tests.media import make_clip
+from tests.media import ffmpeg, make_clip, peertube_hls_output, still_frame
 
 RUNGS = (360, 240)
 
@@ -75,51 +74,12 @@ class LadderVideo:
 def encode_rung(clip: Path, folder: Path, height: int) -> dict:
     """One rung as PeerTube writes it: `<uuid4>-<res>-fragmented.mp4` plus its `<uuid4>-<res>.m3u8`."""
     stem = f"{uuid.uuid4()}-{height}"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-y",
-            "-i",
-            str(clip),
-            "-vf",
-            f"scale=-2:{height}",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-g",
-            "25",
-            "-keyint_min",
-            "25",
-            "-sc_threshold",
-            "0",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "64k",
-            "-f",
-            "hls",
-            "-hls_time",
-            "2",
-            "-hls_list_size",
-            "0",
-            "-hls_playlist_type",
-            "vod",
-            "-hls_segment_type",
-            "fmp4",
-            "-hls_flags",
-            "single_file",
-            "-hls_segment_filename",
-            f"{stem}-fragmented.mp4",
-            f"{stem}.m3u8",
-        ],
+    ffmpeg(
+        *("-i", str(clip), "-vf", f"scale=-2:{height}"),
+        *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"),
+        *("-g", "25", "-keyint_min", "25", "-sc_threshold", "0", "-c:a", "aac", "-b:a", "64k"),
+        *peertube_hls_output(2, f"{stem}-fragmented.mp4", f"{stem}.m3u8"),
         cwd=folder,
-        check=True,
     )
     fragmented = folder / f"{stem}-fragmented.mp4"
     width = height * 16 // 9
@@ -160,25 +120,7 @@ def add_ladder_video(
     preview = f"{uuid.uuid4()}.jpg"
     previews = instance.data_dir / "media" / "previews"
     previews.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-y",
-            "-ss",
-            "1",
-            "-i",
-            str(clip),
-            "-frames:v",
-            "1",
-            "-vf",
-            "scale=850:480",
-            str(previews / preview),
-        ],
-        check=True,
-    )
+    still_frame(clip, previews / preview, size="850:480")
     spec = {
         "name": name,
         "description": 'A <b>bold</b> & "quoted" description.',

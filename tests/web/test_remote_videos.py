@@ -3,9 +3,9 @@ played through our media proxy (no page lets the browser reach another origin), 
 with the proxy's URLs. The browser test plays one from a second real HTTP server."""
 
 import json
-import subprocess
 import uuid
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import HLS_PREFIX, create_remote_video, make_video
 from tests.live import start_instance
-from tests.media import make_clip
+from tests.media import make_clip, still_frame
 from tests.web.hls import RUNGS, encode_rung, master_playlist
 from tests.web.remote import OriginServer
 from videos.models import Video
@@ -143,23 +143,7 @@ def _add_remote_video(instance, origin: OriginServer, spec: dict) -> str:
     preview = f"{uuid.uuid4()}.jpg"
     for folder in ("thumbnails", "previews"):
         (instance.data_dir / "media" / folder).mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-nostdin",
-                "-v",
-                "error",
-                "-y",
-                "-ss",
-                "1",
-                "-i",
-                spec["clip"],
-                "-frames:v",
-                "1",
-                str(instance.data_dir / "media" / folder / preview),
-            ],
-            check=True,
-        )
+        still_frame(Path(spec["clip"]), instance.data_dir / "media" / folder / preview)
     arguments = {
         "name": "Remote river",
         "video_uuid": spec["video_uuid"],
