@@ -80,6 +80,9 @@ print(json.dumps(result))
 WRK_SCRIPT = """
 local fresh = {fresh}
 local n = 0
+-- Another sequence each run and thread: a later run of the same URL must not ask what an earlier one left
+-- in a cache.
+math.randomseed(os.time() + tonumber(tostring({{}}):match("0x(%x+)"), 16))
 request = function()
   n = n + 1
   local path = wrk.path
