@@ -196,6 +196,28 @@ def start_transcoding_worker(web: LiveInstance, data_dir: Path) -> LiveInstance:
     return worker
 
 
+def start_web_node(web: LiveInstance, data_dir: Path) -> LiveInstance:
+    """A second web node of the same instance, as on another machine behind the same front door: the first
+    node's settings and secret key, a data folder and a port of its own; only the database, Redis and the
+    buckets are shared. Stop it with stop_process("web"), not stop() (that would drop the shared database)."""
+    data_dir.mkdir(parents=True)
+    port = free_port()
+    env = {
+        **web.env,
+        "SIDEWAYS_DATA_DIR": str(data_dir),
+        "SECRET_KEY": (web.data_dir / "secret_key").read_text().strip(),
+        "SIDEWAYS_STUN_LISTEN": f"127.0.0.1:{free_port()}",
+    }
+    node = LiveInstance(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
+    node.start_process("web", [str(REPO / "scripts" / "web"), f"127.0.0.1:{port}"])
+    try:
+        _wait_until_up(node)
+    except BaseException:
+        node.stop_process("web")
+        raise
+    return node
+
+
 def _wait_until_up(instance: LiveInstance, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -15,6 +15,7 @@ import requests
 
 from tests import s3
 from tests.live import (
+    ROOT_PASSWORD,
     LiveInstance,
     api_session,
     check_served_hls,
@@ -24,6 +25,7 @@ from tests.live import (
     served_names,
     start_instance,
     start_transcoding_worker,
+    start_web_node,
     upload_clip,
     wait_for,
 )
@@ -108,6 +110,22 @@ class PlaybackWatcher:
         self.thread.join(timeout=30)
 
 
+def logged_in_browser(web: LiveInstance) -> requests.Session:
+    """A browser's session, logged in as root through the web site's login form on `web`."""
+    browser = requests.Session()
+    login_url = web.url + "/login"
+    page = browser.get(login_url)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    answer = browser.post(
+        login_url,
+        data={"csrfmiddlewaretoken": token, "username": "root", "password": ROOT_PASSWORD},
+        headers={"Referer": login_url},
+        allow_redirects=False,
+    )
+    assert answer.status_code == 302, answer.text[:500]
+    return browser
+
+
 def moved(web: LiveInstance, session: requests.Session, video_id: int, to: str, served_from: str) -> dict:
     """Run the move command on the web node and wait for the move to end; returns the video's details."""
     web.manage("move_video_storage", "--to", to)
@@ -136,6 +154,25 @@ def test_workers_without_a_shared_disk_transcode_and_the_web_node_serves(spread_
         preview = requests.get(web.url + details["previewPath"])  # our route leads to the bucket
         assert preview.status_code == 200 and preview.content.startswith(b"\xff\xd8")
         assert details["files"][0]["fileUrl"].startswith(bucket_url + "web-videos/")
+
+    # A second web node, as on another machine: nothing of the first one's disk, the same secret key. It
+    # answers the same, serves the images, and knows a user logged in on the first.
+    second = start_web_node(web, tmp_path / "web-2")
+    try:
+        for video_id in video_ids:
+            details = session.get(f"{web.url}/api/v1/videos/{video_id}").json()
+            elsewhere = session.get(f"{second.url}/api/v1/videos/{video_id}").json()
+            for key in ("uuid", "streamingPlaylists", "files", "previewPath", "thumbnailPath"):
+                assert elsewhere[key] == details[key], key
+            for path in (details["previewPath"], details["thumbnailPath"]):
+                image = requests.get(second.url + path)
+                assert image.status_code == 200 and image.content.startswith(b"\xff\xd8"), path
+        browser = logged_in_browser(web)
+        assert browser.get(f"{second.url}/videos/upload", allow_redirects=False).status_code == 200
+        assert requests.get(f"{second.url}/videos/upload", allow_redirects=False).status_code == 302
+    finally:
+        second.stop_process("web")
+    assert files_under(second.data_dir / "media") == [] and files_under(second.data_dir / "originals") == []
 
     # Each worker transcoded, and kept nothing: no shared disk was needed.
     for worker in workers:
