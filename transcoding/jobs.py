@@ -51,18 +51,24 @@ def _process_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _local_pid(job: TranscodingJob) -> int | None:
+    """The pid of the job's worker process when it is on this machine (a pid means nothing elsewhere)."""
+    host, _, pid = job.worker.rpartition(":")
+    return int(pid) if host == socket.gethostname() and pid.isdigit() else None
+
+
 def runs_here(job: TranscodingJob) -> bool:
     """A live process of this machine works on the job."""
-    host, _, pid = job.worker.rpartition(":")
-    return job.status == Status.RUNNING and host == socket.gethostname() and pid.isdigit() and _process_alive(int(pid))
+    pid = _local_pid(job)
+    return job.status == Status.RUNNING and pid is not None and _process_alive(pid)
 
 
 def is_abandoned(job: TranscodingJob) -> bool:
     """A running job nobody works on any more: its process died, or it stopped beating."""
     if job.heartbeat_at is None or job.heartbeat_at < timezone.now() - STALE_AFTER:
         return True
-    host, _, pid = job.worker.rpartition(":")
-    return host == socket.gethostname() and pid.isdigit() and not _process_alive(int(pid))
+    pid = _local_pid(job)
+    return pid is not None and not _process_alive(pid)
 
 
 def claim(job_id: int) -> TranscodingJob | None:

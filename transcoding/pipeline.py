@@ -51,10 +51,10 @@ def work_dir(video: Video) -> Path:
 SWEEP_AFTER_SECONDS = 60
 
 
-def sweep_work_folders(keep: Video) -> list[Path]:
+def sweep_work_folders(keep: Video) -> None:
     """Delete the work folders killed runs left on this machine (a worker with no shared disk keeps them
-    otherwise, as the video may be transcoded elsewhere afterwards); returns them. A folder stays while a
-    live process here runs its video's job."""
+    otherwise, as the video may be transcoded elsewhere afterwards). A folder stays while a live process
+    here runs its video's job."""
     root = work_dir(keep).parent
     folders = {}
     for folder in root.iterdir() if root.is_dir() else []:
@@ -70,7 +70,6 @@ def sweep_work_folders(keep: Video) -> list[Path]:
             folders.pop(str(job.video.uuid), None)
     for folder in folders.values():
         shutil.rmtree(folder, ignore_errors=True)
-    return list(folders.values())
 
 
 def source_path(video: Video) -> Path:
